@@ -4,15 +4,14 @@ every method answers UNIMPLEMENTED."""
 
 from __future__ import annotations
 
+from services.common.server import Registration, base_registration, run_service
+from services.common.settings import Settings
 from vigil.analytics.v1 import (
     analytics_service_pb2,
     analytics_service_pb2_grpc,
     search_service_pb2,
     search_service_pb2_grpc,
 )
-
-from services.common.server import Registration, base_registration, run_service
-from services.common.settings import Settings
 
 
 def registrations(settings: Settings) -> list[Registration]:

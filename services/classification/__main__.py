@@ -4,10 +4,9 @@ every method answers UNIMPLEMENTED."""
 
 from __future__ import annotations
 
-from vigil.classification.v1 import classification_service_pb2, classification_service_pb2_grpc
-
 from services.common.server import Registration, base_registration, run_service
 from services.common.settings import Settings
+from vigil.classification.v1 import classification_service_pb2, classification_service_pb2_grpc
 
 
 def registrations(settings: Settings) -> list[Registration]:

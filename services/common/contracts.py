@@ -12,9 +12,10 @@ import pkgutil
 from dataclasses import dataclass
 from functools import cache
 
-import vigil
 from google.api import annotations_pb2, http_pb2
 from google.protobuf import descriptor, message, message_factory
+
+import vigil
 
 _VERBS = ("get", "put", "post", "delete", "patch")
 

@@ -4,10 +4,9 @@ UNIMPLEMENTED."""
 
 from __future__ import annotations
 
-from vigil.pipelines.v1 import pipelines_service_pb2, pipelines_service_pb2_grpc
-
 from services.common.server import Registration, base_registration, run_service
 from services.common.settings import Settings
+from vigil.pipelines.v1 import pipelines_service_pb2, pipelines_service_pb2_grpc
 
 
 def registrations(settings: Settings) -> list[Registration]:

@@ -3,6 +3,12 @@ visualisation, LUNA streams and groups)."""
 
 from __future__ import annotations
 
+from services.common.server import Registration, base_registration, run_service
+from services.common.settings import Settings
+from services.db.engine import make_engine
+from services.streams.domain import StreamsDomain
+from services.streams.repository import StreamRepository
+from services.streams.visionaire import StreamsServicer
 from vigil.streams.v1 import (
     luna_groups_service_pb2,
     luna_groups_service_pb2_grpc,
@@ -14,13 +20,6 @@ from vigil.streams.v1 import (
 from vigil.streams.v1 import (
     streams_service_pb2_grpc as streams_grpc,
 )
-
-from services.common.server import Registration, base_registration, run_service
-from services.common.settings import Settings
-from services.db.engine import make_engine
-from services.streams.domain import StreamsDomain
-from services.streams.repository import StreamRepository
-from services.streams.visionaire import StreamsServicer
 
 
 def registrations(settings: Settings) -> list[Registration]:

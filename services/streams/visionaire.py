@@ -7,11 +7,11 @@ from typing import Any
 
 import grpc
 from google.protobuf import json_format, struct_pb2
-from vigil.streams.v1 import stream_pb2, streams_service_pb2_grpc
-from vigil.streams.v1 import streams_service_pb2 as pb
 
 from services.db.models import Stream
 from services.streams.domain import StreamChanges, StreamsDomain
+from vigil.streams.v1 import stream_pb2, streams_service_pb2_grpc
+from vigil.streams.v1 import streams_service_pb2 as pb
 
 #: What the detail answers for a stream that no pipeline has opened yet.
 NOT_STARTED = stream_pb2.StreamStats(

@@ -11,7 +11,6 @@ from functools import partial
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from vigil.system.v1 import system_service_pb2_grpc
 
 from services.common.server import Registration, configure_logging, serve
 from services.common.settings import SERVICE_NAMES, Settings
@@ -19,6 +18,7 @@ from services.db.engine import make_engine
 from services.system.domain import SystemDomain
 from services.system.repository import SystemRepository
 from services.system.servicer import SystemServicer
+from vigil.system.v1 import system_service_pb2_grpc
 
 log = logging.getLogger(__name__)
 

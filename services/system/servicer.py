@@ -9,13 +9,13 @@ from typing import Any
 import grpc
 from google.api import httpbody_pb2
 from google.protobuf import struct_pb2
-from vigil.system.v1 import system_pb2, system_service_pb2_grpc
-from vigil.system.v1 import system_service_pb2 as pb
 
 from services.common.errors import InvalidArgument, Unimplemented, UnsupportedMediaType
 from services.common.settings import Settings
 from services.system import openapi
 from services.system.domain import SystemDomain, version_triple
+from vigil.system.v1 import system_pb2, system_service_pb2_grpc
+from vigil.system.v1 import system_service_pb2 as pb
 
 
 def _resource_data(view: Any) -> system_pb2.ResourceData:

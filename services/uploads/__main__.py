@@ -4,15 +4,14 @@ answers UNIMPLEMENTED."""
 
 from __future__ import annotations
 
+from services.common.server import Registration, base_registration, run_service
+from services.common.settings import Settings
 from vigil.uploads.v1 import (
     archives_service_pb2,
     archives_service_pb2_grpc,
     uploads_service_pb2,
     uploads_service_pb2_grpc,
 )
-
-from services.common.server import Registration, base_registration, run_service
-from services.common.settings import Settings
 
 
 def registrations(settings: Settings) -> list[Registration]:

@@ -95,7 +95,7 @@ class LunaGroupsServiceServicer:
     def CreateLunaGroup(self, request, context):
         """Creates a group. Returns INVALID_ARGUMENT when the body fails validation
         (a missing `account_id` or `group_name`, a name not matching
-        `^[a-zA-Z0-9_\-]{1,128}$`, a description over 256 characters) and
+        `^[a-zA-Z0-9_-]{1,128}$`, a description over 256 characters) and
         ALREADY_EXISTS when the account already has a group with this name.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)

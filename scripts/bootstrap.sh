@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Create .venv and install Vigil into it (editable), with the test extras when
+# asked: `scripts/bootstrap.sh` or `scripts/bootstrap.sh test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+if [ "${1:-}" = "test" ]; then
+  .venv/bin/python -m pip install --quiet -e '.[test]'
+  # buf (lint, format, breaking) comes from the npm package @bufbuild/buf.
+  if [ ! -x .tools/node_modules/.bin/buf ]; then
+    npm install --silent --no-fund --no-audit --prefix .tools @bufbuild/buf@1.75.0
+  fi
+else
+  .venv/bin/python -m pip install --quiet -e .
+fi

@@ -1,0 +1,196 @@
+"""Fixtures shared by every test: databases (SQLite and PostgreSQL), free
+ports, an in-process gRPC server, and the whole platform with the real Envoy."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+import pytest
+import requests
+import sqlalchemy as sa
+
+from services.common.server import Registration, build_server
+from services.db.engine import migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+POSTGRES_URL = os.environ.get("VIGIL_TEST_POSTGRES_URL", "")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if POSTGRES_URL:
+        return f"PostgreSQL for the postgres variants: {POSTGRES_URL}"
+    return "!!! VIGIL_TEST_POSTGRES_URL is not set: every PostgreSQL variant is SKIPPED !!!"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def fresh_database(kind: str, tmp: Path) -> Iterator[str]:
+    """A migrated, empty database of `kind` (sqlite or postgres)."""
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp / 'vigil.db'}"
+        migrate(url)
+        yield url
+        return
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL variant skipped: VIGIL_TEST_POSTGRES_URL is not set (see scripts/test.sh)")
+    name = f"vigil_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        migrate(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty migrated database, once on SQLite and once on PostgreSQL."""
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
+
+
+class AioServer:
+    """A grpc.aio server of the real wiring, on port 0, in its own thread, so
+    synchronous tests can call it through ordinary stubs."""
+
+    def __init__(self, registrations: Callable[[], Sequence[Registration]]) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+        self.server, self.health, self.port = asyncio.run_coroutine_threadsafe(
+            build_server(registrations(), "127.0.0.1:0"), self._loop
+        ).result(30)
+        self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}")
+
+    def call(self, coro: object) -> object:
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(30)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        self.channel.close()
+        self.call(self.server.stop(0))
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+
+@pytest.fixture
+def aio_server() -> Iterator[Callable[[Callable[[], Sequence[Registration]]], AioServer]]:
+    """Start servers of given registrations; all are stopped after the test."""
+    started: list[AioServer] = []
+
+    def start(registrations: Callable[[], Sequence[Registration]]) -> AioServer:
+        server = AioServer(registrations)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.close()
+
+
+@dataclass
+class RunningPlatform:
+    """`vigil run` in a subprocess, with its ports and environment."""
+
+    process: subprocess.Popen[bytes]
+    env: dict[str, str]
+    data_dir: Path
+    log: Path
+
+    def url(self, path: str = "/", listener: str = "HTTP") -> str:
+        return f"http://127.0.0.1:{self.env[f'VIGIL_{listener}_PORT']}{path}"
+
+    def grpc_target(self, service: str) -> str:
+        return f"127.0.0.1:{self.env[f'VIGIL_{service.upper()}_PORT']}"
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return int(self.process.returncode)
+
+
+def start_platform(database_url: str, data_dir: Path) -> RunningPlatform:
+    names = [
+        "HTTP",
+        "VISIONAIRE",
+        "LUNA",
+        "ENVOY_ADMIN",
+        "SYSTEM",
+        "STREAMS",
+        "PIPELINES",
+        "UPLOADS",
+        "ANALYTICS",
+        "CLASSIFICATION",
+        "INFERENCE",
+    ]
+    env = dict(os.environ)
+    env.update({f"VIGIL_{name}_PORT": str(free_port()) for name in names})
+    env.update(
+        VIGIL_DATA_DIR=str(data_dir),
+        VIGIL_DATABASE_URL=database_url,
+        VIGIL_HTTP_HOST="127.0.0.1",
+        VIGIL_GRACE_SECONDS="1",
+        VIGIL_HEARTBEAT_SECONDS="1",
+        VIGIL_ENV_FILE=str(data_dir / "none.env"),
+    )
+    log = data_dir / "platform.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "services.platform.cli", "run"],
+        env=env,
+        cwd=ROOT,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    platform = RunningPlatform(process, env, data_dir, log)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"vigil run exited early:\n{log.read_text()[-4000:]}")
+        with contextlib.suppress(requests.RequestException):
+            if requests.get(platform.url("/healthcheck"), timeout=1).status_code == 200:
+                return platform
+        time.sleep(0.3)
+    platform.stop()
+    raise RuntimeError(f"platform did not come up:\n{log.read_text()[-4000:]}")
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
+    """The whole platform (Envoy and every gRPC server) on SQLite, then on
+    PostgreSQL. Its stop must be clean (exit code 0)."""
+    data_dir = tmp_path_factory.mktemp(f"platform-{request.param}")
+    with fresh_database(request.param, data_dir) as url:
+        running = start_platform(url, data_dir)
+        try:
+            yield running
+        finally:
+            code = running.stop()
+        assert code == 0, running.log.read_text()[-4000:]

@@ -1,0 +1,150 @@
+"""The REST edge itself: every family's documented error body, LUNA's
+request id, trailing slashes, comma lists, odd query names, JSON bodies on
+DELETE, and a bad-input suite that never gets a 500."""
+
+from __future__ import annotations
+
+import re
+
+import grpc
+import pytest
+import requests
+import yaml
+from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase
+
+from services.common.settings import SERVICE_NAMES
+
+LUNA_ID = re.compile(r"^\d{10},[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+UUID = "ae09126e-70a6-49c7-923f-df2320f08639"
+
+
+def _json(reply: requests.Response) -> dict:
+    assert reply.headers["content-type"].startswith("application/json"), reply.text
+    return reply.json()
+
+
+# Routes that later issues build answer an honest 501 in their family's shape.
+@pytest.mark.parametrize(
+    ("method", "path", "shape"),
+    [
+        ("GET", "/analytic_list", {"code", "message"}),
+        ("GET", "/mjpeg/0/abc", {"code", "message"}),
+        ("GET", "/api/visionaire/analytic_list", {"code", "message"}),
+        ("GET", "/api/visionaire-media/0/videos", {"success", "message"}),
+        ("GET", "/1/streams", {"error_code", "desc", "detail"}),
+        ("GET", "/2/groups", {"error_code", "desc", "detail"}),
+        ("GET", "/videos/", {"code", "desc"}),
+        ("GET", "/videos/6/", {"code", "desc"}),
+        ("GET", "/api/result/664371916d24ab9cf81140ec?tenant=t", {"error_code", "error_msg"}),
+    ],
+)
+def test_unbuilt_routes_are_501_in_the_family_shape(platform, method, path, shape) -> None:
+    reply = requests.request(method, platform.url(path))
+    assert reply.status_code == 501
+    body = _json(reply)
+    assert set(body) == shape
+    if "success" in body:
+        assert body["success"] is False
+    if "error_code" in body and "desc" in body:
+        assert body["desc"] == "Not implemented"
+
+
+def test_luna_request_id_on_every_luna_answer(platform) -> None:
+    for path in ("/1/streams", "/version", "/1/nothing-here", "/healthcheck"):
+        reply = requests.get(platform.url(path, "LUNA"))
+        assert LUNA_ID.match(reply.headers["Luna-Request-Id"]), path
+    mine = "1536751345,8b8b5937-2e9c-4e8b-a7a7-5caf86621b5a"
+    assert (
+        requests.get(platform.url("/1/streams"), headers={"Luna-Request-Id": mine}).headers["Luna-Request-Id"] == mine
+    )
+    # A malformed id is replaced by a well-formed one.
+    assert LUNA_ID.match(
+        requests.get(platform.url("/version"), headers={"Luna-Request-Id": "x"}).headers["Luna-Request-Id"]
+    )
+    assert "Luna-Request-Id" not in requests.get(platform.url("/streams")).headers
+
+
+def test_luna_queries_as_documented(platform) -> None:
+    # Comma lists and `__` names reach the service (501 from the unbuilt
+    # method, not 400 from the edge).
+    query = (
+        f"?stream_ids={UUID},68b363eb-600a-4e72-afb3-8c4196e385ce&create_time__gte=2021-09-21T11:11:41.674Z"
+        "&create_time__lt=2021-09-21T19:11:41.674Z&statuses=pending,pause&page=1&page_size=100"
+    )
+    assert requests.get(platform.url("/1/streams" + query)).status_code == 501
+    bad = requests.get(platform.url("/1/streams?account_idd=1"))
+    assert (bad.status_code, _json(bad)) == (
+        400,
+        {"error_code": 12012, "desc": "Bad/incomplete input data", "detail": "Bad query parameters 'account_idd'"},
+    )
+    bad = requests.get(platform.url("/1/streams?page_size=ten"))
+    assert bad.status_code == 400 and _json(bad)["error_code"] == 12012
+
+
+def test_json_body_on_delete_is_transcoded(platform) -> None:
+    ok = requests.delete(platform.url("/1/streams"), json={"stream_ids": [UUID]})
+    assert ok.status_code == 501  # parsed and handed to the (unbuilt) method
+    bad = requests.delete(platform.url("/1/streams"), json={"stream_idz": [UUID]})
+    assert (bad.status_code, _json(bad)) == (
+        400,
+        {"error_code": 12022, "desc": "Bad/incomplete input data", "detail": "unknown field 'stream_idz'"},
+    )
+
+
+BAD_INPUT = [
+    # (family check, method, path, body or raw text, status)
+    ("visionaire", "POST", "/streams/0", '{"stream_address": "rtsp://a/b",', 400),
+    ("visionaire", "POST", "/streams/0", '{"stream_address": 7}', 400),
+    ("visionaire", "POST", "/streams/0", '{"stream_address": "rtsp://a/b", "bogus": 1}', 400),
+    ("visionaire", "POST", "/streams/0", '{"stream_address": "rtsp://a/b", "stream_name": "' + "n" * 500 + '"}', 400),
+    ("visionaire", "POST", "/streams/0", '{"stream_address": "rtsp://a/b", "stream_latitude": 123}', 400),
+    ("visionaire", "POST", "/streams/zero", "{}", 400),
+    ("visionaire", "POST", "/streams/0", "[]", 400),
+    ("visionaire", "GET", "/streams/99999999999999999999", None, 400),
+    ("visionaire", "GET", "/no/such/route", None, 404),
+    ("visionaire", "PATCH", "/streams/0", "{}", 404),
+    ("visionaire", "POST", "/config/platform", '{"max_streams_per_node": "many"}', 400),
+    ("luna", "POST", "/1/streams", '{"name": ', 400),
+    ("luna", "POST", "/1/streams", '{"name": 5}', 400),
+    ("luna", "POST", "/1/streams", '{"nmae": "x"}', 400),
+    ("luna", "GET", "/1/no-such-route", None, 404),
+    ("luna", "GET", "/1/streams?page_size=x", None, 400),
+    ("lenz", "GET", "/api/visionaire-media/zero/videos", None, 400),
+    ("lenz", "GET", "/api/visionaire-media/0/videos?limit=many", None, 400),
+    ("lenz", "GET", "/api/visionaire-media/0/videos?unknown=1", None, 400),
+    ("findface", "GET", "/videos/abc/", None, 400),
+    ("findface", "POST", "/videos/", '{"name": ', 400),
+    ("gaard", "GET", "/api/result/x?tenant=t&what=1", None, 400),
+]
+SHAPES = {
+    "visionaire": {"code", "message"},
+    "luna": {"error_code", "desc", "detail"},
+    "lenz": {"success", "message"},
+    "findface": {"code", "desc"},
+    "gaard": {"error_code", "error_msg"},
+}
+
+
+@pytest.mark.parametrize(("family", "method", "path", "body", "status"), BAD_INPUT)
+def test_bad_input_gets_the_family_error(platform, family, method, path, body, status) -> None:
+    reply = requests.request(method, platform.url(path), data=body, headers={"Content-Type": "application/json"})
+    assert reply.status_code == status, reply.text
+    payload = _json(reply)
+    assert set(payload) == SHAPES[family]
+    if family == "visionaire":
+        assert payload["code"] == status
+    if family == "luna":
+        assert payload["error_code"] in (12012, 12022, 39001)
+
+
+def test_admin_listens_on_loopback_only(platform) -> None:
+    config = yaml.safe_load((platform.data_dir / "run" / "envoy.yaml").read_text())
+    assert config["admin"]["address"]["socket_address"]["address"] == "127.0.0.1"
+
+
+@pytest.mark.parametrize("service", SERVICE_NAMES)
+def test_every_server_has_reflection(platform, service) -> None:
+    with grpc.insecure_channel(platform.grpc_target(service)) as channel:
+        names = set(ProtoReflectionDescriptorDatabase(channel).get_services())
+    assert "grpc.health.v1.Health" in names
+    assert any(name.startswith("vigil.") for name in names)
