@@ -6,24 +6,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import signal
 import socket
-import subprocess
-import sys
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
 import pytest
-import requests
 import sqlalchemy as sa
 
 from services.common.server import Registration, build_server
 from services.db.engine import migrate
+from services.platform.launcher import RunningPlatform, start_platform
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -111,84 +106,13 @@ def aio_server() -> Iterator[Callable[[Callable[[], Sequence[Registration]]], Ai
         server.close()
 
 
-@dataclass
-class RunningPlatform:
-    """`vigil run` in a subprocess, with its ports and environment."""
-
-    process: subprocess.Popen[bytes]
-    env: dict[str, str]
-    data_dir: Path
-    log: Path
-
-    def url(self, path: str = "/", listener: str = "HTTP") -> str:
-        return f"http://127.0.0.1:{self.env[f'VIGIL_{listener}_PORT']}{path}"
-
-    def grpc_target(self, service: str) -> str:
-        return f"127.0.0.1:{self.env[f'VIGIL_{service.upper()}_PORT']}"
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return int(self.process.returncode)
-
-
-def start_platform(database_url: str, data_dir: Path) -> RunningPlatform:
-    names = [
-        "HTTP",
-        "VISIONAIRE",
-        "LUNA",
-        "ENVOY_ADMIN",
-        "SYSTEM",
-        "STREAMS",
-        "PIPELINES",
-        "UPLOADS",
-        "ANALYTICS",
-        "CLASSIFICATION",
-        "INFERENCE",
-    ]
-    env = dict(os.environ)
-    env.update({f"VIGIL_{name}_PORT": str(free_port()) for name in names})
-    env.update(
-        VIGIL_DATA_DIR=str(data_dir),
-        VIGIL_DATABASE_URL=database_url,
-        VIGIL_HTTP_HOST="127.0.0.1",
-        VIGIL_GRACE_SECONDS="1",
-        VIGIL_HEARTBEAT_SECONDS="1",
-        VIGIL_ENV_FILE=str(data_dir / "none.env"),
-    )
-    log = data_dir / "platform.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "services.platform.cli", "run"],
-        env=env,
-        cwd=ROOT,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    platform = RunningPlatform(process, env, data_dir, log)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"vigil run exited early:\n{log.read_text()[-4000:]}")
-        with contextlib.suppress(requests.RequestException):
-            if requests.get(platform.url("/healthcheck"), timeout=1).status_code == 200:
-                return platform
-        time.sleep(0.3)
-    platform.stop()
-    raise RuntimeError(f"platform did not come up:\n{log.read_text()[-4000:]}")
-
-
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
     """The whole platform (Envoy and every gRPC server) on SQLite, then on
     PostgreSQL. Its stop must be clean (exit code 0)."""
     data_dir = tmp_path_factory.mktemp(f"platform-{request.param}")
     with fresh_database(request.param, data_dir) as url:
-        running = start_platform(url, data_dir)
+        running = start_platform(url, data_dir, free_port)
         try:
             yield running
         finally:

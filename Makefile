@@ -1,0 +1,41 @@
+# The same commands on a laptop and in CI. `make help` lists them.
+PY ?= .venv/bin/python
+export PATH := $(CURDIR)/.tools/node_modules/.bin:$(CURDIR)/.venv/bin:$(PATH)
+
+.PHONY: help install run generate lint format test bench
+
+help:
+	@echo "install   create .venv with Vigil and the test tools (buf from npm)"
+	@echo "run       start the platform (Envoy + every gRPC service, SQLite in ./data)"
+	@echo "generate  regenerate gen/ and envoy/descriptor.pb from proto/"
+	@echo "lint      buf lint + buf format, ruff, mypy, generated code current"
+	@echo "format    buf format -w, ruff format"
+	@echo "test      every test, on SQLite and PostgreSQL (scripts/test.sh)"
+	@echo "bench     benchmarks/edge.py: REST via Envoy vs direct gRPC"
+
+install:
+	scripts/bootstrap.sh test
+
+run:
+	scripts/run.sh
+
+generate:
+	$(PY) scripts/generate.py
+
+lint:
+	buf lint
+	buf format -d --exit-code
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy services scripts tests benchmarks
+	$(PY) scripts/generate.py --check
+
+format:
+	buf format -w
+	$(PY) -m ruff format .
+
+test:
+	scripts/test.sh
+
+bench:
+	$(PY) -m benchmarks.edge

@@ -1,0 +1,95 @@
+"""Start `vigil run` as a subprocess on free ports and wait until the REST
+edge answers: used by the end-to-end tests and the benchmarks."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PORT_NAMES = (
+    "HTTP",
+    "VISIONAIRE",
+    "LUNA",
+    "ENVOY_ADMIN",
+    "SYSTEM",
+    "STREAMS",
+    "PIPELINES",
+    "UPLOADS",
+    "ANALYTICS",
+    "CLASSIFICATION",
+    "INFERENCE",
+)
+
+
+@dataclass
+class RunningPlatform:
+    """`vigil run` in a subprocess, with its ports and environment."""
+
+    process: subprocess.Popen[bytes]
+    env: dict[str, str]
+    data_dir: Path
+    log: Path
+
+    def url(self, path: str = "/", listener: str = "HTTP") -> str:
+        return f"http://127.0.0.1:{self.env[f'VIGIL_{listener}_PORT']}{path}"
+
+    def grpc_target(self, service: str) -> str:
+        return f"127.0.0.1:{self.env[f'VIGIL_{service.upper()}_PORT']}"
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return int(self.process.returncode)
+
+
+def _answers(url: str) -> bool:
+    with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=1) as reply:
+        return bool(reply.status == 200)
+    return False
+
+
+def start_platform(database_url: str, data_dir: Path, free_port: Callable[[], int]) -> RunningPlatform:
+    """Run the platform on `database_url`, every port taken from `free_port`."""
+    names = PORT_NAMES
+    env = dict(os.environ)
+    env.update({f"VIGIL_{name}_PORT": str(free_port()) for name in names})
+    env.update(
+        VIGIL_DATA_DIR=str(data_dir),
+        VIGIL_DATABASE_URL=database_url,
+        VIGIL_HTTP_HOST="127.0.0.1",
+        VIGIL_GRACE_SECONDS="1",
+        VIGIL_HEARTBEAT_SECONDS="1",
+        VIGIL_ENV_FILE=str(data_dir / "none.env"),
+    )
+    log = data_dir / "platform.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "services.platform.cli", "run"],
+        env=env,
+        cwd=ROOT,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    platform = RunningPlatform(process, env, data_dir, log)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"vigil run exited early:\n{log.read_text()[-4000:]}")
+        if _answers(platform.url("/healthcheck")):
+            return platform
+        time.sleep(0.3)
+    platform.stop()
+    raise RuntimeError(f"platform did not come up:\n{log.read_text()[-4000:]}")
