@@ -6,7 +6,7 @@ import warnings
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from vigil.analytics.v1 import analytics_service_pb2 as vigil_dot_analytics_dot_v1_dot_analytics__service__pb2
 
-GRPC_GENERATED_VERSION = '1.85.1'
+GRPC_GENERATED_VERSION = '1.81.1'
 GRPC_VERSION = grpc.__version__
 _version_not_supported = False
 
