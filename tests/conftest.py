@@ -109,10 +109,11 @@ def aio_server() -> Iterator[Callable[[Callable[[], Sequence[Registration]]], Ai
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
     """The whole platform (Envoy and every gRPC server) on SQLite, then on
-    PostgreSQL. Its stop must be clean (exit code 0)."""
+    PostgreSQL. Its stop must be clean (exit code 0). A test module may set
+    `PLATFORM_ENV = {"VIGIL_...": "..."}` to change settings."""
     data_dir = tmp_path_factory.mktemp(f"platform-{request.param}")
     with fresh_database(request.param, data_dir) as url:
-        running = start_platform(url, data_dir, free_port)
+        running = start_platform(url, data_dir, free_port, getattr(request.module, "PLATFORM_ENV", None))
         try:
             yield running
         finally:

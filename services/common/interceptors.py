@@ -114,13 +114,24 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):
                 request_deserializer=handler.request_deserializer,
                 response_serializer=handler.response_serializer,
             )
+        if handler.stream_unary:
+            # Client streaming (uploads): the body is the request stream, so
+            # there is no JSON body to check; errors and counts as for unary.
+            return grpc.stream_unary_rpc_method_handler(
+                self._unary(handler.stream_unary, rpc, route, check_body=False),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
         return handler
 
-    def _unary(self, behavior: Callable[..., Any], rpc: Rpc, route: str) -> Callable[..., Any]:
+    def _unary(
+        self, behavior: Callable[..., Any], rpc: Rpc, route: str, *, check_body: bool = True
+    ) -> Callable[..., Any]:
         async def wrapper(request: Any, context: grpc.aio.ServicerContext) -> Any:
             status = 200
             try:
-                check_json_body(rpc, context.invocation_metadata())
+                if check_body:
+                    check_json_body(rpc, context.invocation_metadata())
                 try:
                     return await behavior(request, context)
                 except NotImplementedError:

@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 
 #: Large enough for a 64 MiB upload chunk; upload bodies stream in chunks.
 MAX_MESSAGE_BYTES = 80 * 1024 * 1024
+#: Room for the JSON body copy the edge forwards as metadata (envoy/vigil.lua).
+MAX_METADATA_BYTES = 128 * 1024
 
 
 @dataclass(frozen=True)
@@ -64,13 +66,21 @@ def configure_logging(settings: Settings) -> None:
     )
 
 
-async def build_server(registrations: Sequence[Registration], address: str) -> tuple[grpc.aio.Server, Any, int]:
-    """Create and start a server; returns it, its health servicer and its port."""
+async def build_server(
+    registrations: Sequence[Registration], address: str, options: Sequence[tuple[str, Any]] = ()
+) -> tuple[grpc.aio.Server, Any, int]:
+    """Create and start a server; returns it, its health servicer and its port.
+    `options` are extra gRPC channel arguments for this server."""
     server = grpc.aio.server(
         interceptors=[ErrorInterceptor()],
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            # The edge copies JSON bodies up to 64 KiB into metadata (base64,
+            # ~88 KiB); gRPC's defaults (8 KiB soft, 16 KiB hard) refuse them.
+            ("grpc.max_metadata_size", MAX_METADATA_BYTES),
+            ("grpc.absolute_max_metadata_size", MAX_METADATA_BYTES),
+            *options,
         ],
     )
     health_servicer = health.aio.HealthServicer()
@@ -95,10 +105,12 @@ async def serve(
     *,
     background: Sequence[Callable[[], Coroutine[Any, Any, None]]] = (),
     on_stop: Callable[[], Coroutine[Any, Any, None]] | None = None,
+    options: Sequence[tuple[str, Any]] = (),
 ) -> None:
-    """Serve until SIGTERM or SIGINT, then go NOT_SERVING and stop gracefully."""
+    """Serve until SIGTERM or SIGINT, then go NOT_SERVING and stop gracefully.
+    `options` are extra gRPC channel arguments (see build_server)."""
     address = settings.grpc_target(service)
-    server, health_servicer, _ = await build_server(registrations, address)
+    server, health_servicer, _ = await build_server(registrations, address, options)
     log.info("%s serving on %s", service, address)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -15,7 +15,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The gRPC services of the platform, in start order; each has a `<name>_port`.
-SERVICE_NAMES = ("system", "streams", "pipelines", "uploads", "analytics", "classification")
+SERVICE_NAMES = ("system", "streams", "pipelines", "uploads", "analytics", "classification", "inference")
 
 
 class Settings(BaseSettings):
@@ -45,7 +45,29 @@ class Settings(BaseSettings):
     uploads_port: int = Field(default=50054, description="gRPC port of the Uploads and Archives services.")
     analytics_port: int = Field(default=50055, description="gRPC port of the Analytics and Search services.")
     classification_port: int = Field(default=50056, description="gRPC port of the Classification service.")
-    inference_port: int = Field(default=8001, description="Reserved for the inference service (Triton's gRPC port).")
+    inference_port: int = Field(default=8001, description="gRPC port of the inference service (Triton's gRPC port).")
+    inference_metrics_port: int = Field(
+        default=8002, description="HTTP port of the inference service's Prometheus `/metrics` (Triton's metrics port)."
+    )
+    model_repository: Path = Field(
+        default=Path(__file__).resolve().parents[2] / "models" / "repository",
+        description="Model repository in Triton's layout (`<model>/config.pbtxt`, `<model>/<version>/model.onnx`); "
+        "`scripts/fetch_models.py` fills the default one.",
+    )
+    model_control_mode: str = Field(
+        default="explicit",
+        description="Triton's model control: `explicit` (load/unload over gRPC) or `none` (no load/unload).",
+    )
+    load_models: str = Field(
+        default="*",
+        description="Comma-separated models loaded at start-up; `*` loads every model of the repository.",
+    )
+    inference_threads: int = Field(
+        default=0,
+        ge=0,
+        description="onnxruntime intra-op threads per model instance; 0 divides the usable cores between "
+        "a model's instances (at least 1 each).",
+    )
     deployment_key: str = Field(default="vigil-local", description="Deployment key reported by `GET /`.")
     node_ip: str = Field(default="", description="IP address reported for node 0; empty means detect it.")
     heartbeat_seconds: float = Field(default=5.0, gt=0, description="How often node 0 refreshes its registry row.")
@@ -54,6 +76,134 @@ class Settings(BaseSettings):
     log_level: str = Field(default="info", description="Python log level of every service.")
     envoy_log_level: str = Field(default="warning", description="Envoy's log level.")
     max_string_length: int = Field(default=1024, gt=0, description="Longest free-text field accepted in a request.")
+    luna_autorestart_check_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="How often the streams process puts failed LUNA streams whose autorestart delay has passed "
+        "back in the processing queue.",
+    )
+    luna_logs_clear_interval_seconds: float = Field(
+        default=0.0,
+        ge=0,
+        description="LUNA's LUNA_STREAMS_LOGS_CLEAR_INTERVAL: stream log records older than this many seconds are "
+        "deleted automatically (each stream keeps its last record); 0 turns automatic clearing off.",
+    )
+    luna_housekeeping_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How often the streams process clears old LUNA stream logs and removes the preview frames "
+        "of deleted streams.",
+    )
+    luna_preview_max_bytes: int = Field(
+        default=8 * 1024**2, gt=0, description="Largest LUNA preview frame (JPEG) a worker may report, in bytes."
+    )
+    luna_preview_fetch_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="How long fetching a worker's http(s) last-frame preview URL may take."
+    )
+    luna_live_keepalive_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="A LUNA live preview with no new frame repeats the last one this often, keeping viewers and "
+        "the edge's idle timeout alive.",
+    )
+    upload_max_bytes: int = Field(
+        default=64 * 1024**3,
+        gt=0,
+        description="Largest video an upload may announce (Lenz total_size) or send (FindFace source file), in bytes.",
+    )
+    upload_max_chunk_bytes: int = Field(
+        default=1024**3, gt=0, description="Largest single chunk of a Lenz chunked upload, in bytes."
+    )
+    upload_min_free_bytes: int = Field(
+        default=512 * 1024**2,
+        ge=0,
+        description="Storage an upload must leave free under `<data_dir>/uploads`; an upload that would leave "
+        "less is refused as storage full before any byte is written.",
+    )
+    upload_idle_seconds: float = Field(
+        default=300.0, gt=0, description="An upload session with no chunk for this long is reported `paused`."
+    )
+    upload_session_ttl_seconds: float = Field(
+        default=7 * 24 * 3600.0,
+        gt=0,
+        description="A paused upload session idle for this long is cancelled and its partial data deleted.",
+    )
+    service_restarts: int = Field(
+        default=5,
+        ge=0,
+        description="How often within a minute the supervisor restarts a gRPC service that died; "
+        "past that (or with 0) a dead service stops the platform.",
+    )
+    classify_max_bytes: int = Field(
+        default=64 * 1024**2,
+        gt=0,
+        description="Largest `POST /api/classify` body (the video file and the form fields), in bytes; a larger "
+        "one is refused with HTTP 413.",
+    )
+    classify_max_seconds: float = Field(
+        default=120.0, gt=0, description="Longest video `POST /api/classify` accepts, in seconds (HTTP 422 past it)."
+    )
+    classify_sample_fps: float = Field(
+        default=3.0,
+        gt=0,
+        description="How many frames per second of the video are analysed; a video with fewer has all its "
+        "frames analysed.",
+    )
+    classify_frame_height: int = Field(
+        default=320,
+        ge=32,
+        description="Height the analysed frames are resampled to, keeping the aspect ratio (width rounded down "
+        "to an even number); a smaller video keeps its size.",
+    )
+    classify_batch_size: int = Field(
+        default=8, ge=1, description="Frames per request to the object detector (at most its max_batch_size)."
+    )
+    classify_text_frames: int = Field(
+        default=3,
+        ge=0,
+        description="How many of the analysed frames (spread over the video) also go through the text detector; "
+        "0 turns text detection off and leaves `text` out of the scores.",
+    )
+    classify_low_threshold: float = Field(
+        default=0.2,
+        ge=0,
+        le=1,
+        description="Risk rule: an intrusion score below this is `safe`; from it up to the high threshold, `danger`.",
+    )
+    classify_high_threshold: float = Field(
+        default=0.8, ge=0, le=1, description="Risk rule: an intrusion score at or above this is `intrusion`."
+    )
+    classify_label_threshold: float = Field(
+        default=0.5, ge=0, le=1, description="A label is listed in `labels` when its score is at least this."
+    )
+    classify_workers: int = Field(
+        default=2, ge=1, description="How many classifications run at the same time; the rest wait in the queue."
+    )
+    classify_queue_size: int = Field(
+        default=64,
+        ge=1,
+        description="How many accepted classifications may wait; past that `POST /api/classify` answers HTTP 429.",
+    )
+    classify_max_attempts: int = Field(
+        default=2,
+        ge=1,
+        description="How often a classification is started; one that was interrupted this often (the service died "
+        "while it ran) is marked failed when the service starts again.",
+    )
+    classify_inference_wait_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="How long a classification waits for the inference service to answer before it fails.",
+    )
+
+    @model_validator(mode="after")
+    def _check_classify(self) -> Settings:
+        if self.classify_low_threshold > self.classify_high_threshold:
+            raise ValueError(
+                f"VIGIL_CLASSIFY_LOW_THRESHOLD={self.classify_low_threshold} is above "
+                f"VIGIL_CLASSIFY_HIGH_THRESHOLD={self.classify_high_threshold}"
+            )
+        return self
 
     @model_validator(mode="after")
     def _check_ports(self) -> Settings:
@@ -64,6 +214,7 @@ class Settings(BaseSettings):
             "luna": self.luna_port,
             "envoy_admin": self.envoy_admin_port,
             "inference": self.inference_port,
+            "inference_metrics": self.inference_metrics_port,
         }
         seen: dict[int, str] = {}
         for name, port in ports.items():
@@ -72,6 +223,8 @@ class Settings(BaseSettings):
             if port in seen:
                 raise ValueError(f"VIGIL_{name.upper()}_PORT and VIGIL_{seen[port].upper()}_PORT are both {port}")
             seen[port] = name
+        if self.model_control_mode not in {"explicit", "none"}:
+            raise ValueError(f"VIGIL_MODEL_CONTROL_MODE={self.model_control_mode} is not explicit or none")
         if self.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError(f"VIGIL_LOG_LEVEL={self.log_level} is not debug, info, warning or error")
         return self

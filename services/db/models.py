@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime
+from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -37,7 +37,12 @@ class Node(SQLModel, table=True):
 
 
 class Stream(SQLModel, table=True):
-    """A video source. Visionaire4's `stream_address` is LUNA's `reference`."""
+    """A video source. Visionaire4's `stream_address` is LUNA's `reference`,
+    its `stream_latitude`/`stream_longitude` LUNA's `location.geo_position`.
+
+    The LUNA columns (`api_version` and after) are NULL for a stream that
+    Visionaire4 made; the LUNA face shows it with LUNA's defaults.
+    """
 
     __tablename__ = "streams"
 
@@ -45,7 +50,7 @@ class Stream(SQLModel, table=True):
     account_id: str | None = Field(default=None, index=True, max_length=36)
     node_num: int = Field(default=0, index=True)
     name: str = Field(default="", max_length=128)
-    description: str = Field(default="", max_length=128)
+    description: str = Field(default="", max_length=512)
     reference: str = Field(max_length=1024)
     latitude: float | None = None
     longitude: float | None = None
@@ -54,6 +59,73 @@ class Stream(SQLModel, table=True):
     version: int = Field(default=1)
     create_time: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
     last_update_time: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    # An internal stream that plays an uploaded video file (Lenz offline
+    # analysis): analytics are assigned to it like to any other stream.
+    offline_mode: bool = Field(default=False)
+    #: The LUNA API version whose body made the stream (1 or 2); NULL for
+    #: Visionaire4 streams, which the LUNA processing queue does not hand out.
+    api_version: int | None = Field(default=None)
+    #: LUNA `data` without `reference` (v1 `stream_data` or v2 `stream_data_v2`).
+    luna_data: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    #: LUNA v1 `event_handler`.
+    event_handler: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    #: LUNA v1 `policies`.
+    policies: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    #: LUNA `location` without `geo_position` (that is latitude/longitude).
+    location: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    #: LUNA `autorestart`: settings and state.
+    autorestart: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    #: The last error a LUNA worker reported.
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    #: The video parameters a LUNA worker reported.
+    video_info: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    #: The preview links a LUNA worker reported.
+    preview: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class StreamGroup(SQLModel, table=True):
+    """A LUNA stream group: a named set of streams of one account."""
+
+    __tablename__ = "stream_groups"
+    __table_args__ = (UniqueConstraint("account_id", "group_name", name="uq_stream_groups_account_name"),)
+
+    group_id: str = Field(primary_key=True, max_length=36)
+    account_id: str = Field(index=True, max_length=36)
+    group_name: str = Field(max_length=128)
+    description: str = Field(default="", max_length=256)
+    create_time: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
+
+
+class StreamGroupLink(SQLModel, table=True):
+    """A stream attached to a group; goes with either of them."""
+
+    __tablename__ = "stream_group_links"
+
+    stream_id: str = Field(
+        sa_column=Column(String(36), ForeignKey("streams.stream_id", ondelete="CASCADE"), primary_key=True)
+    )
+    group_id: str = Field(
+        sa_column=Column(
+            String(36), ForeignKey("stream_groups.group_id", ondelete="CASCADE"), primary_key=True, index=True
+        )
+    )
+
+
+class StreamLog(SQLModel, table=True):
+    """One applied LUNA worker report on a stream; goes with the stream."""
+
+    __tablename__ = "stream_logs"
+
+    log_id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
+    stream_id: str = Field(
+        sa_column=Column(String(36), ForeignKey("streams.stream_id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    log_time: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
+    status: str = Field(max_length=16)
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    video_info: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    version: int = Field(default=1)
+    preview: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class Setting(SQLModel, table=True):
@@ -65,3 +137,109 @@ class Setting(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=64)
     value: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class UploadSession(SQLModel, table=True):
+    """A resumable chunked upload (Lenz). The chunks themselves, and which of
+    them are durably on disk, live in the chunk store under
+    `<data_dir>/uploads/sessions/<session_id>/`; the counters here follow it."""
+
+    __tablename__ = "upload_sessions"
+
+    session_id: str = Field(primary_key=True, max_length=40)
+    video_id: str = Field(max_length=32, index=True)
+    nvr_server_id: int = Field(default=0)
+    original_filename: str = Field(max_length=255)
+    total_chunks: int
+    total_size: int = Field(sa_column=Column(BigInteger, nullable=False))
+    # Bytes of every chunk but the last; fixed by the first chunk received.
+    chunk_size: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    auto_stream: bool = Field(default=True)
+    status: str = Field(default="uploading", max_length=16, index=True)
+    chunks_received: int = Field(default=0)
+    bytes_written: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    seq: int = Field(default=0)
+    error: str = Field(default="", max_length=1024)
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class Video(SQLModel, table=True):
+    """An uploaded video: a Lenz video (Job) and a FindFace video archive are
+    the same row, `video_id` naming it for Lenz and `id` for FindFace."""
+
+    __tablename__ = "videos"
+
+    id: int | None = Field(default=None, primary_key=True)
+    video_id: str = Field(max_length=32, unique=True)
+    nvr_server_id: int = Field(default=0, index=True)
+    original_filename: str = Field(default="", max_length=255)
+    name: str | None = Field(default=None, max_length=256)
+    url: str | None = Field(default=None, max_length=2048)
+    camera_group: int = Field(default=0)
+    camera: int | None = None
+    case_id: int | None = None
+    # Where the file is stored, under a generated name; "" before a source file.
+    file_path: str = Field(default="", max_length=1024)
+    file_size: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    sha256: str = Field(default="", max_length=64)
+    duration: float | None = None
+    started_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    started_at_src: str = Field(default="", max_length=16)
+    ended_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    status: str = Field(default="pending", max_length=16)
+    error: str = Field(default="", max_length=1024)
+    auto_stream: bool = Field(default=False)
+    stream_id: str | None = Field(default=None, max_length=36)
+    stream_settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    active: bool = Field(default=False)
+    queued: bool = Field(default=False)
+    finished: bool = Field(default=False)
+    processing_start_date: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    face_count: int = Field(default=0)
+    body_count: int = Field(default=0)
+    car_count: int = Field(default=0)
+    device_error_count: int = Field(default=0)
+    device_restart_count: int = Field(default=0)
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
+    updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class Classification(SQLModel, table=True):
+    """A Gaard alarm-video classification: the submission (tenant, metadata,
+    the video's name and size), its progress and its result. The video
+    itself waits under `<data_dir>/classification/` until it is classified."""
+
+    __tablename__ = "classifications"
+
+    id: str = Field(primary_key=True, max_length=24)
+    tenant: str = Field(max_length=1024)
+    parent_id: str = Field(max_length=1024)
+    camera_id: str = Field(default="", max_length=1024)
+    analyse_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    # `pending`, `done` or `failed`, for the classification and the video.
+    status_classify: str = Field(default="pending", max_length=16, index=True)
+    status_video: str = Field(default="pending", max_length=16)
+    sync: bool = Field(default=False)
+    videoname: str = Field(default="", max_length=1024)
+    filesize: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    # The waiting video file; "" once it is classified (or failed) and deleted.
+    file_path: str = Field(default="", max_length=1024)
+    specs: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    client_metadata: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    model: str = Field(default="", max_length=128)
+    version: str = Field(default="", max_length=128)
+    risk: str = Field(default="", max_length=16)
+    labels: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    scores: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    error_code: int = Field(default=0)
+    error_msg: str = Field(default="", sa_column=Column(Text, nullable=False))
+    duration_ms: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    timing_total_ms: float = Field(default=0.0)
+    # How often the classification was started (a restart starts it again).
+    attempts: int = Field(default=0)
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
+    started_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    finished_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))

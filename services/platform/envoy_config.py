@@ -89,6 +89,9 @@ def _http_filters(descriptor: Path) -> list[dict[str, Any]]:
                 "services": [svc.full_name for svc in services()],
                 "convert_grpc_status": True,
                 "print_options": {"preserve_proto_field_names": True, "always_print_primitive_fields": True},
+                # `names=some+name` is "some name", as HTML forms and most HTTP
+                # clients (Python's requests) encode spaces in queries.
+                "query_param_unescape_plus": True,
                 "request_validation_options": {
                     "reject_unknown_method": True,
                     "reject_unknown_query_parameters": True,

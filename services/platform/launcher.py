@@ -27,6 +27,7 @@ PORT_NAMES = (
     "ANALYTICS",
     "CLASSIFICATION",
     "INFERENCE",
+    "INFERENCE_METRICS",
 )
 
 
@@ -62,11 +63,22 @@ def _answers(url: str) -> bool:
     return False
 
 
-def start_platform(database_url: str, data_dir: Path, free_port: Callable[[], int]) -> RunningPlatform:
-    """Run the platform on `database_url`, every port taken from `free_port`."""
+def start_platform(
+    database_url: str,
+    data_dir: Path,
+    free_port: Callable[[], int],
+    extra_env: dict[str, str] | None = None,
+) -> RunningPlatform:
+    """Run the platform on `database_url`, every port taken from `free_port`;
+    `extra_env` adds or overrides settings (`VIGIL_...`)."""
     names = PORT_NAMES
     env = dict(os.environ)
-    env.update({f"VIGIL_{name}_PORT": str(free_port()) for name in names})
+    ports: list[int] = []
+    while len(ports) < len(names):  # the OS may hand the same free port out twice
+        port = free_port()
+        if port not in ports:
+            ports.append(port)
+    env.update({f"VIGIL_{name}_PORT": str(port) for name, port in zip(names, ports, strict=True)})
     env.update(
         VIGIL_DATA_DIR=str(data_dir),
         VIGIL_DATABASE_URL=database_url,
@@ -75,6 +87,7 @@ def start_platform(database_url: str, data_dir: Path, free_port: Callable[[], in
         VIGIL_HEARTBEAT_SECONDS="1",
         VIGIL_ENV_FILE=str(data_dir / "none.env"),
     )
+    env.update(extra_env or {})
     log = data_dir / "platform.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "services.platform.cli", "run"],

@@ -4,7 +4,9 @@ Each service runs as its own process (`python -m services.<name>`) and is
 health-checked through the standard gRPC health service before Envoy starts.
 SIGINT/SIGTERM stop everything: services first (they go NOT_SERVING, then
 drain for the grace period), Envoy last. SIGHUP (what `POST /system/restart`
-sends) restarts the services while Envoy keeps listening.
+sends) restarts the services while Envoy keeps listening. A service that
+dies is started again (at most `VIGIL_SERVICE_RESTARTS` times a minute);
+past that, or when Envoy dies, the platform stops.
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ class Platform:
         self.services: dict[str, asyncio.subprocess.Process] = {}
         self.envoy: asyncio.subprocess.Process | None = None
         self.run_dir = settings.data_dir / "run"
+        self.restarts: dict[str, list[float]] = {}  # service -> monotonic times of its recent restarts
 
     def _env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -94,6 +97,45 @@ class Platform:
         deadline = asyncio.get_running_loop().time() + self.settings.start_timeout_seconds
         await asyncio.gather(*(wait_serving(self.settings.grpc_target(n), deadline) for n in SERVICE_NAMES))
         log.info("gRPC services serving: %s", ", ".join(SERVICE_NAMES))
+
+    async def restart_dead(self) -> bool:
+        """Restart every service that died, unless one has used up its
+        `service_restarts` within the last minute; False when the platform
+        should stop instead."""
+        loop = asyncio.get_running_loop()
+        dead = [n for n, p in self.services.items() if p.returncode is not None]
+        if not dead or self.envoy is None or self.envoy.returncode is not None:
+            return False
+        for name in dead:
+            while self.services[name].returncode is not None:
+                recent = [t for t in self.restarts.get(name, []) if loop.time() - t < 60]
+                if len(recent) >= self.settings.service_restarts:
+                    log.error(
+                        "%s exited with %s and was restarted %d times within a minute",
+                        name,
+                        self.services[name].returncode,
+                        len(recent),
+                    )
+                    return False
+                self.restarts[name] = [*recent, loop.time()]
+                log.warning("%s exited with %s; restarting it", name, self.services[name].returncode)
+                proc = await asyncio.create_subprocess_exec(sys.executable, "-m", f"services.{name}", env=self._env())
+                self.services[name] = proc
+                deadline = loop.time() + self.settings.start_timeout_seconds
+                up = asyncio.create_task(wait_serving(self.settings.grpc_target(name), deadline))
+                died = asyncio.create_task(proc.wait())
+                await asyncio.wait([up, died], return_when=asyncio.FIRST_COMPLETED)
+                if proc.returncode is not None:  # died again while starting: count it and go round
+                    up.cancel()
+                    continue
+                died.cancel()
+                try:
+                    await up
+                except TimeoutError:
+                    log.error("%s did not come back after a restart", name)
+                    return False
+                log.info("%s serving again", name)
+        return True
 
     async def start_envoy(self) -> None:
         config = envoy_config.write(self.settings, self.run_dir / "envoy.yaml")
@@ -170,6 +212,8 @@ class Platform:
                     await self.start_services()
                     continue
                 if not stop.is_set():
+                    if await self.restart_dead():
+                        continue
                     dead = [n for n, p in self.services.items() if p.returncode is not None]
                     log.error("a child process exited (%s); stopping", ", ".join(dead) or "envoy")
                     code = 1

@@ -41,7 +41,7 @@ class ClassificationServiceStub:
         Args:
             channel: A grpc.Channel.
         """
-        self.Classify = channel.unary_unary(
+        self.Classify = channel.stream_unary(
                 '/vigil.classification.v1.ClassificationService/Classify',
                 request_serializer=vigil_dot_classification_dot_v1_dot_classification__service__pb2.ClassifyRequest.SerializeToString,
                 response_deserializer=vigil_dot_classification_dot_v1_dot_classification__service__pb2.ClassifyResponse.FromString,
@@ -63,24 +63,37 @@ class ClassificationServiceServicer:
     by that tenant.
     """
 
-    def Classify(self, request, context):
+    def Classify(self, request_iterator, context):
         """Submits a video for classification (`POST /api/classify`). The body is
         `multipart/form-data`, passed through unparsed in `http_body`.
 
-        Without `sync=true` the video is queued and the answer is
-        `{"id": "...", "accepted_at": "..."}`; the result is read later with
-        GetResult. With `sync=true` the call waits for the classification and
-        answers with the full result, the same object GetResult prints. The
-        ClassifyResponse comment explains how one RPC prints both shapes.
+        Client-streaming, so that no process holds the video in memory: the REST
+        edge passes the body through as a stream of ClassifyRequest messages as
+        it arrives, and the server parses it incrementally and writes the video
+        to disk. The body may not exceed `VIGIL_CLASSIFY_MAX_BYTES`.
 
-        A classification that ran but failed is not an RPC error: its result has
-        a non-zero `error_code`, an `error_msg` and `status.classify` `error`.
-        Returns INVALID_ARGUMENT when the body is not `multipart/form-data`, has
-        no video file, has no `tenant`, or has a `metadata` part that is not a
-        JSON object, or when the video cannot be decoded; RESOURCE_EXHAUSTED when
-        the classification queue is full; and DEADLINE_EXCEEDED when `sync=true`
-        and the result is not ready before the call's deadline (the
-        classification goes on and its result can be read with GetResult).
+        Without `sync=true` the video is checked, stored and queued, and the
+        answer is `{"id": "...", "accepted_at": "..."}`; the result is read later
+        with GetResult (`status.classify` goes `pending` -> `done`, or `failed`
+        with `error_code` and `error_msg`). With `sync=true` the call waits for
+        the classification and answers with the full result, the same object
+        GetResult prints. The ClassifyResponse comment explains how one RPC
+        prints both shapes.
+
+        Errors carry Gaard's `error_code` (services/classification/errors.py):
+        INVALID_ARGUMENT (HTTP 400) when the body is not well-formed
+        `multipart/form-data` or a field is malformed (1000), has no `tenant`
+        (1001) or no video file (1002); RESOURCE_EXHAUSTED when the body is
+        larger than the limit (HTTP 413, 1003) or too many classifications are
+        waiting (HTTP 429, 4001); INVALID_ARGUMENT with HTTP 415 when the file is
+        not a video (2001), with HTTP 422 when it is truncated or damaged (2002)
+        or longer than `VIGIL_CLASSIFY_MAX_SECONDS` (2003). With `sync=true`, a
+        classification that fails after it was accepted answers with its
+        `error_code` and `error_msg` (the failed result stays readable with
+        GetResult); UNAVAILABLE (HTTP 503) when the inference service fails
+        (5002) or the service stops before the result is ready (5001: the
+        classification goes on after the restart); and DEADLINE_EXCEEDED when
+        the call's deadline passes first (the classification goes on).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -92,9 +105,12 @@ class ClassificationServiceServicer:
         While the classification is queued or running, `status` says so and the
         result fields still have their zero values.
 
-        Returns INVALID_ARGUMENT when `tenant` is empty, and NOT_FOUND when no
-        classification has that ID or it belongs to another tenant (the two
-        cases are not told apart, so that IDs of other tenants cannot be probed).
+        Returns INVALID_ARGUMENT (HTTP 400, Gaard `error_code` 1001) when
+        `tenant` is empty, and NOT_FOUND (HTTP 404, 3001) when no classification
+        has that ID or it belongs to another tenant (the two cases are not told
+        apart, so that IDs of other tenants cannot be probed). A classification
+        that failed is not an RPC error: its result has `status.classify`
+        `failed`, a non-zero `error_code` and an `error_msg`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -103,7 +119,7 @@ class ClassificationServiceServicer:
 
 def add_ClassificationServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
-            'Classify': grpc.unary_unary_rpc_method_handler(
+            'Classify': grpc.stream_unary_rpc_method_handler(
                     servicer.Classify,
                     request_deserializer=vigil_dot_classification_dot_v1_dot_classification__service__pb2.ClassifyRequest.FromString,
                     response_serializer=vigil_dot_classification_dot_v1_dot_classification__service__pb2.ClassifyResponse.SerializeToString,
@@ -132,7 +148,7 @@ class ClassificationService:
     """
 
     @staticmethod
-    def Classify(request,
+    def Classify(request_iterator,
             target,
             options=(),
             channel_credentials=None,
@@ -142,8 +158,8 @@ class ClassificationService:
             wait_for_ready=None,
             timeout=None,
             metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
+        return grpc.experimental.stream_unary(
+            request_iterator,
             target,
             '/vigil.classification.v1.ClassificationService/Classify',
             vigil_dot_classification_dot_v1_dot_classification__service__pb2.ClassifyRequest.SerializeToString,

@@ -27,7 +27,7 @@ from google.api import httpbody_pb2 as google_dot_api_dot_httpbody__pb2
 from vigil.streams.v1 import luna_group_pb2 as vigil_dot_streams_dot_v1_dot_luna__group__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*vigil/streams/v1/luna_groups_service.proto\x12\x10vigil.streams.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x19google/api/httpbody.proto\x1a!vigil/streams/v1/luna_group.proto\"U\n\x16\x43reateLunaGroupRequest\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x12\n\ngroup_name\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\"?\n\x17\x43reateLunaGroupResponse\x12\x10\n\x08group_id\x18\x01 \x01(\t\x12\x12\n\ngroup_name\x18\x02 \x01(\t\"t\n\x15ListLunaGroupsRequest\x12\x11\n\tgroup_ids\x18\x01 \x01(\t\x12\x13\n\x0bgroup_names\x18\x02 \x01(\t\x12\x12\n\naccount_id\x18\x03 \x01(\t\x12\x0c\n\x04page\x18\x04 \x01(\x05\x12\x11\n\tpage_size\x18\x05 \x01(\x05\"n\n\x16ListLunaGroupsResponse\x12+\n\x06groups\x18\x01 \x03(\x0b\x32\x1b.vigil.streams.v1.LunaGroup\x12\'\n\thttp_body\x18\x02 \x01(\x0b\x32\x14.google.api.HttpBody\"T\n\x16\x43ountLunaGroupsRequest\x12\x11\n\tgroup_ids\x18\x01 \x01(\t\x12\x13\n\x0bgroup_names\x18\x02 \x01(\t\x12\x12\n\naccount_id\x18\x03 \x01(\t\"/\n\x17\x43ountLunaGroupsResponse\x12\x14\n\x0cgroups_count\x18\x01 \x01(\x05\";\n\x13GetLunaGroupRequest\x12\x10\n\x08group_id\x18\x01 \x01(\t\x12\x12\n\naccount_id\x18\x02 \x01(\t\"z\n\x14GetLunaGroupResponse\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x12\n\ngroup_name\x18\x02 \x01(\t\x12\x10\n\x08group_id\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x13\n\x0b\x63reate_time\x18\x05 \x01(\t\"S\n\x16UpdateLunaGroupRequest\x12\x10\n\x08group_id\x18\x01 \x01(\t\x12\x12\n\naccount_id\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\"\x19\n\x17UpdateLunaGroupResponse\">\n\x16\x44\x65leteLunaGroupRequest\x12\x10\n\x08group_id\x18\x01 \x01(\t\x12\x12\n\naccount_id\x18\x02 \x01(\t\"\x19\n\x17\x44\x65leteLunaGroupResponse\"g\n\x1bLinkLunaGroupStreamsRequest\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x02 \x01(\t\x12\x12\n\nstream_ids\x18\x03 \x03(\t\x12\x10\n\x08group_id\x18\x04 \x01(\t\"\x1e\n\x1cLinkLunaGroupStreamsResponse2\xcb\x08\n\x11LunaGroupsService\x12\x8c\x01\n\x0f\x43reateLunaGroup\x12(.vigil.streams.v1.CreateLunaGroupRequest\x1a).vigil.streams.v1.CreateLunaGroupResponse\"$\x82\xd3\xe4\x93\x02\x1e\"\t/1/groups:\x01*Z\x0e\"\t/2/groups:\x01*\x12\x99\x01\n\x0eListLunaGroups\x12\'.vigil.streams.v1.ListLunaGroupsRequest\x1a(.vigil.streams.v1.ListLunaGroupsResponse\"4\x82\xd3\xe4\x93\x02.\x12\t/1/groupsZ\x16\x12\t/2/groupsb\thttp_bodyb\thttp_body\x12\x92\x01\n\x0f\x43ountLunaGroups\x12(.vigil.streams.v1.CountLunaGroupsRequest\x1a).vigil.streams.v1.CountLunaGroupsResponse\"*\x82\xd3\xe4\x93\x02$\x12\x0f/1/groups/countZ\x11\x12\x0f/2/groups/count\x12\x93\x01\n\x0cGetLunaGroup\x12%.vigil.streams.v1.GetLunaGroupRequest\x1a&.vigil.streams.v1.GetLunaGroupResponse\"4\x82\xd3\xe4\x93\x02.\x12\x14/1/groups/{group_id}Z\x16\x12\x14/2/groups/{group_id}\x12\xa2\x01\n\x0fUpdateLunaGroup\x12(.vigil.streams.v1.UpdateLunaGroupRequest\x1a).vigil.streams.v1.UpdateLunaGroupResponse\":\x82\xd3\xe4\x93\x02\x34\x32\x14/1/groups/{group_id}:\x01*Z\x19\x32\x14/2/groups/{group_id}:\x01*\x12\x9c\x01\n\x0f\x44\x65leteLunaGroup\x12(.vigil.streams.v1.DeleteLunaGroupRequest\x1a).vigil.streams.v1.DeleteLunaGroupResponse\"4\x82\xd3\xe4\x93\x02.*\x14/1/groups/{group_id}Z\x16*\x14/2/groups/{group_id}\x12\x9b\x01\n\x14LinkLunaGroupStreams\x12-.vigil.streams.v1.LinkLunaGroupStreamsRequest\x1a..vigil.streams.v1.LinkLunaGroupStreamsResponse\"$\x82\xd3\xe4\x93\x02\x1e\"\t/1/linker:\x01*Z\x0e\"\t/2/linker:\x01*b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*vigil/streams/v1/luna_groups_service.proto\x12\x10vigil.streams.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x19google/api/httpbody.proto\x1a!vigil/streams/v1/luna_group.proto\"U\n\x16\x43reateLunaGroupRequest\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x12\n\ngroup_name\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\"?\n\x17\x43reateLunaGroupResponse\x12\x10\n\x08group_id\x18\x01 \x01(\t\x12\x12\n\ngroup_name\x18\x02 \x01(\t\"\x95\x01\n\x15ListLunaGroupsRequest\x12\x11\n\tgroup_ids\x18\x01 \x01(\t\x12\x13\n\x0bgroup_names\x18\x02 \x01(\t\x12\x12\n\naccount_id\x18\x03 \x01(\t\x12\x11\n\x04page\x18\x04 \x01(\x05H\x00\x88\x01\x01\x12\x16\n\tpage_size\x18\x05 \x01(\x05H\x01\x88\x01\x01\x42\x07\n\x05_pageB\x0c\n\n_page_size\"n\n\x16ListLunaGroupsResponse\x12+\n\x06groups\x18\x01 \x03(\x0b\x32\x1b.vigil.streams.v1.LunaGroup\x12\'\n\thttp_body\x18\x02 \x01(\x0b\x32\x14.google.api.HttpBody\"T\n\x16\x43ountLunaGroupsRequest\x12\x11\n\tgroup_ids\x18\x01 \x01(\t\x12\x13\n\x0bgroup_names\x18\x02 \x01(\t\x12\x12\n\naccount_id\x18\x03 \x01(\t\"/\n\x17\x43ountLunaGroupsResponse\x12\x14\n\x0cgroups_count\x18\x01 \x01(\x05\";\n\x13GetLunaGroupRequest\x12\x10\n\x08group_id\x18\x01 \x01(\t\x12\x12\n\naccount_id\x18\x02 \x01(\t\"z\n\x14GetLunaGroupResponse\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x12\n\ngroup_name\x18\x02 \x01(\t\x12\x10\n\x08group_id\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x13\n\x0b\x63reate_time\x18\x05 \x01(\t\"h\n\x16UpdateLunaGroupRequest\x12\x10\n\x08group_id\x18\x01 \x01(\t\x12\x12\n\naccount_id\x18\x02 \x01(\t\x12\x18\n\x0b\x64\x65scription\x18\x03 \x01(\tH\x00\x88\x01\x01\x42\x0e\n\x0c_description\"\x19\n\x17UpdateLunaGroupResponse\">\n\x16\x44\x65leteLunaGroupRequest\x12\x10\n\x08group_id\x18\x01 \x01(\t\x12\x12\n\naccount_id\x18\x02 \x01(\t\"\x19\n\x17\x44\x65leteLunaGroupResponse\"g\n\x1bLinkLunaGroupStreamsRequest\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x02 \x01(\t\x12\x12\n\nstream_ids\x18\x03 \x03(\t\x12\x10\n\x08group_id\x18\x04 \x01(\t\"\x1e\n\x1cLinkLunaGroupStreamsResponse2\xcb\x08\n\x11LunaGroupsService\x12\x8c\x01\n\x0f\x43reateLunaGroup\x12(.vigil.streams.v1.CreateLunaGroupRequest\x1a).vigil.streams.v1.CreateLunaGroupResponse\"$\x82\xd3\xe4\x93\x02\x1e\"\t/1/groups:\x01*Z\x0e\"\t/2/groups:\x01*\x12\x99\x01\n\x0eListLunaGroups\x12\'.vigil.streams.v1.ListLunaGroupsRequest\x1a(.vigil.streams.v1.ListLunaGroupsResponse\"4\x82\xd3\xe4\x93\x02.\x12\t/1/groupsZ\x16\x12\t/2/groupsb\thttp_bodyb\thttp_body\x12\x92\x01\n\x0f\x43ountLunaGroups\x12(.vigil.streams.v1.CountLunaGroupsRequest\x1a).vigil.streams.v1.CountLunaGroupsResponse\"*\x82\xd3\xe4\x93\x02$\x12\x0f/1/groups/countZ\x11\x12\x0f/2/groups/count\x12\x93\x01\n\x0cGetLunaGroup\x12%.vigil.streams.v1.GetLunaGroupRequest\x1a&.vigil.streams.v1.GetLunaGroupResponse\"4\x82\xd3\xe4\x93\x02.\x12\x14/1/groups/{group_id}Z\x16\x12\x14/2/groups/{group_id}\x12\xa2\x01\n\x0fUpdateLunaGroup\x12(.vigil.streams.v1.UpdateLunaGroupRequest\x1a).vigil.streams.v1.UpdateLunaGroupResponse\":\x82\xd3\xe4\x93\x02\x34\x32\x14/1/groups/{group_id}:\x01*Z\x19\x32\x14/2/groups/{group_id}:\x01*\x12\x9c\x01\n\x0f\x44\x65leteLunaGroup\x12(.vigil.streams.v1.DeleteLunaGroupRequest\x1a).vigil.streams.v1.DeleteLunaGroupResponse\"4\x82\xd3\xe4\x93\x02.*\x14/1/groups/{group_id}Z\x16*\x14/2/groups/{group_id}\x12\x9b\x01\n\x14LinkLunaGroupStreams\x12-.vigil.streams.v1.LinkLunaGroupStreamsRequest\x1a..vigil.streams.v1.LinkLunaGroupStreamsResponse\"$\x82\xd3\xe4\x93\x02\x1e\"\t/1/linker:\x01*Z\x0e\"\t/2/linker:\x01*b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -52,30 +52,30 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CREATELUNAGROUPREQUEST']._serialized_end=241
   _globals['_CREATELUNAGROUPRESPONSE']._serialized_start=243
   _globals['_CREATELUNAGROUPRESPONSE']._serialized_end=306
-  _globals['_LISTLUNAGROUPSREQUEST']._serialized_start=308
-  _globals['_LISTLUNAGROUPSREQUEST']._serialized_end=424
-  _globals['_LISTLUNAGROUPSRESPONSE']._serialized_start=426
-  _globals['_LISTLUNAGROUPSRESPONSE']._serialized_end=536
-  _globals['_COUNTLUNAGROUPSREQUEST']._serialized_start=538
-  _globals['_COUNTLUNAGROUPSREQUEST']._serialized_end=622
-  _globals['_COUNTLUNAGROUPSRESPONSE']._serialized_start=624
-  _globals['_COUNTLUNAGROUPSRESPONSE']._serialized_end=671
-  _globals['_GETLUNAGROUPREQUEST']._serialized_start=673
-  _globals['_GETLUNAGROUPREQUEST']._serialized_end=732
-  _globals['_GETLUNAGROUPRESPONSE']._serialized_start=734
-  _globals['_GETLUNAGROUPRESPONSE']._serialized_end=856
-  _globals['_UPDATELUNAGROUPREQUEST']._serialized_start=858
-  _globals['_UPDATELUNAGROUPREQUEST']._serialized_end=941
-  _globals['_UPDATELUNAGROUPRESPONSE']._serialized_start=943
-  _globals['_UPDATELUNAGROUPRESPONSE']._serialized_end=968
-  _globals['_DELETELUNAGROUPREQUEST']._serialized_start=970
-  _globals['_DELETELUNAGROUPREQUEST']._serialized_end=1032
-  _globals['_DELETELUNAGROUPRESPONSE']._serialized_start=1034
-  _globals['_DELETELUNAGROUPRESPONSE']._serialized_end=1059
-  _globals['_LINKLUNAGROUPSTREAMSREQUEST']._serialized_start=1061
-  _globals['_LINKLUNAGROUPSTREAMSREQUEST']._serialized_end=1164
-  _globals['_LINKLUNAGROUPSTREAMSRESPONSE']._serialized_start=1166
-  _globals['_LINKLUNAGROUPSTREAMSRESPONSE']._serialized_end=1196
-  _globals['_LUNAGROUPSSERVICE']._serialized_start=1199
-  _globals['_LUNAGROUPSSERVICE']._serialized_end=2298
+  _globals['_LISTLUNAGROUPSREQUEST']._serialized_start=309
+  _globals['_LISTLUNAGROUPSREQUEST']._serialized_end=458
+  _globals['_LISTLUNAGROUPSRESPONSE']._serialized_start=460
+  _globals['_LISTLUNAGROUPSRESPONSE']._serialized_end=570
+  _globals['_COUNTLUNAGROUPSREQUEST']._serialized_start=572
+  _globals['_COUNTLUNAGROUPSREQUEST']._serialized_end=656
+  _globals['_COUNTLUNAGROUPSRESPONSE']._serialized_start=658
+  _globals['_COUNTLUNAGROUPSRESPONSE']._serialized_end=705
+  _globals['_GETLUNAGROUPREQUEST']._serialized_start=707
+  _globals['_GETLUNAGROUPREQUEST']._serialized_end=766
+  _globals['_GETLUNAGROUPRESPONSE']._serialized_start=768
+  _globals['_GETLUNAGROUPRESPONSE']._serialized_end=890
+  _globals['_UPDATELUNAGROUPREQUEST']._serialized_start=892
+  _globals['_UPDATELUNAGROUPREQUEST']._serialized_end=996
+  _globals['_UPDATELUNAGROUPRESPONSE']._serialized_start=998
+  _globals['_UPDATELUNAGROUPRESPONSE']._serialized_end=1023
+  _globals['_DELETELUNAGROUPREQUEST']._serialized_start=1025
+  _globals['_DELETELUNAGROUPREQUEST']._serialized_end=1087
+  _globals['_DELETELUNAGROUPRESPONSE']._serialized_start=1089
+  _globals['_DELETELUNAGROUPRESPONSE']._serialized_end=1114
+  _globals['_LINKLUNAGROUPSTREAMSREQUEST']._serialized_start=1116
+  _globals['_LINKLUNAGROUPSTREAMSREQUEST']._serialized_end=1219
+  _globals['_LINKLUNAGROUPSTREAMSRESPONSE']._serialized_start=1221
+  _globals['_LINKLUNAGROUPSTREAMSRESPONSE']._serialized_end=1251
+  _globals['_LUNAGROUPSSERVICE']._serialized_start=1254
+  _globals['_LUNAGROUPSSERVICE']._serialized_end=2353
 # @@protoc_insertion_point(module_scope)

@@ -93,10 +93,11 @@ class LunaGroupsServiceServicer:
     """
 
     def CreateLunaGroup(self, request, context):
-        """Creates a group. Returns INVALID_ARGUMENT when the body fails validation
-        (a missing `account_id` or `group_name`, a name not matching
-        `^[a-zA-Z0-9_-]{1,128}$`, a description over 256 characters) and
-        ALREADY_EXISTS when the account already has a group with this name.
+        """Creates a group; answers 201. Returns INVALID_ARGUMENT when the body
+        fails validation (a missing `account_id` or `group_name`, a name not
+        matching `^[a-zA-Z0-9_-]{1,128}$`, a description over 256 characters) and
+        ALREADY_EXISTS (HTTP 409) when the account already has a group with this
+        name.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -129,7 +130,7 @@ class LunaGroupsServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def UpdateLunaGroup(self, request, context):
-        """Updates the description of a group. The answer has no body. Returns
+        """Updates the description of a group; answers 204 with no body. Returns
         INVALID_ARGUMENT when the body fails validation or a query parameter is
         bad, and NOT_FOUND when no group has this ID.
         """
@@ -138,16 +139,18 @@ class LunaGroupsServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def DeleteLunaGroup(self, request, context):
-        """Removes a group. The answer has no body. Returns NOT_FOUND when no
-        group has this ID and INVALID_ARGUMENT for a bad query parameter.
+        """Removes a group; its streams stay, detached from it. Answers 204 with no
+        body. Returns NOT_FOUND when no group has this ID and INVALID_ARGUMENT
+        for a bad query parameter.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def LinkLunaGroupStreams(self, request, context):
-        """Attaches streams to a group or detaches them from it. The answer has no
-        body. Returns INVALID_ARGUMENT when the body fails validation (an
+        """Attaches streams to a group or detaches them from it; answers 204 with
+        no body. Streams of another account than the group's cannot join it.
+        Returns INVALID_ARGUMENT when the body fails validation (an
         unknown `action`, more than 1000 stream IDs, a malformed UUID) or a
         query parameter is bad, and NOT_FOUND when the group or one of the
         streams does not exist.

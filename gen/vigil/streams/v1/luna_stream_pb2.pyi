@@ -405,9 +405,9 @@ class LunaStreamAutorestart(_message.Message):
     attempt_count: int
     delay: int
     current_attempt: int
-    last_attempt_time: str
+    last_attempt_time: _struct_pb2.Value
     status: str
-    def __init__(self, restart: _Optional[int] = ..., attempt_count: _Optional[int] = ..., delay: _Optional[int] = ..., current_attempt: _Optional[int] = ..., last_attempt_time: _Optional[str] = ..., status: _Optional[str] = ...) -> None: ...
+    def __init__(self, restart: _Optional[int] = ..., attempt_count: _Optional[int] = ..., delay: _Optional[int] = ..., current_attempt: _Optional[int] = ..., last_attempt_time: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., status: _Optional[str] = ...) -> None: ...
 
 class LunaStreamVideoInfo(_message.Message):
     __slots__ = ("width", "height", "frame_rate", "bit_rate", "gop_size", "start_time", "duration", "progress")

@@ -178,11 +178,13 @@ class LunaStreamsServiceServicer:
     """
 
     def CreateLunaStream(self, request, context):
-        """Creates a v1 stream with status "pending" (or "pause") and version 1.
+        """Creates a v1 stream on node 0 with status "pending" (or "pause") and
+        version 1, filling in the defaults of the keys left out; answers 201.
         Returns INVALID_ARGUMENT when the body fails validation (a missing
         `account_id`, `data` or `event_handler`, a string over its length, an
-        unknown key, a bad `status` or `group_name`) and NOT_FOUND when
-        `group_name` names no existing group of the account.
+        unknown key, a value out of its range or enum, a bad `status` or
+        `group_name`) and NOT_FOUND when `group_name` names no existing group of
+        the account.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -190,9 +192,10 @@ class LunaStreamsServiceServicer:
 
     def CreateLunaStreamV2(self, request, context):
         """Creates a v2 stream: the same as CreateLunaStream, but `data` carries
-        `analytics[]` and there is no top-level `event_handler` or `policies`.
-        Returns INVALID_ARGUMENT when the body fails validation and NOT_FOUND
-        when `group_name` names no existing group of the account.
+        `analytics[]` (at least one entry, each with an event handler) and there
+        is no top-level `event_handler` or `policies`; answers 201. Returns
+        INVALID_ARGUMENT when the body fails validation and NOT_FOUND when
+        `group_name` names no existing group of the account.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -218,8 +221,9 @@ class LunaStreamsServiceServicer:
 
     def DeleteLunaStreams(self, request, context):
         """Deletes the streams matching any of the filters in the body (OR):
-        `stream_ids` or `names`. Returns INVALID_ARGUMENT when the body fails
-        validation (e.g. an unknown key, more than 1000 items, a malformed UUID).
+        `stream_ids` or `names`, within `account_id` when given; answers 204
+        with no body. Returns INVALID_ARGUMENT when the body fails validation
+        (e.g. an unknown key, more than 1000 items, a malformed UUID).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -253,9 +257,10 @@ class LunaStreamsServiceServicer:
 
     def UpdateLunaStream(self, request, context):
         """Updates the description and/or status of a stream ("pending", "pause"
-        or "cancel"). The answer has no body. Returns INVALID_ARGUMENT when
-        neither field is given ("at least one field must have a value") or a
-        value is invalid, and NOT_FOUND when no stream has this ID.
+        or "cancel"); a new status starts the autorestart count afresh. Answers
+        204 with no body. Returns INVALID_ARGUMENT when neither field is given
+        ("at least one field must have a value") or a value is invalid, and
+        NOT_FOUND when no stream has this ID (in `account_id`, when given).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -263,9 +268,11 @@ class LunaStreamsServiceServicer:
 
     def ReplaceLunaStream(self, request, context):
         """Replaces a v1 stream with the body (every required field must be given)
-        and increments its version. Returns INVALID_ARGUMENT when the body fails
-        validation and NOT_FOUND when no stream has this ID or `group_name` names
-        no existing group.
+        and increments its version; its autorestart state and last error start
+        afresh, and `group_name` is attached (other groups stay). Returns
+        INVALID_ARGUMENT when the body fails validation and NOT_FOUND when no
+        stream of the body's account has this ID or `group_name` names no
+        existing group.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -281,8 +288,9 @@ class LunaStreamsServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def DeleteLunaStream(self, request, context):
-        """Removes a stream. The answer has no body. Returns NOT_FOUND ("Stream
-        with id '...' not found") when no stream has this ID and
+        """Removes a stream with its logs, group links and preview; answers 204
+        with no body. Returns NOT_FOUND ("Stream with id '...' not found") when
+        no stream has this ID (in `account_id`, when given) and
         INVALID_ARGUMENT for a malformed ID.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -291,8 +299,10 @@ class LunaStreamsServiceServicer:
 
     def ListLunaQueuedStreams(self, request, context):
         """Shows the v1 streams waiting in the processing queue without taking
-        them. Returns INVALID_ARGUMENT when `limit` is missing or below 1 or a
-        filter is malformed.
+        them, oldest first. Every given filter must match. Only streams with
+        LUNA settings are queued (a stream made through Visionaire4 is not, until
+        a LUNA client replaces it). Returns INVALID_ARGUMENT when `limit` is
+        missing or below 1 or a filter is malformed.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -308,10 +318,12 @@ class LunaStreamsServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def TakeLunaQueuedStreams(self, request, context):
-        """A worker takes up to `limit` v1 streams matching the filters from the
-        processing queue; they leave the queue and become "in_progress", and are
-        returned in their new state. Returns INVALID_ARGUMENT when the body fails
-        validation (missing `filters` or `limit`, `limit` below 1).
+        """A worker takes up to `limit` v1 streams matching the filters (every
+        given filter must match) from the processing queue, oldest first; they
+        leave the queue and become "in_progress" in one atomic step, so two
+        workers taking at once never get the same stream, and are returned in
+        their new state. Returns INVALID_ARGUMENT when the body fails validation
+        (missing `filters` or `limit`, `limit` below 1).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -328,9 +340,13 @@ class LunaStreamsServiceServicer:
 
     def SendLunaStreamsFeedback(self, request, context):
         """Workers report the status, error, video parameters and preview links of
-        the streams they process. Each report whose stream and version match is
-        applied ("modified") and logged; the others are left alone
-        ("unmodified"). Returns INVALID_ARGUMENT when the body fails validation.
+        the streams they process. Each report whose stream and version match and
+        whose stream is being processed is applied ("modified") and logged; a
+        "failure" of a stream with `autorestart.restart` 1 puts it back in the
+        queue after `autorestart.delay` seconds, at most `attempt_count` times.
+        The other reports are left alone ("unmodified", with the stream's
+        current status and version). Returns INVALID_ARGUMENT when the body fails
+        validation.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -349,10 +349,12 @@ class GetScreenshotRequest(_message.Message):
     def __init__(self, id: _Optional[int] = ...) -> None: ...
 
 class TakeScreenshotRequest(_message.Message):
-    __slots__ = ("id",)
+    __slots__ = ("id", "timestamp")
     ID_FIELD_NUMBER: _ClassVar[int]
+    TIMESTAMP_FIELD_NUMBER: _ClassVar[int]
     id: int
-    def __init__(self, id: _Optional[int] = ...) -> None: ...
+    timestamp: float
+    def __init__(self, id: _Optional[int] = ..., timestamp: _Optional[float] = ...) -> None: ...
 
 class CountArchivesRequest(_message.Message):
     __slots__ = ("case_in", "created_date_gt", "created_date_gte", "created_date_last_n_days", "created_date_lt", "created_date_lte", "created_date_nth_full_week", "created_date_nth_work_week", "name", "save_to")

@@ -78,7 +78,7 @@ class ArchivesServiceStub:
                 request_serializer=vigil_dot_uploads_dot_v1_dot_archives__service__pb2.DeleteArchiveRequest.SerializeToString,
                 response_deserializer=vigil_dot_uploads_dot_v1_dot_archives__service__pb2.DeleteArchiveResponse.FromString,
                 _registered_method=True)
-        self.UploadSourceFile = channel.unary_unary(
+        self.UploadSourceFile = channel.stream_unary(
                 '/vigil.uploads.v1.ArchivesService/UploadSourceFile',
                 request_serializer=vigil_dot_uploads_dot_v1_dot_archives__service__pb2.UploadSourceFileRequest.SerializeToString,
                 response_deserializer=vigil_dot_uploads_dot_v1_dot_archives__service__pb2.UploadSourceFileResponse.FromString,
@@ -193,14 +193,21 @@ class ArchivesServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def UploadSourceFile(self, request, context):
+    def UploadSourceFile(self, request_iterator, context):
         """Uploads the source video file of an archive: the raw file is the request
         body (for example `Content-Type: video/mp4`, `--data-binary @file.mp4`).
         The vendor answers 201 Created.
 
+        Client-streaming, so that no process holds the file in memory: the REST
+        edge passes the body through as a stream of UploadSourceFileRequest
+        messages as it arrives, and the server writes them straight to disk. The
+        file is probed as a video once it is complete.
+
         Returns NOT_FOUND when no archive has the given id; INVALID_ARGUMENT when
-        the body is empty; FAILED_PRECONDITION when the archive is being
-        processed.
+        the body is empty or is not a video that can be decoded;
+        FAILED_PRECONDITION when the archive is being processed;
+        RESOURCE_EXHAUSTED when the file is larger than the configured limit or
+        the storage is full.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -241,8 +248,9 @@ class ArchivesServiceServicer:
 
     def TakeScreenshot(self, request, context):
         """Takes a new screenshot of a video archive from its source and returns it
-        as a JPEG image (`Content-Type: image/jpeg`). The document lists the
-        route without a body or parameters.
+        as a JPEG image (`Content-Type: image/jpeg`); it becomes the archive's
+        screenshot. The document lists the route without a body or parameters;
+        the optional `timestamp` query parameter picks the time of the frame.
 
         Returns NOT_FOUND when no archive has the given id;
         FAILED_PRECONDITION when the archive has no source to take a frame from
@@ -296,7 +304,7 @@ def add_ArchivesServiceServicer_to_server(servicer, server):
                     request_deserializer=vigil_dot_uploads_dot_v1_dot_archives__service__pb2.DeleteArchiveRequest.FromString,
                     response_serializer=vigil_dot_uploads_dot_v1_dot_archives__service__pb2.DeleteArchiveResponse.SerializeToString,
             ),
-            'UploadSourceFile': grpc.unary_unary_rpc_method_handler(
+            'UploadSourceFile': grpc.stream_unary_rpc_method_handler(
                     servicer.UploadSourceFile,
                     request_deserializer=vigil_dot_uploads_dot_v1_dot_archives__service__pb2.UploadSourceFileRequest.FromString,
                     response_serializer=vigil_dot_uploads_dot_v1_dot_archives__service__pb2.UploadSourceFileResponse.SerializeToString,
@@ -513,7 +521,7 @@ class ArchivesService:
             _registered_method=True)
 
     @staticmethod
-    def UploadSourceFile(request,
+    def UploadSourceFile(request_iterator,
             target,
             options=(),
             channel_credentials=None,
@@ -523,8 +531,8 @@ class ArchivesService:
             wait_for_ready=None,
             timeout=None,
             metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
+        return grpc.experimental.stream_unary(
+            request_iterator,
             target,
             '/vigil.uploads.v1.ArchivesService/UploadSourceFile',
             vigil_dot_uploads_dot_v1_dot_archives__service__pb2.UploadSourceFileRequest.SerializeToString,

@@ -49,7 +49,7 @@ class UploadsServiceStub:
         Args:
             channel: A grpc.Channel.
         """
-        self.UploadChunk = channel.unary_unary(
+        self.UploadChunk = channel.stream_unary(
                 '/vigil.uploads.v1.UploadsService/UploadChunk',
                 request_serializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.UploadChunkRequest.SerializeToString,
                 response_deserializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.UploadChunkResponse.FromString,
@@ -104,19 +104,28 @@ class UploadsServiceServicer:
     round.
     """
 
-    def UploadChunk(self, request, context):
+    def UploadChunk(self, request_iterator, context):
         """Receives one chunk of a video file. The first chunk (chunk_index 0, no
         session_id) opens an upload session and its receipt carries the new
         session_id; every later chunk sends it back. When the last missing chunk
         arrives the file is assembled into a Video, and with `auto_stream` it is
         published as an RTSP stream.
 
+        Client-streaming, so that no process holds a whole chunk in memory: the
+        REST edge passes the multipart body through as a stream of
+        UploadChunkRequest messages as it arrives (see UploadChunkRequest), and
+        the server parses it incrementally and writes the `file` part to disk.
+
         Returns INVALID_ARGUMENT when the body is not multipart/form-data, a
         form field is missing or malformed, chunk_index is outside
-        [0, total_chunks), or the chunk does not match the session's
-        total_chunks / total_size; NOT_FOUND when session_id names no session;
-        FAILED_PRECONDITION when the session is completed or cancelled;
-        RESOURCE_EXHAUSTED when the media server's storage is full.
+        [0, total_chunks), the chunk does not match the session's
+        total_chunks / total_size or chunk size, or the completed file is not a
+        video that can be decoded (the session then fails); NOT_FOUND when
+        nvr_server_id names no media server or session_id no session;
+        FAILED_PRECONDITION when the session is cancelled or failed (a chunk
+        re-sent to a completed session gets the completed receipt again);
+        RESOURCE_EXHAUSTED when total_size or the chunk is over the configured
+        limit (HTTP 413) or the media server's storage is full (HTTP 507).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -189,7 +198,7 @@ class UploadsServiceServicer:
 
 def add_UploadsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
-            'UploadChunk': grpc.unary_unary_rpc_method_handler(
+            'UploadChunk': grpc.stream_unary_rpc_method_handler(
                     servicer.UploadChunk,
                     request_deserializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.UploadChunkRequest.FromString,
                     response_serializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.UploadChunkResponse.SerializeToString,
@@ -251,7 +260,7 @@ class UploadsService:
     """
 
     @staticmethod
-    def UploadChunk(request,
+    def UploadChunk(request_iterator,
             target,
             options=(),
             channel_credentials=None,
@@ -261,8 +270,8 @@ class UploadsService:
             wait_for_ready=None,
             timeout=None,
             metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
+        return grpc.experimental.stream_unary(
+            request_iterator,
             target,
             '/vigil.uploads.v1.UploadsService/UploadChunk',
             vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.UploadChunkRequest.SerializeToString,

@@ -1,0 +1,76 @@
+"""The served models as analytics use them: pictures in, findings out.
+
+Each function pre-processes with the plain functions of `vision`, calls the
+inference service (one request per picture, so the service's dynamic batcher
+can batch across callers) and decodes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import numpy as np
+
+from services.analytics.inference_client import InferenceClient
+from services.analytics.vision import ocr, sface, yolox, yunet
+from services.analytics.vision.image import to_rgb
+
+YUNET_OUTPUTS = tuple(f"{kind}_{s}" for kind in ("cls", "obj", "bbox", "kps") for s in yunet.STRIDES)
+
+
+async def detect_objects(
+    client: InferenceClient, image: np.ndarray, *, score_threshold: float = 0.3, model: str = "yolox_nano"
+) -> list[yolox.Detection]:
+    """COCO objects in one RGB picture."""
+    image = to_rgb(image)
+    x, scale = yolox.preprocess(image)
+    out = await client.infer(model, {"images": x[None]})
+    return yolox.decode(out["output"][0], scale, score_threshold=score_threshold, shape=image.shape[:2])
+
+
+async def detect_faces(
+    client: InferenceClient, image: np.ndarray, *, score_threshold: float = 0.6, model: str = "yunet"
+) -> list[yunet.Face]:
+    """Faces (with landmarks) in one RGB picture."""
+    image = to_rgb(image)
+    x, scale = yunet.preprocess(image)
+    out = await client.infer(model, {"input": x[None]}, YUNET_OUTPUTS)
+    return yunet.decode({k: v[0] for k, v in out.items()}, scale, score_threshold=score_threshold)
+
+
+async def embed_faces(
+    client: InferenceClient, image: np.ndarray, faces: Sequence[yunet.Face], *, model: str = "sface"
+) -> list[np.ndarray]:
+    """One normalised 128-float embedding per face."""
+    image = to_rgb(image)
+
+    async def one(face: yunet.Face) -> np.ndarray:
+        x = sface.preprocess(sface.align(image, face.landmarks))
+        out = await client.infer(model, {"data": x[None]})
+        return sface.normalise(out["fc1"][0])
+
+    return list(await asyncio.gather(*(one(f) for f in faces)))
+
+
+async def read_text(
+    client: InferenceClient,
+    image: np.ndarray,
+    characters: list[str],
+    *,
+    det_model: str = "ppocr_det",
+    rec_model: str = "ppocr_rec",
+) -> list[tuple[ocr.TextBox, ocr.TextLine]]:
+    """Text lines in one RGB picture, top to bottom."""
+    image = to_rgb(image)
+    x, sx, sy = ocr.det_preprocess(image)
+    prob = (await client.infer(det_model, {"x": x[None]}))["sigmoid_0.tmp_0"][0, 0]
+    boxes = ocr.det_decode(prob, sx, sy, image.shape[:2])
+
+    async def one(box: ocr.TextBox) -> ocr.TextLine:
+        line = ocr.rec_preprocess(ocr.crop(image, box))
+        scores = (await client.infer(rec_model, {"x": line[None]}))["softmax_11.tmp_0"][0]
+        return ocr.ctc_decode(scores, characters)
+
+    lines = await asyncio.gather(*(one(b) for b in boxes))
+    return list(zip(boxes, lines, strict=True))

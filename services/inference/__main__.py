@@ -1,0 +1,47 @@
+"""`python -m services.inference`: the inference process (KServe v2 / Triton gRPC
+on `VIGIL_INFERENCE_PORT`, Prometheus metrics on `VIGIL_INFERENCE_METRICS_PORT`)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from inference import grpc_service_pb2_grpc
+
+from services.common.server import Registration, configure_logging, serve
+from services.common.settings import Settings
+from services.inference.domain import InferenceDomain
+from services.inference.metrics import MetricsServer
+from services.inference.repository import ModelRepository
+from services.inference.servicer import InferenceServicer
+
+SERVICE = "inference.GRPCInferenceService"
+
+
+def main() -> None:
+    settings = Settings()
+    configure_logging(settings)
+    domain = InferenceDomain(
+        ModelRepository(settings.model_repository),
+        control_mode=settings.model_control_mode,
+        threads=settings.inference_threads,
+    )
+    metrics = MetricsServer(settings.grpc_host, settings.inference_metrics_port, domain.all_stats)
+
+    async def run() -> None:
+        await domain.start([m.strip() for m in settings.load_models.split(",")])
+        await metrics.start()
+
+        async def stop() -> None:
+            await metrics.stop()
+            await domain.close()
+
+        registration = Registration(
+            InferenceServicer(domain), grpc_service_pb2_grpc.add_GRPCInferenceServiceServicer_to_server, SERVICE
+        )
+        await serve(settings, "inference", [registration], on_stop=stop)
+
+    asyncio.run(run())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,181 @@
+"""The Lenz face of the uploads domain (document 000): chunked upload
+sessions and the uploaded videos, protobuf in, domain calls, protobuf out."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import grpc
+from google.protobuf import struct_pb2
+
+from services.common.errors import VigilError
+from services.db.models import Stream, UploadSession, Video
+from services.uploads.body import RequestBody
+from services.uploads.library import VideoLibrary, rfc3339
+from services.uploads.sessions import ChunkHead, UploadSessions
+from vigil.uploads.v1 import upload_pb2, uploads_service_pb2_grpc
+from vigil.uploads.v1 import uploads_service_pb2 as pb
+
+NULL = struct_pb2.Value(null_value=struct_pb2.NULL_VALUE)
+#: How much of a refused body is still read, so the client gets the answer.
+DRAIN_BYTES = 256 * 1024 * 1024
+
+
+def _progress(upload: UploadSession) -> float:
+    return round(100.0 * upload.chunks_received / upload.total_chunks, 2) if upload.total_chunks else 0.0
+
+
+def video_pb(video: Video, device: upload_pb2.Device | None = None) -> upload_pb2.Video:
+    """A row as Lenz prints a video."""
+    out = upload_pb2.Video(
+        id=video.video_id,
+        original_filename=video.original_filename or video.name or "",
+        file_path=video.file_path,
+        file_size=float(video.file_size),
+        created_at=rfc3339(video.created_at),
+        status=video.status,
+        duration=float(video.duration or 0.0),
+        started_at=rfc3339(video.started_at),
+        started_at_src=video.started_at_src,
+        ended_at=rfc3339(video.ended_at),
+        instance=NULL,
+    )
+    if device is not None:
+        out.device.CopyFrom(device)
+    return out
+
+
+class UploadsServicer(uploads_service_pb2_grpc.UploadsServiceServicer):
+    """Lenz `/api/visionaire-media/{nvr_server_id}/videos...` routes."""
+
+    def __init__(self, sessions: UploadSessions, library: VideoLibrary) -> None:
+        self._sessions = sessions
+        self._library = library
+
+    async def UploadChunk(self, request_iterator: AsyncIterator[Any], context: grpc.aio.ServicerContext) -> Any:
+        first, body = await RequestBody.open(request_iterator)
+        head = ChunkHead(
+            nvr_server_id=first.nvr_server_id,
+            auto_stream=first.auto_stream if first.HasField("auto_stream") else True,
+            content_type=first.http_body.content_type,
+        )
+        try:
+            receipt = await self._sessions.receive_chunk(head, body)
+        except VigilError:
+            await body.drain(DRAIN_BYTES)
+            raise
+        upload = receipt.session
+        return pb.UploadChunkResponse(
+            success=True,
+            data=upload_pb2.ChunkReceipt(
+                message=receipt.message,
+                session_id=upload.session_id,
+                video_id=upload.video_id,
+                chunk_index=receipt.chunk_index,
+                chunks_received=upload.chunks_received,
+                total_chunks=upload.total_chunks,
+                bytes_written=float(upload.bytes_written),
+                total_size=float(upload.total_size),
+                progress=_progress(upload),
+                status=upload.status,
+                seq=upload.seq,
+                instance=NULL,
+            ),
+        )
+
+    async def GetUploadStatus(self, request: pb.GetUploadStatusRequest, context: grpc.aio.ServicerContext) -> Any:
+        upload = (await self._sessions.status(request.nvr_server_id, request.session_id)).session
+        return pb.GetUploadStatusResponse(
+            success=True,
+            data=upload_pb2.UploadSession(
+                session_id=upload.session_id,
+                video_id=upload.video_id,
+                original_filename=upload.original_filename,
+                status=upload.status,
+                bytes_written=float(upload.bytes_written),
+                total_size=float(upload.total_size),
+                chunks_received=upload.chunks_received,
+                total_chunks=upload.total_chunks,
+                progress=_progress(upload),
+                created_at=rfc3339(upload.created_at),
+                updated_at=rfc3339(upload.updated_at),
+            ),
+        )
+
+    async def ResumeUpload(self, request: pb.ResumeUploadRequest, context: grpc.aio.ServicerContext) -> Any:
+        view, can_reuse, message = await self._sessions.resume(
+            request.nvr_server_id, request.session_id, request.filename, request.video_id
+        )
+        upload = view.session
+        return pb.ResumeUploadResponse(
+            success=True,
+            data=upload_pb2.ResumeInfo(
+                message=message,
+                session_id=upload.session_id,
+                video_id=upload.video_id,
+                original_filename=upload.original_filename,
+                status=upload.status,
+                chunks_received=upload.chunks_received,
+                total_chunks=upload.total_chunks,
+                bytes_written=float(upload.bytes_written),
+                total_size=float(upload.total_size),
+                progress=_progress(upload),
+                missing_chunks=view.missing if can_reuse else [],
+                can_reuse_session=can_reuse,
+            ),
+        )
+
+    async def CancelUpload(self, request: pb.CancelUploadRequest, context: grpc.aio.ServicerContext) -> Any:
+        upload = await self._sessions.cancel(request.nvr_server_id, request.session_id)
+        return pb.CancelUploadResponse(
+            success=True, message="Upload cancelled successfully", session_id=upload.session_id
+        )
+
+    async def ListVideos(self, request: pb.ListVideosRequest, context: grpc.aio.ServicerContext) -> Any:
+        rows, total, page, per_page = await self._library.list_videos(
+            request.nvr_server_id,
+            request.search,
+            request.sort_by,
+            request.sort_order,
+            request.page if request.HasField("page") else None,
+            request.limit if request.HasField("limit") else None,
+        )
+        pages = max(1, -(-total // per_page)) if per_page else 1
+        return pb.ListVideosResponse(
+            success=True,
+            data=pb.ListVideosResponse.Data(
+                videos=[video_pb(v) for v in rows],
+                count=len(rows),
+                pagination=upload_pb2.Pagination(
+                    current_page=page, per_page=per_page, total_items=total, total_pages=pages
+                ),
+            ),
+        )
+
+    async def GetVideo(self, request: pb.GetVideoRequest, context: grpc.aio.ServicerContext) -> Any:
+        video, stream = await self._library.get_video(request.nvr_server_id, request.video_id)
+        return pb.GetVideoResponse(
+            success=True, data=pb.GetVideoResponse.Data(video=video_pb(video, self._device(video, stream)))
+        )
+
+    async def DeleteVideo(self, request: pb.DeleteVideoRequest, context: grpc.aio.ServicerContext) -> Any:
+        video = await self._library.delete_video(request.nvr_server_id, request.video_id)
+        return pb.DeleteVideoResponse(success=True, message="Video deleted successfully", video_id=video.video_id)
+
+    def _device(self, video: Video, stream: Stream | None) -> upload_pb2.Device:
+        state = self._library.device_of(video, stream)
+        return upload_pb2.Device(
+            name=state.name,
+            url=state.url,
+            scheme=state.scheme,
+            channel="live",
+            silent_audio=False,
+            status=state.status,
+            publish_url="",  # no RTSP publisher runs in this build
+            created_at=rfc3339(state.created_at),
+            updated_at=rfc3339(state.updated_at),
+            error_count=state.error_count,
+            restart_count=state.restart_count,
+            uptime=state.uptime_ms,
+        )

@@ -1,0 +1,78 @@
+"""Small real videos for tests and benchmarks, made with PyAV: H.264 in MP4,
+a few frames of changing colour, optionally with a container creation_time;
+and valid MP4 files of any size made from one as they are read."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import av
+import numpy as np
+
+
+def make_h264(
+    path: Path,
+    *,
+    seconds: float = 2.0,
+    fps: int = 10,
+    width: int = 64,
+    height: int = 48,
+    creation_time: str | None = None,
+    noise: bool = False,
+) -> Path:
+    """Write an H.264 MP4 of `seconds` at `fps` to `path` and return it.
+    `noise` makes frames of random pixels (a larger file)."""
+    rng = np.random.default_rng(7)
+    with av.open(str(path), "w") as out:
+        if creation_time:
+            out.metadata["creation_time"] = creation_time
+        stream = out.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        for i in range(round(seconds * fps)):
+            if noise:
+                pixels = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
+            else:
+                pixels = np.full((height, width, 3), (i * 9) % 256, dtype=np.uint8)
+                pixels[: height // 2, : width // 2] = (255, 0, 0)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return path
+
+
+class PaddedVideo:
+    """A valid MP4 of any size, made as it is read: a small real video
+    followed by an MP4 `free` box of a byte pattern. PyAV plays it (players
+    skip `free` boxes); nothing ever holds more than one block of it."""
+
+    _PATTERN = bytes(range(256)) * 4097  # 1 MiB + 256: any 1 MiB slice at any phase
+
+    def __init__(self, video: bytes, size: int) -> None:
+        if size < len(video) + 16:
+            raise ValueError("size is smaller than the video and a box header")
+        self.video = video
+        self.size = size
+        box = size - len(video)
+        self.head = video + (1).to_bytes(4, "big") + b"free" + box.to_bytes(8, "big")
+
+    def read(self, offset: int, length: int, block: int = 1 << 20) -> Iterator[bytes]:
+        """The bytes [offset, offset + length), in blocks of at most `block`."""
+        end = min(offset + length, self.size)
+        pos = offset
+        while pos < end:
+            if pos < len(self.head):
+                piece = self.head[pos : min(end, len(self.head))]
+            else:
+                phase = (pos - len(self.head)) % 256
+                piece = self._PATTERN[phase : phase + min(block, end - pos, 1 << 20)]
+            yield piece
+            pos += len(piece)
+
+    def sha256(self) -> str:
+        digest = hashlib.sha256()
+        for piece in self.read(0, self.size):
+            digest.update(piece)
+        return digest.hexdigest()
