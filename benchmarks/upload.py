@@ -90,14 +90,7 @@ class PeakRss:
 
 
 def children(platform: RunningPlatform) -> dict[str, psutil.Process]:
-    found: dict[str, psutil.Process] = {}
-    for child in psutil.Process(platform.process.pid).children(recursive=True):
-        line = " ".join(child.cmdline())
-        if "services.uploads" in line:
-            found["uploads"] = child
-        elif "envoy" in child.name() or "/envoy" in line:
-            found["envoy"] = child
-    return found
+    return {"uploads": platform.service_process("uploads"), "envoy": platform.child("envoy")}
 
 
 def multipart_head(fields: list[tuple[str, str]], boundary: str) -> bytes:

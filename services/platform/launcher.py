@@ -14,6 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import grpc
+import psutil
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
 ROOT = Path(__file__).resolve().parents[2]
 PORT_NAMES = (
     "HTTP",
@@ -45,6 +49,41 @@ class RunningPlatform:
 
     def grpc_target(self, service: str) -> str:
         return f"127.0.0.1:{self.env[f'VIGIL_{service.upper()}_PORT']}"
+
+    def child(self, needle: str) -> psutil.Process:
+        """The child process whose command line contains `needle`
+        (`services.uploads`, `envoy`); LookupError when there is none."""
+        for child in psutil.Process(self.process.pid).children(recursive=True):
+            try:
+                if needle in " ".join(child.cmdline()):
+                    return child
+            except psutil.NoSuchProcess:
+                continue
+        raise LookupError(f"no child process matching {needle!r}")
+
+    def service_process(self, service: str) -> psutil.Process:
+        """The running process of one gRPC service (`uploads`, ...)."""
+        return self.child(f"services.{service}")
+
+    def serving(self, service: str) -> bool:
+        """True when the service answers SERVING on gRPC health."""
+        try:
+            with grpc.insecure_channel(self.grpc_target(service)) as channel:
+                reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=1)
+                return bool(reply.status == health_pb2.HealthCheckResponse.SERVING)
+        except grpc.RpcError:
+            return False
+
+    def wait_restarted(self, service: str, old_pid: int, timeout: float = 60) -> None:
+        """Wait until the supervisor has started `service` again after the
+        process `old_pid` died, and it is SERVING."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with contextlib.suppress(LookupError):
+                if self.service_process(service).pid != old_pid and self.serving(service):
+                    return
+            time.sleep(0.2)
+        raise AssertionError(f"the {service} service did not come back")
 
     def stop(self) -> int:
         if self.process.poll() is None:

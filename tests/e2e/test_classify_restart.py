@@ -11,41 +11,13 @@ import threading
 import time
 from pathlib import Path
 
-import grpc
-import psutil
 import requests
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from tests.classify_support import classify, make_clip, wait_result
 from tests.inference_support import model_repository
 
 # One worker, so that the queue is still full when the process dies.
 PLATFORM_ENV = {"VIGIL_CLASSIFY_WORKERS": "1"}
-
-
-def classification_process(platform) -> psutil.Process:
-    for child in psutil.Process(platform.process.pid).children(recursive=True):
-        try:
-            if "services.classification" in " ".join(child.cmdline()):
-                return child
-        except psutil.NoSuchProcess:
-            continue
-    raise AssertionError("no classification process")
-
-
-def wait_restarted(platform, old_pid: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if classification_process(platform).pid != old_pid:
-                with grpc.insecure_channel(platform.grpc_target("classification")) as channel:
-                    reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=1)
-                    if reply.status == health_pb2.HealthCheckResponse.SERVING:
-                        return
-        except (AssertionError, grpc.RpcError):
-            pass
-        time.sleep(0.2)
-    raise AssertionError("the classification service did not come back")
 
 
 def test_kill_9_with_classifications_queued_and_running(platform, tmp_path: Path) -> None:
@@ -77,14 +49,14 @@ def test_kill_9_with_classifications_queued_and_running(platform, tmp_path: Path
         requests.get(f"{url}/api/result/{cid}", params={"tenant": "acme"}).json()["status"]["classify"] for cid in ids
     ]
     assert "pending" in states, states  # the process dies with work left
-    victim = classification_process(platform)
+    victim = platform.service_process("classification")
     victim.send_signal(signal.SIGKILL)
     victim.wait(10)
     client.join(60)
     ((outcome, seconds),) = waited
     assert outcome != 200 and seconds < 30, waited  # told, not left hanging
 
-    wait_restarted(platform, victim.pid)
+    platform.wait_restarted("classification", victim.pid)
     assert "recovered classifications" in platform.log.read_text()
     for cid, content in ids.items():
         result = wait_result(url, cid)

@@ -7,49 +7,21 @@ import signal
 import time
 from pathlib import Path
 
-import grpc
-import psutil
 import requests
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services.platform.launcher import start_platform
 from tests.conftest import free_port, fresh_database
-
-
-def service(platform, name: str) -> psutil.Process | None:
-    for child in psutil.Process(platform.process.pid).children(recursive=True):
-        try:
-            if f"services.{name}" in " ".join(child.cmdline()):
-                return child
-        except psutil.NoSuchProcess:
-            continue
-    return None
-
-
-def serving(target: str) -> bool:
-    try:
-        with grpc.insecure_channel(target) as channel:
-            reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=1)
-            return bool(reply.status == health_pb2.HealthCheckResponse.SERVING)
-    except grpc.RpcError:
-        return False
 
 
 def test_restart_then_stop_past_the_limit(tmp_path: Path) -> None:
     with fresh_database("sqlite", tmp_path) as url:
         platform = start_platform(url, tmp_path, free_port, {"VIGIL_SERVICE_RESTARTS": "1"})
         try:
-            first = service(platform, "pipelines")
-            assert first is not None
+            first = platform.service_process("pipelines")
             first.send_signal(signal.SIGKILL)
+            platform.wait_restarted("pipelines", first.pid)
+            again = platform.service_process("pipelines")
             deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                again = service(platform, "pipelines")
-                if again is not None and again.pid != first.pid and serving(platform.grpc_target("pipelines")):
-                    break
-                time.sleep(0.2)
-            else:
-                raise AssertionError("pipelines was not restarted")
             while "pipelines serving again" not in platform.log.read_text() and time.monotonic() < deadline:
                 time.sleep(0.2)
             assert platform.process.poll() is None

@@ -13,40 +13,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import grpc
-import psutil
 import requests
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from tests.e2e.uploads_client import multipart, send_chunk, sha256, split
 from tests.media import make_h264
 
 BASE = "/api/visionaire-media/0/videos"
-
-
-def uploads_process(platform) -> psutil.Process:
-    for child in psutil.Process(platform.process.pid).children(recursive=True):
-        try:
-            if "services.uploads" in " ".join(child.cmdline()):
-                return child
-        except psutil.NoSuchProcess:
-            continue
-    raise AssertionError("no uploads process")
-
-
-def wait_restarted(platform, old_pid: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if uploads_process(platform).pid != old_pid:
-                with grpc.insecure_channel(platform.grpc_target("uploads")) as channel:
-                    reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=1)
-                    if reply.status == health_pb2.HealthCheckResponse.SERVING:
-                        return
-        except (AssertionError, grpc.RpcError):
-            pass
-        time.sleep(0.2)
-    raise AssertionError("the uploads service did not come back")
 
 
 def test_kill_9_in_the_middle_of_a_chunk_then_resume(platform, tmp_path: Path) -> None:
@@ -94,14 +66,14 @@ def test_kill_9_in_the_middle_of_a_chunk_then_resume(platform, tmp_path: Path) -
     sender.start()
     assert sent_half.wait(30)
     time.sleep(0.5)  # let the first half reach the service and its disk
-    victim = uploads_process(platform)
+    victim = platform.service_process("uploads")
     victim.send_signal(signal.SIGKILL)
     victim.wait(10)
     killed.set()
     sender.join(60)
     assert outcome.get("status") != 200  # chunk 3 was never acknowledged
 
-    wait_restarted(platform, victim.pid)
+    platform.wait_restarted("uploads", victim.pid)
     resume = requests.get(platform.url(f"{BASE}/upload/resume/{sid}")).json()["data"]
     assert resume["can_reuse_session"] is True
     assert resume["missing_chunks"] == [i for i in range(n) if i not in acknowledged]
@@ -144,12 +116,12 @@ def test_kill_9_during_the_first_chunk_leaves_no_session_behind(platform) -> Non
     assert sent_half.wait(30)
     time.sleep(0.5)
     (opened,) = {p.name for p in sessions.iterdir()} - before  # the fields came first: the session exists
-    victim = uploads_process(platform)
+    victim = platform.service_process("uploads")
     victim.send_signal(signal.SIGKILL)
     victim.wait(10)
     killed.set()
     sender.join(60)
-    wait_restarted(platform, victim.pid)
+    platform.wait_restarted("uploads", victim.pid)
     assert not (sessions / opened).exists()
     status = requests.get(platform.url(f"{BASE}/upload/status/{opened}")).json()["data"]
     assert status["status"] == "cancelled"

@@ -25,16 +25,6 @@ SIZE = 512 * 1024 * 1024
 BOUND = SIZE // 2
 
 
-def _process(platform, needle: str) -> psutil.Process:
-    for child in psutil.Process(platform.process.pid).children(recursive=True):
-        try:
-            if needle in " ".join(child.cmdline()):
-                return child
-        except psutil.NoSuchProcess:
-            continue
-    raise AssertionError(f"no {needle} process")
-
-
 def peak_rss_growth(processes: dict[str, psutil.Process], work: Callable[[], None]) -> dict[str, int]:
     """Run `work` while sampling RSS every 20 ms; the peak growth of each."""
     base = {name: p.memory_info().rss for name, p in processes.items()}
@@ -80,7 +70,7 @@ def _multipart_stream(
 
 
 def test_a_big_chunked_upload_streams_to_disk(platform, big: PaddedVideo) -> None:
-    processes = {"envoy": _process(platform, "envoy"), "uploads": _process(platform, "services.uploads")}
+    processes = {"envoy": platform.child("envoy"), "uploads": platform.service_process("uploads")}
     half = SIZE // 2
     replies: list[requests.Response] = []
 
@@ -108,7 +98,7 @@ def test_a_big_chunked_upload_streams_to_disk(platform, big: PaddedVideo) -> Non
 
 
 def test_a_big_source_file_streams_to_disk(platform, big: PaddedVideo) -> None:
-    processes = {"envoy": _process(platform, "envoy"), "uploads": _process(platform, "services.uploads")}
+    processes = {"envoy": platform.child("envoy"), "uploads": platform.service_process("uploads")}
     archive = requests.post(platform.url("/videos/"), json={"camera_group": 1, "name": "big"}).json()
 
     def work() -> None:
