@@ -10,14 +10,17 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import grpc
 import pytest
 import sqlalchemy as sa
+from sqlmodel import Session
 
 from services.common.server import Registration, build_server
-from services.db.engine import migrate
+from services.db.engine import make_engine, migrate
+from services.db.models import Node
 from services.platform.launcher import RunningPlatform, start_platform
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,6 +62,16 @@ def fresh_database(kind: str, tmp: Path) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def register_local_node(url: str) -> None:
+    """Put node 0 in the registry, as the System service does at start."""
+    engine = make_engine(url)
+    now = datetime.now(UTC)
+    with Session(engine) as session:
+        session.add(Node(node_num=0, ip_address="127.0.0.1", run_mode="CPU", started_at=now, last_seen=now))
+        session.commit()
+    engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

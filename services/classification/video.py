@@ -30,6 +30,7 @@ from services.analytics.vision import ocr, yolox
 from services.analytics.vision.image import chw
 from services.classification import errors
 from services.classification.errors import gaard_error
+from services.common.media import container_duration, error_reason
 
 #: Demuxers of still pictures: a file they open is not a video.
 _PICTURE_FORMATS = {"image2", "image2pipe", "apng", "ico", "tiff_pipe"}
@@ -111,11 +112,6 @@ class Specs:
         }
 
 
-def _reason(exc: Exception) -> str:
-    text = getattr(exc, "strerror", None) or str(exc)
-    return str(text).split(":")[0].strip() or type(exc).__name__
-
-
 def _is_mp4(path: str) -> bool:
     with open(path, "rb") as handle:
         head = handle.read(12)
@@ -127,8 +123,10 @@ def _open(path: str) -> Any:
         container = av.open(path)
     except (av.FFmpegError, OSError, ValueError, UnicodeDecodeError) as exc:
         if _is_mp4(path):
-            raise gaard_error(errors.TRUNCATED, f"the MP4 file is incomplete or damaged ({_reason(exc)})") from None
-        raise gaard_error(errors.NOT_A_VIDEO, f"the file is not a video ({_reason(exc)})") from None
+            raise gaard_error(
+                errors.TRUNCATED, f"the MP4 file is incomplete or damaged ({error_reason(exc)})"
+            ) from None
+        raise gaard_error(errors.NOT_A_VIDEO, f"the file is not a video ({error_reason(exc)})") from None
     if container.format.name in _PICTURE_FORMATS or container.format.name.endswith("_pipe"):
         container.close()
         raise gaard_error(errors.NOT_A_VIDEO, f"the file is a picture ({container.format.name}), not a video")
@@ -143,21 +141,13 @@ def _fps(stream: Any) -> float:
     return float(rate) if rate else 0.0
 
 
-def _duration(container: Any, stream: Any) -> float:
-    if container.duration:
-        return float(container.duration) / av.time_base
-    if stream.duration and stream.time_base:
-        return float(stream.duration * stream.time_base)
-    return 0.0
-
-
 def probe(path: str, max_seconds: float) -> Probe:
     """Check a submitted file. Raises the Gaard errors NOT_A_VIDEO,
     TRUNCATED (an MP4 without its index) and TOO_LONG."""
     container = _open(path)
     try:
         stream = container.streams.video[0]
-        duration = _duration(container, stream)
+        duration = container_duration(container, stream)
         if duration > max_seconds:
             raise gaard_error(
                 errors.TOO_LONG, f"the video lasts {duration:.1f} s, longer than the maximum {max_seconds:g} s"
@@ -165,7 +155,9 @@ def probe(path: str, max_seconds: float) -> Probe:
         try:
             first = next(iter(container.decode(stream)), None)
         except (av.FFmpegError, OSError, ValueError) as exc:
-            raise gaard_error(errors.NOT_A_VIDEO, f"no frame of the video can be decoded ({_reason(exc)})") from None
+            raise gaard_error(
+                errors.NOT_A_VIDEO, f"no frame of the video can be decoded ({error_reason(exc)})"
+            ) from None
         if first is None:
             raise gaard_error(errors.NOT_A_VIDEO, "the video has no frame that can be decoded")
         return Probe(int(first.width), int(first.height), _fps(stream), duration, str(stream.codec_context.name))
@@ -230,7 +222,7 @@ def decode(path: str, plan: SamplingPlan, emit: Callable[[SampledFrame], None]) 
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         src_fps = _fps(stream)
-        announced = _duration(container, stream)
+        announced = container_duration(container, stream)
         if announced > plan.max_seconds:
             raise gaard_error(
                 errors.TOO_LONG, f"the video lasts {announced:.1f} s, longer than the maximum {plan.max_seconds:g} s"
@@ -272,7 +264,7 @@ def decode(path: str, plan: SamplingPlan, emit: Callable[[SampledFrame], None]) 
                 sampled += 1
         except (av.FFmpegError, OSError, ValueError) as exc:
             raise gaard_error(
-                errors.TRUNCATED, f"the video is damaged: decoding fails at {last_time:.1f} s ({_reason(exc)})"
+                errors.TRUNCATED, f"the video is damaged: decoding fails at {last_time:.1f} s ({error_reason(exc)})"
             ) from None
         if decoded == 0 or size is None:
             raise gaard_error(errors.NOT_A_VIDEO, "the video has no frame that can be decoded")

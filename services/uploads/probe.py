@@ -14,6 +14,8 @@ from typing import Any
 
 import av
 
+from services.common.media import container_duration, error_reason
+
 #: The chunk size of hashing reads.
 _READ_BYTES = 4 * 1024 * 1024
 #: How long PyAV waits on a network source (a FindFace archive `url`), in µs.
@@ -68,12 +70,7 @@ def _open(source: str) -> Any:
     try:
         return av.open(source.removeprefix("file://"), options=options)
     except (av.FFmpegError, OSError, ValueError) as exc:
-        raise NotAVideo(_reason(exc)) from None
-
-
-def _reason(exc: Exception) -> str:
-    text = getattr(exc, "strerror", None) or str(exc)
-    return str(text).split(":")[0].strip() or type(exc).__name__
+        raise NotAVideo(error_reason(exc)) from None
 
 
 def _first_frame(container: Any) -> Any:
@@ -81,16 +78,8 @@ def _first_frame(container: Any) -> Any:
         for frame in container.decode(video=0):
             return frame
     except (av.FFmpegError, OSError, ValueError) as exc:
-        raise NotAVideo(f"no frame can be decoded ({_reason(exc)})") from None
+        raise NotAVideo(f"no frame can be decoded ({error_reason(exc)})") from None
     raise NotAVideo("the video stream has no decodable frame")
-
-
-def _duration(container: Any, stream: Any) -> float:
-    if container.duration:
-        return float(container.duration) / av.time_base
-    if stream.duration and stream.time_base:
-        return float(stream.duration * stream.time_base)
-    return 0.0
 
 
 def _check_end(container: Any, duration: float) -> None:
@@ -104,7 +93,7 @@ def _check_end(container: Any, duration: float) -> None:
             if frame.time is not None:
                 reached = max(reached, float(frame.time))
     except (av.FFmpegError, OSError, ValueError) as exc:
-        raise NotAVideo(f"the video is truncated ({_reason(exc)})") from None
+        raise NotAVideo(f"the video is truncated ({error_reason(exc)})") from None
     if reached < target:
         raise NotAVideo(f"the video is truncated: its frames stop at {max(reached, 0):.1f} s of {duration:.1f} s")
 
@@ -119,7 +108,7 @@ def probe(path: str) -> VideoInfo:
             raise NotAVideo("the file has no video stream")
         stream = container.streams.video[0]
         first = _first_frame(container)
-        duration = _duration(container, stream)
+        duration = container_duration(container, stream)
         if duration > _END_CHECK_SECONDS:
             _check_end(container, duration)
         created = parse_creation_time(container.metadata.get("creation_time")) or parse_creation_time(
@@ -145,7 +134,7 @@ def screenshot(source: str, at_seconds: float | None = None, jpeg_quality: int =
             raise NotAVideo("the source has no video stream")
         stream = container.streams.video[0]
         frame = None
-        duration = _duration(container, stream)
+        duration = container_duration(container, stream)
         if at_seconds and duration and at_seconds >= duration:
             at_seconds = max(0.0, duration - 0.001)  # the last frame
         if at_seconds and at_seconds > 0:
@@ -156,7 +145,7 @@ def screenshot(source: str, at_seconds: float | None = None, jpeg_quality: int =
                     if decoded.time is not None and decoded.time >= at_seconds:
                         break
             except (av.FFmpegError, OSError, ValueError) as exc:
-                raise NotAVideo(f"no frame can be decoded at {at_seconds:g} s ({_reason(exc)})") from None
+                raise NotAVideo(f"no frame can be decoded at {at_seconds:g} s ({error_reason(exc)})") from None
         if frame is None:
             container.seek(0)
             frame = _first_frame(container)

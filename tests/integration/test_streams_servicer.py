@@ -3,28 +3,19 @@ PostgreSQL, through generated stubs."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import grpc
 import pytest
-from sqlmodel import Session
 
 from services.common.settings import Settings
-from services.db.engine import make_engine
-from services.db.models import Node
 from services.streams.__main__ import registrations
+from tests.conftest import register_local_node
 from vigil.streams.v1 import streams_service_pb2 as pb
 from vigil.streams.v1 import streams_service_pb2_grpc
 
 
 @pytest.fixture
 def stub(database_url, aio_server):
-    engine = make_engine(database_url)
-    now = datetime.now(UTC)
-    with Session(engine) as session:
-        session.add(Node(node_num=0, ip_address="127.0.0.1", run_mode="CPU", started_at=now, last_seen=now))
-        session.commit()
-    engine.dispose()
+    register_local_node(database_url)
     server = aio_server(lambda: registrations(Settings(_env_file=None, database_url=database_url)))
     return streams_service_pb2_grpc.StreamsServiceStub(server.channel)
 

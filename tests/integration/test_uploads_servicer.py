@@ -9,7 +9,6 @@ import hashlib
 import random
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import grpc
@@ -18,8 +17,9 @@ from sqlmodel import Session, select
 
 from services.common.settings import Settings
 from services.db.engine import make_engine
-from services.db.models import Node, Stream, UploadSession, Video
+from services.db.models import Stream, UploadSession, Video
 from services.uploads.__main__ import registrations, wire
+from tests.conftest import register_local_node
 from tests.e2e.uploads_client import multipart, split
 from tests.media import make_h264
 from vigil.uploads.v1 import (
@@ -32,12 +32,7 @@ from vigil.uploads.v1 import (
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    engine = make_engine(database_url)
-    now = datetime.now(UTC)
-    with Session(engine) as session:
-        session.add(Node(node_num=0, ip_address="127.0.0.1", run_mode="CPU", started_at=now, last_seen=now))
-        session.commit()
-    engine.dispose()
+    register_local_node(database_url)
     return Settings(_env_file=None, database_url=database_url, data_dir=tmp_path / "data")
 
 
