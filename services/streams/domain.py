@@ -1,48 +1,26 @@
-"""Stream rules shared by every face (Visionaire4 now, LUNA and the pipelines
-later): address validation, limits, node checks."""
+"""The Visionaire4 stream rules: node checks, limits, and changes that keep
+what other writers of the row (LUNA clients, workers) wrote."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import math
-import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from services.common.errors import InvalidArgument, NotFound
 from services.db.models import Stream, utcnow
-from services.streams.repository import StreamRepository
+from services.streams.addresses import valid_stream_address
+from services.streams.repository import NodeFull, StreamRepository
 
-#: URL schemes of network sources and the schemes' need for a host.
-NETWORK_SCHEMES = {"rtsp", "rtsps", "rtmp", "rtmps", "http", "https"}
-MAX_ADDRESS_LENGTH = 1024
+__all__ = ["StreamChanges", "StreamsDomain", "valid_stream_address"]
+
 MAX_NAME_LENGTH = 128
 MAX_CUSTOM_DATA_BYTES = 64 * 1024
-_USB_DEVICE = re.compile(r"^/dev/video\d{1,3}$")
-
-
-def valid_stream_address(address: str) -> bool:
-    """True for an rtsp/rtmp/http(s) URL with a host, a `file://` URL with a
-    path, or a USB camera (`usb://N` or `/dev/videoN`)."""
-    if not address or len(address) > MAX_ADDRESS_LENGTH or any(c.isspace() or ord(c) < 32 for c in address):
-        return False
-    if _USB_DEVICE.match(address):
-        return True
-    try:
-        parts = urlsplit(address)
-    except ValueError:
-        return False
-    scheme = parts.scheme.lower()
-    if scheme in NETWORK_SCHEMES:
-        return bool(parts.hostname)
-    if scheme == "file":
-        return parts.netloc in ("", "localhost") and len(parts.path) > 1
-    if scheme == "usb":
-        return (parts.netloc + parts.path).isdigit()
-    return False
+#: The statuses a user chose (LUNA PATCH); a new address keeps them.
+USER_HELD_STATUSES = ("pause", "cancel")
 
 
 @dataclass(frozen=True)
@@ -66,7 +44,9 @@ class StreamsDomain:
         if not await asyncio.to_thread(self._repo.node_exists, node_num):
             raise NotFound("node not found")
 
-    async def list_streams(self, node_num: int | None = None) -> list[Stream]:
+    async def list_streams(self, node_num: int | None = None) -> list[tuple[Any, ...]]:
+        """(stream_id, name, address, node_num, latitude, longitude,
+        custom_data) of every stream (of one node), oldest first."""
         if node_num is not None:
             await self._require_node(node_num)
         return await asyncio.to_thread(self._repo.list, node_num)
@@ -79,6 +59,8 @@ class StreamsDomain:
         return stream
 
     async def create_stream(self, node_num: int, changes: StreamChanges) -> Stream:
+        """A new stream; INVALID_ARGUMENT when the node already has
+        `max_streams_per_node` streams (`POST /config/platform`)."""
         await self._require_node(node_num)
         self._validate(changes, creating=True)
         now = utcnow()
@@ -93,28 +75,45 @@ class StreamsDomain:
             create_time=now,
             last_update_time=now,
         )
-        return await asyncio.to_thread(self._repo.add, stream)
+        try:
+            return await asyncio.to_thread(self._repo.add, stream)
+        except NodeFull as full:
+            raise InvalidArgument(node_full_message(node_num, full.limit)) from None
 
     async def update_stream(self, node_num: int, stream_id: str, changes: StreamChanges) -> Stream:
-        stream = await self.get_stream(node_num, stream_id)
+        """Change the given fields, under the row lock, and nothing else. A
+        new address is a new processing setting: the version grows by one
+        and a stream a worker was processing goes back to the queue
+        (`pending`, as a LUNA PUT does); other changes keep the version."""
+        await self._require_node(node_num)
         self._validate(changes, creating=False)
-        if changes.address is not None:
-            stream.reference = changes.address
-        if changes.name is not None:
-            stream.name = changes.name
-        if changes.latitude is not None:
-            stream.latitude = changes.latitude
-        if changes.longitude is not None:
-            stream.longitude = changes.longitude
-        if changes.custom_data is not None:
-            stream.custom_data = changes.custom_data
-        stream.version += 1
-        stream.last_update_time = utcnow()
-        return await asyncio.to_thread(self._repo.save, stream)
+
+        def decide(stream: Stream) -> dict[str, Any]:
+            values: dict[str, Any] = {}
+            if changes.name is not None:
+                values["name"] = changes.name
+            if changes.latitude is not None:
+                values["latitude"] = changes.latitude
+            if changes.longitude is not None:
+                values["longitude"] = changes.longitude
+            if changes.custom_data is not None:
+                values["custom_data"] = changes.custom_data
+            if changes.address is not None and changes.address != stream.reference:
+                values |= {"reference": changes.address, "version": stream.version + 1, "last_error": None}
+                if stream.status not in USER_HELD_STATUSES:
+                    values["status"] = "pending"
+            values["last_update_time"] = utcnow()
+            return values
+
+        stream = await asyncio.to_thread(self._repo.change, stream_id, node_num, decide)
+        if stream is None:
+            raise NotFound("stream not found")
+        return stream
 
     async def delete_stream(self, node_num: int, stream_id: str) -> Stream:
-        stream = await self.get_stream(node_num, stream_id)
-        if not await asyncio.to_thread(self._repo.delete, stream_id):
+        await self._require_node(node_num)
+        stream = await asyncio.to_thread(self._repo.delete, stream_id, node_num)
+        if stream is None:
             raise NotFound("stream not found")
         return stream
 
@@ -132,3 +131,8 @@ class StreamsDomain:
                 raise InvalidArgument(f"{label} must be between -{bound:g} and {bound:g}")
         if changes.custom_data is not None and len(json.dumps(changes.custom_data)) > MAX_CUSTOM_DATA_BYTES:
             raise InvalidArgument(f"stream_custom_data is larger than {MAX_CUSTOM_DATA_BYTES} bytes")
+
+
+def node_full_message(node_num: int, limit: int) -> str:
+    """The detail of a create refused on a full node."""
+    return f"node {node_num} already has the maximum of {limit} streams (max_streams_per_node)"

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Sequence
 
 from services.common.errors import AlreadyExists, InvalidArgument, NotFound
+from services.common.quoting import quoted
 from services.db.models import StreamGroup, utcnow
 from services.streams import luna_schema as schema
 from services.streams.luna_repository import GroupFilters, LunaGroupRepository, LunaStreamRepository
@@ -30,13 +31,13 @@ class LunaGroupsDomain:
         if not account_id:
             raise schema.bad_json("", "'account_id' is a required property")
         if not schema.is_uuid(account_id):
-            raise schema.bad_json("account_id", f"{account_id!r} is not a valid uuid")
+            raise schema.bad_json("account_id", f"{quoted(account_id)} is not a valid uuid")
         if not group_name:
             raise schema.bad_json("", "'group_name' is a required property")
         if not schema.GROUP_NAME_PATTERN.match(group_name):
-            raise schema.bad_json("group_name", f"{group_name!r} does not match '^[a-zA-Z0-9_\\\\-]{{1,128}}$'")
+            raise schema.bad_json("group_name", f"{quoted(group_name)} does not match '^[a-zA-Z0-9_\\\\-]{{1,128}}$'")
         if len(description) > schema.MAX_GROUP_DESCRIPTION_LENGTH:
-            raise schema.bad_json("description", f"{description[:32]!r}... is too long")
+            raise schema.bad_json("description", f"{quoted(description)} is too long")
         group = StreamGroup(
             group_id=str(uuid.uuid4()),
             account_id=account_id,
@@ -84,7 +85,7 @@ class LunaGroupsDomain:
         if description is None:
             raise schema.bad_json("", "'description' is a required property")
         if len(description) > schema.MAX_GROUP_DESCRIPTION_LENGTH:
-            raise schema.bad_json("description", f"{description[:32]!r}... is too long")
+            raise schema.bad_json("description", f"{quoted(description)} is too long")
         await self.get(group_id, account_id)
         if not await asyncio.to_thread(self._groups.set_description, group_id, description):
             raise group_not_found(group_id)
@@ -102,16 +103,16 @@ class LunaGroupsDomain:
         it); 39001 names the first one missing."""
         account = schema.query_uuid("account_id", account_id)
         if action not in ("attach", "detach"):
-            raise schema.bad_json("action", f"{action!r} is not one of ['attach', 'detach']")
+            raise schema.bad_json("action", f"{quoted(action)} is not one of ['attach', 'detach']")
         if not group_id:
             raise schema.bad_json("", "'group_id' is a required property")
         if not schema.is_uuid(group_id):
-            raise schema.bad_json("group_id", f"{group_id!r} is not a valid uuid")
+            raise schema.bad_json("group_id", f"{quoted(group_id)} is not a valid uuid")
         if len(stream_ids) > schema.MAX_FILTER_ITEMS:
             raise schema.bad_json("stream_ids", f"is too long (more than {schema.MAX_FILTER_ITEMS} items)")
         for i, stream_id in enumerate(stream_ids):
             if not schema.is_uuid(stream_id):
-                raise schema.bad_json(f"stream_ids.{i}", f"{stream_id!r} is not a valid uuid")
+                raise schema.bad_json(f"stream_ids.{i}", f"{quoted(stream_id)} is not a valid uuid")
         group = await asyncio.to_thread(self._groups.get, group_id)
         if group is None or (account is not None and group.account_id != account):
             raise group_not_found(group_id)

@@ -88,8 +88,15 @@ def _autorestart(stream: Stream) -> dict[str, Any]:
     }
 
 
+def preview_links(stream_id: str, api_version: int) -> dict[str, Any]:
+    """The stream's own preview routes, as a stream body shows them."""
+    base = f"/{api_version}/streams/{stream_id}/preview/handler"
+    return {"live": {"url": f"{base}/live"}, "last_frame": {"url": f"{base}/last_frame"}}
+
+
 def _common(record: LunaStreamRecord) -> dict[str, Any]:
-    """The keys both API versions show."""
+    """The keys both API versions show (`video_info` is null until a worker
+    reports it)."""
     stream = record.stream
     out: dict[str, Any] = {
         "stream_id": stream.stream_id,
@@ -103,10 +110,8 @@ def _common(record: LunaStreamRecord) -> dict[str, Any]:
         "status": stream.status,
         "last_error": stream.last_error,
         "groups": record.groups,
-        "preview": stream.preview or {},
+        "video_info": stream.video_info,
     }
-    if stream.video_info is not None:
-        out["video_info"] = stream.video_info
     return out
 
 
@@ -114,14 +119,20 @@ def stream_v1(record: LunaStreamRecord) -> dict[str, Any]:
     """A stream as API v1 prints it."""
     s = record.stream
     data, handler, policies = schema.v1_settings(s.api_version, s.reference, s.luna_data, s.event_handler, s.policies)
-    return _common(record) | {"data": data, "event_handler": handler, "policies": policies}
+    return _common(record) | {
+        "data": data,
+        "event_handler": handler,
+        "policies": policies,
+        "preview": preview_links(s.stream_id, 1),
+    }
 
 
 def stream_v2(record: LunaStreamRecord) -> dict[str, Any]:
     """A stream as API v2 prints it."""
     s = record.stream
     return _common(record) | {
-        "data": schema.v2_data(s.api_version, s.reference, s.luna_data, s.event_handler, s.policies)
+        "data": schema.v2_data(s.api_version, s.reference, s.luna_data, s.event_handler, s.policies),
+        "preview": preview_links(s.stream_id, 2),
     }
 
 
@@ -180,7 +191,11 @@ def _report(item: luna_stream_pb2.LunaStreamFeedback) -> FeedbackReport:
         status=item.status,
         version=item.version,
         error=_value(item.error) if item.HasField("error") else None,
-        video_info=_given(item, "video_info"),
+        video_info=json_format.MessageToDict(
+            item.video_info, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
+        )
+        if item.HasField("video_info")
+        else None,
         preview=_given(item, "preview"),
     )
 

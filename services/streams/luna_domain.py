@@ -20,8 +20,10 @@ from datetime import timedelta
 from typing import Any
 
 from services.common.errors import BadQueryParameter, InvalidArgument, NotFound
+from services.common.quoting import quoted
 from services.db.models import Stream, StreamLog, as_utc, utcnow
 from services.streams import luna_schema as schema
+from services.streams.domain import node_full_message
 from services.streams.luna_repository import (
     LogFilters,
     LunaGroupRepository,
@@ -31,6 +33,7 @@ from services.streams.luna_repository import (
     StreamFilters,
 )
 from services.streams.previews import PreviewStore, decode_data_url, is_data_url
+from services.streams.repository import NodeFull
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +151,7 @@ def _list_of_uuids(values: Sequence[str], path: str) -> list[str]:
         raise schema.bad_json(path, f"is too long (more than {schema.MAX_FILTER_ITEMS} items)")
     for i, value in enumerate(values):
         if not schema.is_uuid(value):
-            raise schema.bad_json(f"{path}.{i}", f"{value!r} is not a valid uuid")
+            raise schema.bad_json(f"{path}.{i}", f"{quoted(value)} is not a valid uuid")
     return list(dict.fromkeys(values))
 
 
@@ -158,7 +161,7 @@ def _list_of_names(values: Sequence[str], path: str, *, group: bool = False) -> 
     for i, value in enumerate(values):
         bad = not schema.GROUP_NAME_PATTERN.match(value) if group else len(value) > schema.MAX_NAME_LENGTH
         if bad:
-            raise schema.bad_json(f"{path}.{i}", f"{value!r} is not a valid {'group name' if group else 'name'}")
+            raise schema.bad_json(f"{path}.{i}", f"{quoted(value)} is not a valid {'group name' if group else 'name'}")
     return list(dict.fromkeys(values))
 
 
@@ -288,12 +291,16 @@ class LunaStreamsDomain:
         return values
 
     async def create(self, body: StreamBody) -> Stream:
-        """A new stream (version 1) on node 0, attached to `group_name`."""
+        """A new stream (version 1) on node 0, attached to `group_name`;
+        12022 when node 0 already has `max_streams_per_node` streams."""
         values = self._settings(body)
         group_id = await self._group_id(body.account_id, body.group_name)
         now = utcnow()
         stream = Stream(stream_id=str(uuid.uuid4()), node_num=0, create_time=now, last_update_time=now, **values)
-        return await asyncio.to_thread(self._repo.add, stream, group_id)
+        try:
+            return await asyncio.to_thread(self._repo.add, stream, group_id)
+        except NodeFull as full:
+            raise InvalidArgument(node_full_message(0, full.limit)) from None
 
     async def replace(self, stream_id: str, body: StreamBody) -> Stream:
         """Replace every setting of a stream; its version grows by one, its
@@ -322,9 +329,9 @@ class LunaStreamsDomain:
         if description is None and status is None:
             raise schema.bad_json("", "at least one field must have a value")
         if description is not None and len(description) > schema.MAX_PATCH_DESCRIPTION_LENGTH:
-            raise schema.bad_json("description", f"{description[:32]!r}... is too long")
+            raise schema.bad_json("description", f"{quoted(description)} is too long")
         if status is not None and status not in schema.USER_STATUSES:
-            raise schema.bad_json("status", f"{status!r} is not one of {list(schema.USER_STATUSES)!r}")
+            raise schema.bad_json("status", f"{quoted(status)} is not one of {list(schema.USER_STATUSES)!r}")
 
         def decide(stream: Stream) -> StreamChange:
             if not _in_account(stream, account):
@@ -403,13 +410,15 @@ class LunaStreamsDomain:
 
     def _check_report(self, report: FeedbackReport, path: str) -> None:
         if not schema.is_uuid(report.stream_id):
-            raise schema.bad_json(f"{path}.stream_id", f"{report.stream_id!r} is not a valid uuid")
+            raise schema.bad_json(f"{path}.stream_id", f"{quoted(report.stream_id)} is not a valid uuid")
         if report.status not in schema.WORKER_STATUSES:
-            raise schema.bad_json(f"{path}.status", f"{report.status!r} is not one of {list(schema.WORKER_STATUSES)!r}")
+            raise schema.bad_json(
+                f"{path}.status", f"{quoted(report.status)} is not one of {list(schema.WORKER_STATUSES)!r}"
+            )
         if report.version < 1:
             raise schema.bad_json(f"{path}.version", f"{report.version} is less than the minimum of 1")
         if report.error is not None and not isinstance(report.error, str):
-            raise schema.bad_json(f"{path}.error", f"{report.error!r} is not of type 'string', 'null'")
+            raise schema.bad_json(f"{path}.error", f"{quoted(report.error)} is not of type 'string', 'null'")
         for key, link in (report.preview or {}).items():
             url = str((link or {}).get("url", ""))
             if is_data_url(url):

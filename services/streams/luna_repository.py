@@ -1,10 +1,9 @@
 """SQL of the LUNA face: stream filters and pages, the processing queue,
 worker feedback and stream logs, stream groups and their links.
 
-Every read-modify-write locks the stream row first: `SELECT ... FOR UPDATE`
-on PostgreSQL; on SQLite a no-op `UPDATE` of the row, which takes the
-database's write lock before the read (pysqlite only opens a transaction at
-the first write). The queue hands streams out in one `UPDATE ... RETURNING`
+Every read-modify-write locks the stream row first, with the lock every
+writer of the row takes (`repository.lock_stream`), and writes only the
+columns it decides on. The queue hands streams out in one `UPDATE ... RETURNING`
 whose CTE picks the rows, skipping those another taker has locked (`FOR
 UPDATE SKIP LOCKED`) on PostgreSQL; SQLite runs the whole statement under its
 write lock.
@@ -23,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from services.db.models import Stream, StreamGroup, StreamGroupLink, StreamLog
+from services.streams.repository import NodeFull, insert_stream, lock_stream
 
 T = TypeVar("T")
 
@@ -179,17 +179,6 @@ class LunaStreamRepository:
         self._engine = engine
         self._postgres = engine.dialect.name == "postgresql"
 
-    # --- locking ---------------------------------------------------------------
-
-    def _locked(self, session: Session, stream_id: str) -> Stream | None:
-        """The stream row, locked against every other writer until commit."""
-        if self._postgres:
-            return session.exec(select(Stream).where(col(Stream.stream_id) == stream_id).with_for_update()).first()
-        session.execute(
-            update(Stream).where(col(Stream.stream_id) == stream_id).values(stream_id=col(Stream.stream_id))
-        )
-        return session.get(Stream, stream_id, populate_existing=True)
-
     # --- reads -------------------------------------------------------------------
 
     def get(self, stream_id: str) -> Stream | None:
@@ -250,9 +239,14 @@ class LunaStreamRepository:
     # --- writes ------------------------------------------------------------------
 
     def add(self, stream: Stream, group_id: str | None) -> Stream:
-        """Insert a stream, attached to `group_id` when given."""
+        """Insert a stream, attached to `group_id` when given; `NodeFull`
+        when its node has no room."""
         with Session(self._engine) as session:
-            session.add(stream)
+            try:
+                insert_stream(session, stream)
+            except NodeFull:
+                session.rollback()
+                raise
             if group_id is not None:
                 session.flush()
                 session.add(StreamGroupLink(stream_id=stream.stream_id, group_id=group_id))
@@ -267,7 +261,7 @@ class LunaStreamRepository:
         and whether anything was written.
         """
         with Session(self._engine) as session:
-            stream = self._locked(session, stream_id)
+            stream = lock_stream(session, stream_id)
             if stream is None:
                 session.rollback()
                 return None, False

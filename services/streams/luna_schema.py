@@ -21,6 +21,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from services.common.errors import BadQueryParameter, InvalidArgument
+from services.common.quoting import quoted
+from services.streams.addresses import MAX_ADDRESS_LENGTH, address_problem
 
 UUID_PATTERN = re.compile(r"^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$")
 GROUP_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9_\-]{1,128}$")
@@ -28,7 +30,7 @@ MAX_NAME_LENGTH = 128
 MAX_DESCRIPTION_LENGTH = 512
 MAX_PATCH_DESCRIPTION_LENGTH = 128
 MAX_GROUP_DESCRIPTION_LENGTH = 256
-MAX_REFERENCE_LENGTH = 512
+MAX_REFERENCE_LENGTH = MAX_ADDRESS_LENGTH
 MAX_LOCATION_FIELD_LENGTH = 128
 MAX_URL_LENGTH = 2048
 MAX_FILTER_ITEMS = 1000
@@ -252,7 +254,7 @@ Check = Callable[[Any], str | None]
 
 def _one_of(*values: Any) -> Check:
     def check(value: Any) -> str | None:
-        return None if value in values else f"{value!r} is not one of {list(values)!r}"
+        return None if value in values else f"{quoted(value)} is not one of {list(values)!r}"
 
     return check
 
@@ -260,28 +262,28 @@ def _one_of(*values: Any) -> Check:
 def _between(low: float, high: float = math.inf) -> Check:
     def check(value: Any) -> str | None:
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            return f"{value!r} is not a number"
+            return f"{quoted(value)} is not a number"
         if value < low:
-            return f"{value!r} is less than the minimum of {low:g}"
+            return f"{quoted(value)} is less than the minimum of {low:g}"
         if value > high:
-            return f"{value!r} is greater than the maximum of {high:g}"
+            return f"{quoted(value)} is greater than the maximum of {high:g}"
         return None
 
     return check
 
 
 def _uuid(value: Any) -> str | None:
-    return None if isinstance(value, str) and is_uuid(value) else f"{value!r} is not a valid uuid"
+    return None if isinstance(value, str) and is_uuid(value) else f"{quoted(value)} is not a valid uuid"
 
 
 def _text(max_length: int, *, required: bool = False) -> Check:
     def check(value: Any) -> str | None:
         if not isinstance(value, str):
-            return f"{value!r} is not of type 'string'"
+            return f"{quoted(value)} is not of type 'string'"
         if required and not value:
             return "'' is too short"
         if len(value) > max_length:
-            return f"{value[:32]!r}... is too long" if len(value) > 32 else f"{value!r} is too long"
+            return f"{quoted(value)} is too long"
         return None
 
     return check
@@ -290,7 +292,7 @@ def _text(max_length: int, *, required: bool = False) -> Check:
 def _weights(count: int) -> Check:
     def check(value: Any) -> str | None:
         if not isinstance(value, list) or len(value) != count:
-            return f"{value!r} must have {count} items"
+            return f"{quoted(value)} must have {count} items"
         for item in value:
             problem = _between(0, 1)(item)
             if problem:
@@ -374,10 +376,12 @@ def _check_source(data: Mapping[str, Any], reference: str) -> None:
     if not data.get("type"):
         raise bad_json("data", "'type' is a required property")
     _apply({"type": _one_of(*DATA_TYPES)}, data, "data")
-    # The document's replace examples leave `reference` out, so it is optional.
-    problem = _text(MAX_REFERENCE_LENGTH)(reference)
-    if problem or any(ord(c) < 32 for c in reference):
-        raise bad_json("data.reference", problem or f"{reference!r} contains control characters")
+    # The document's replace examples leave `reference` out, so it is
+    # optional; one given is a stream address by the rule every face uses.
+    if reference:
+        problem = address_problem(reference)
+        if problem:
+            raise bad_json("data.reference", f"{quoted(reference)} {problem}")
     _apply(
         {
             "rotation": _ROTATION,
@@ -508,7 +512,7 @@ def check_stream_fields(account_id: str, name: str, description: str, status: st
         "",
     )
     if group_name and not GROUP_NAME_PATTERN.match(group_name):
-        raise bad_json("group_name", f"{group_name!r} does not match '^[a-zA-Z0-9_\\\\-]{{1,128}}$'")
+        raise bad_json("group_name", f"{quoted(group_name)} does not match '^[a-zA-Z0-9_\\\\-]{{1,128}}$'")
 
 
 # --- the two views -----------------------------------------------------------

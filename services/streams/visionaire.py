@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import grpc
-from google.protobuf import json_format, struct_pb2
+from google.protobuf import json_format
 
 from services.db.models import Stream
 from services.streams.domain import StreamChanges, StreamsDomain
@@ -19,23 +19,37 @@ NOT_STARTED = stream_pb2.StreamStats(
 )
 
 
-def _struct(data: dict[str, Any]) -> struct_pb2.Struct:
-    out = struct_pb2.Struct()
-    out.update(data)
-    return out
-
-
 def to_stream_pb(stream: Stream) -> stream_pb2.Stream:
     """A row as Visionaire4 prints a stream."""
-    return stream_pb2.Stream(
-        stream_id=stream.stream_id,
-        stream_name=stream.name,
-        stream_address=stream.reference,
-        stream_node_num=stream.node_num,
-        stream_latitude=stream.latitude or 0.0,
-        stream_longitude=stream.longitude or 0.0,
-        stream_custom_data=_struct(stream.custom_data),
+    return _row_pb(
+        (
+            stream.stream_id,
+            stream.name,
+            stream.reference,
+            stream.node_num,
+            stream.latitude,
+            stream.longitude,
+            stream.custom_data,
+        )
     )
+
+
+def _row_pb(row: tuple[Any, ...]) -> stream_pb2.Stream:
+    """A listed row (`StreamRepository.list`) as Visionaire4 prints it."""
+    stream_id, name, address, node_num, latitude, longitude, custom_data = row
+    out = stream_pb2.Stream(
+        stream_id=stream_id,
+        stream_name=name,
+        stream_address=address,
+        stream_node_num=node_num,
+        stream_latitude=latitude or 0.0,
+        stream_longitude=longitude or 0.0,
+    )
+    if custom_data:
+        out.stream_custom_data.update(custom_data)
+    else:
+        out.stream_custom_data.SetInParent()
+    return out
 
 
 def _changes(request: Any, *, partial: bool) -> StreamChanges:
@@ -63,11 +77,11 @@ class StreamsServicer(streams_service_pb2_grpc.StreamsServiceServicer):
 
     async def ListStreams(self, request: pb.ListStreamsRequest, context: grpc.aio.ServicerContext) -> Any:
         streams = await self._domain.list_streams()
-        return pb.ListStreamsResponse(stream_number=len(streams), streams=[to_stream_pb(s) for s in streams])
+        return pb.ListStreamsResponse(stream_number=len(streams), streams=[_row_pb(s) for s in streams])
 
     async def ListNodeStreams(self, request: pb.ListNodeStreamsRequest, context: grpc.aio.ServicerContext) -> Any:
         streams = await self._domain.list_streams(request.node_num)
-        return pb.ListNodeStreamsResponse(stream_number=len(streams), streams=[to_stream_pb(s) for s in streams])
+        return pb.ListNodeStreamsResponse(stream_number=len(streams), streams=[_row_pb(s) for s in streams])
 
     async def CreateStream(self, request: pb.CreateStreamRequest, context: grpc.aio.ServicerContext) -> Any:
         stream = await self._domain.create_stream(request.node_num, _changes(request, partial=False))

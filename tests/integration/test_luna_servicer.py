@@ -152,12 +152,18 @@ def test_feedback_applies_only_to_the_current_version_of_a_processed_stream(luna
         "modified": [],
         "unmodified": [{"stream_id": stream_id, "status": "pending", "version": 1}],
     }
+    # Not opened yet: no video info (null), and both preview routes all the same.
+    fresh = luna.get(stream_id)
+    assert fresh.video_info.WhichOneof("kind") == "null_value"
+    assert fresh.preview.live.url == f"/1/streams/{stream_id}/preview/handler/live"
+    assert fresh.preview.last_frame.url == f"/1/streams/{stream_id}/preview/handler/last_frame"
     assert luna.take() == [stream_id]
     video = {"width": 1920, "height": 1080, "frame_rate": 25, "bit_rate": 25, "gop_size": 25, "progress": 1}
     outcome = luna.feedback(report | {"video_info": video}, report | {"version": 7})
     assert outcome["modified"] == [{"stream_id": stream_id, "status": "in_progress", "version": 1}]
     assert outcome["unmodified"] == [{"stream_id": stream_id, "status": "in_progress", "version": 1}]
-    assert luna.get(stream_id).video_info.width == 1920
+    shown = json_format.MessageToDict(luna.get(stream_id).video_info)
+    assert shown == video | {"start_time": "", "duration": 0}  # every key of the document's example
     # The user pauses it: the worker's next report is not applied, and tells it.
     luna.streams.UpdateLunaStream(pb.UpdateLunaStreamRequest(stream_id=stream_id, status="pause"))
     assert luna.feedback(report)["unmodified"] == [{"stream_id": stream_id, "status": "pause", "version": 1}]
@@ -268,7 +274,8 @@ def test_previews_from_feedback(luna: Luna) -> None:
         http.shutdown()
     frame = luna.streams.GetLunaStreamLastFramePreview(pb.GetLunaStreamLastFramePreviewRequest(stream_id=stream_id))
     assert frame.data == light
-    assert luna.get(stream_id).preview.live.url == url + "/live"
+    # The body shows the service's own routes, which serve what the worker posted.
+    assert luna.get(stream_id).preview.live.url == f"/1/streams/{stream_id}/preview/handler/live"
     luna.streams.DeleteLunaStream(pb.DeleteLunaStreamRequest(stream_id=stream_id))
     assert not (luna.data_dir / "previews" / f"{stream_id}.jpg").exists()
 

@@ -1,6 +1,6 @@
 import pytest
 
-from services.streams.domain import valid_stream_address
+from services.streams.addresses import valid_stream_address
 
 
 @pytest.mark.parametrize(

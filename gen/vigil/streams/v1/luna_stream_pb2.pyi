@@ -38,10 +38,10 @@ class LunaStream(_message.Message):
     create_time: str
     status: str
     last_error: _struct_pb2.Value
-    video_info: LunaStreamVideoInfo
+    video_info: _struct_pb2.Value
     groups: _containers.RepeatedScalarFieldContainer[str]
     preview: LunaStreamPreview
-    def __init__(self, stream_id: _Optional[str] = ..., account_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., data: _Optional[_Union[LunaStreamData, _Mapping]] = ..., event_handler: _Optional[_Union[LunaStreamEventHandler, _Mapping]] = ..., policies: _Optional[_Union[LunaStreamPolicies, _Mapping]] = ..., location: _Optional[_Union[LunaStreamLocation, _Mapping]] = ..., autorestart: _Optional[_Union[LunaStreamAutorestart, _Mapping]] = ..., version: _Optional[int] = ..., create_time: _Optional[str] = ..., status: _Optional[str] = ..., last_error: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., video_info: _Optional[_Union[LunaStreamVideoInfo, _Mapping]] = ..., groups: _Optional[_Iterable[str]] = ..., preview: _Optional[_Union[LunaStreamPreview, _Mapping]] = ...) -> None: ...
+    def __init__(self, stream_id: _Optional[str] = ..., account_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., data: _Optional[_Union[LunaStreamData, _Mapping]] = ..., event_handler: _Optional[_Union[LunaStreamEventHandler, _Mapping]] = ..., policies: _Optional[_Union[LunaStreamPolicies, _Mapping]] = ..., location: _Optional[_Union[LunaStreamLocation, _Mapping]] = ..., autorestart: _Optional[_Union[LunaStreamAutorestart, _Mapping]] = ..., version: _Optional[int] = ..., create_time: _Optional[str] = ..., status: _Optional[str] = ..., last_error: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., video_info: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., groups: _Optional[_Iterable[str]] = ..., preview: _Optional[_Union[LunaStreamPreview, _Mapping]] = ...) -> None: ...
 
 class LunaStreamV2(_message.Message):
     __slots__ = ("stream_id", "account_id", "name", "description", "data", "location", "autorestart", "version", "create_time", "status", "last_error", "video_info", "groups", "preview")
@@ -70,10 +70,10 @@ class LunaStreamV2(_message.Message):
     create_time: str
     status: str
     last_error: _struct_pb2.Value
-    video_info: LunaStreamVideoInfo
+    video_info: _struct_pb2.Value
     groups: _containers.RepeatedScalarFieldContainer[str]
     preview: LunaStreamPreview
-    def __init__(self, stream_id: _Optional[str] = ..., account_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., data: _Optional[_Union[LunaStreamDataV2, _Mapping]] = ..., location: _Optional[_Union[LunaStreamLocation, _Mapping]] = ..., autorestart: _Optional[_Union[LunaStreamAutorestart, _Mapping]] = ..., version: _Optional[int] = ..., create_time: _Optional[str] = ..., status: _Optional[str] = ..., last_error: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., video_info: _Optional[_Union[LunaStreamVideoInfo, _Mapping]] = ..., groups: _Optional[_Iterable[str]] = ..., preview: _Optional[_Union[LunaStreamPreview, _Mapping]] = ...) -> None: ...
+    def __init__(self, stream_id: _Optional[str] = ..., account_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., data: _Optional[_Union[LunaStreamDataV2, _Mapping]] = ..., location: _Optional[_Union[LunaStreamLocation, _Mapping]] = ..., autorestart: _Optional[_Union[LunaStreamAutorestart, _Mapping]] = ..., version: _Optional[int] = ..., create_time: _Optional[str] = ..., status: _Optional[str] = ..., last_error: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., video_info: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., groups: _Optional[_Iterable[str]] = ..., preview: _Optional[_Union[LunaStreamPreview, _Mapping]] = ...) -> None: ...
 
 class LunaStreamData(_message.Message):
     __slots__ = ("type", "reference", "roi", "droi", "rotation", "preferred_program_stream_frame_width", "endless")

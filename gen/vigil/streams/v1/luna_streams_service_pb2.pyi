@@ -213,10 +213,10 @@ class GetLunaStreamResponse(_message.Message):
     create_time: str
     status: str
     last_error: _struct_pb2.Value
-    video_info: _luna_stream_pb2.LunaStreamVideoInfo
+    video_info: _struct_pb2.Value
     groups: _containers.RepeatedScalarFieldContainer[str]
     preview: _luna_stream_pb2.LunaStreamPreview
-    def __init__(self, stream_id: _Optional[str] = ..., account_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., data: _Optional[_Union[_luna_stream_pb2.LunaStreamData, _Mapping]] = ..., event_handler: _Optional[_Union[_luna_stream_pb2.LunaStreamEventHandler, _Mapping]] = ..., policies: _Optional[_Union[_luna_stream_pb2.LunaStreamPolicies, _Mapping]] = ..., location: _Optional[_Union[_luna_stream_pb2.LunaStreamLocation, _Mapping]] = ..., autorestart: _Optional[_Union[_luna_stream_pb2.LunaStreamAutorestart, _Mapping]] = ..., version: _Optional[int] = ..., create_time: _Optional[str] = ..., status: _Optional[str] = ..., last_error: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., video_info: _Optional[_Union[_luna_stream_pb2.LunaStreamVideoInfo, _Mapping]] = ..., groups: _Optional[_Iterable[str]] = ..., preview: _Optional[_Union[_luna_stream_pb2.LunaStreamPreview, _Mapping]] = ...) -> None: ...
+    def __init__(self, stream_id: _Optional[str] = ..., account_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., data: _Optional[_Union[_luna_stream_pb2.LunaStreamData, _Mapping]] = ..., event_handler: _Optional[_Union[_luna_stream_pb2.LunaStreamEventHandler, _Mapping]] = ..., policies: _Optional[_Union[_luna_stream_pb2.LunaStreamPolicies, _Mapping]] = ..., location: _Optional[_Union[_luna_stream_pb2.LunaStreamLocation, _Mapping]] = ..., autorestart: _Optional[_Union[_luna_stream_pb2.LunaStreamAutorestart, _Mapping]] = ..., version: _Optional[int] = ..., create_time: _Optional[str] = ..., status: _Optional[str] = ..., last_error: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., video_info: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., groups: _Optional[_Iterable[str]] = ..., preview: _Optional[_Union[_luna_stream_pb2.LunaStreamPreview, _Mapping]] = ...) -> None: ...
 
 class GetLunaStreamV2Request(_message.Message):
     __slots__ = ("stream_id", "account_id")
@@ -253,10 +253,10 @@ class GetLunaStreamV2Response(_message.Message):
     create_time: str
     status: str
     last_error: _struct_pb2.Value
-    video_info: _luna_stream_pb2.LunaStreamVideoInfo
+    video_info: _struct_pb2.Value
     groups: _containers.RepeatedScalarFieldContainer[str]
     preview: _luna_stream_pb2.LunaStreamPreview
-    def __init__(self, stream_id: _Optional[str] = ..., account_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., data: _Optional[_Union[_luna_stream_pb2.LunaStreamDataV2, _Mapping]] = ..., location: _Optional[_Union[_luna_stream_pb2.LunaStreamLocation, _Mapping]] = ..., autorestart: _Optional[_Union[_luna_stream_pb2.LunaStreamAutorestart, _Mapping]] = ..., version: _Optional[int] = ..., create_time: _Optional[str] = ..., status: _Optional[str] = ..., last_error: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., video_info: _Optional[_Union[_luna_stream_pb2.LunaStreamVideoInfo, _Mapping]] = ..., groups: _Optional[_Iterable[str]] = ..., preview: _Optional[_Union[_luna_stream_pb2.LunaStreamPreview, _Mapping]] = ...) -> None: ...
+    def __init__(self, stream_id: _Optional[str] = ..., account_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., data: _Optional[_Union[_luna_stream_pb2.LunaStreamDataV2, _Mapping]] = ..., location: _Optional[_Union[_luna_stream_pb2.LunaStreamLocation, _Mapping]] = ..., autorestart: _Optional[_Union[_luna_stream_pb2.LunaStreamAutorestart, _Mapping]] = ..., version: _Optional[int] = ..., create_time: _Optional[str] = ..., status: _Optional[str] = ..., last_error: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., video_info: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., groups: _Optional[_Iterable[str]] = ..., preview: _Optional[_Union[_luna_stream_pb2.LunaStreamPreview, _Mapping]] = ...) -> None: ...
 
 class UpdateLunaStreamRequest(_message.Message):
     __slots__ = ("stream_id", "account_id", "description", "status")
