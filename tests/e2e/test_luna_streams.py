@@ -49,6 +49,7 @@ COMMON_KEYS = {
     "last_error",
     "groups",
     "preview",
+    "video_info",
 }
 V1_KEYS = COMMON_KEYS | {"event_handler", "policies"}
 LUNA_ERROR = {"error_code", "desc", "detail"}
@@ -139,7 +140,12 @@ def test_create_v1_document_example_and_read_it_back(luna: Luna, account: str) -
         "status": "disabled",
     }
     assert stream["version"] == 1 and TIME.match(stream["create_time"])
-    assert stream["last_error"] is None and stream["groups"] == ["hd_stream_2"] and stream["preview"] == {}
+    assert stream["last_error"] is None and stream["groups"] == ["hd_stream_2"]
+    assert stream["video_info"] is None  # not opened by a worker yet
+    assert stream["preview"] == {
+        "live": {"url": f"/1/streams/{stream_id}/preview/handler/live"},
+        "last_frame": {"url": f"/1/streams/{stream_id}/preview/handler/last_frame"},
+    }
 
     # The same stream through API v2: one analytics entry made of v1's settings.
     v2 = luna.ok("GET", f"/2/streams/{stream_id}")
@@ -344,7 +350,7 @@ def test_queue_feedback_and_logs(luna: Luna, account: str) -> None:
     }
     stream = luna.ok("GET", f"/1/streams/{first}")
     assert stream["video_info"] == VIDEO_INFO
-    assert stream["preview"] == {"live": {"url": "../dictionary"}, "last_frame": {"url": "../dictionary"}}
+    assert stream["preview"]["live"] == {"url": f"/1/streams/{first}/preview/handler/live"}  # its own routes
     stale = example(report, version=2, status="failure", error="boom")
     assert luna.feedback(stale, version=2)["unmodified"] == [
         {"stream_id": first, "status": "in_progress", "version": 1}
@@ -507,7 +513,7 @@ def test_previews(luna: Luna, account: str) -> None:
         assert reply.status_code == 200 and reply.headers["content-type"] == "image/jpeg"
         assert reply.content == dark
     shown = luna.ok("GET", f"/1/streams/{stream_id}")["preview"]
-    assert shown == {"last_frame": {"url": f"/1/streams/{stream_id}/preview/handler/last_frame"}}
+    assert shown["last_frame"] == {"url": f"/1/streams/{stream_id}/preview/handler/last_frame"}
 
     with requests.get(f"{luna.base}/1/streams/{stream_id}/preview/handler/live", stream=True, timeout=30) as live:
         assert live.status_code == 200
