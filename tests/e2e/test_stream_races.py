@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 import httpx
@@ -65,8 +66,8 @@ def test_visionaire_put_racing_feedback_loses_nothing(http: httpx.Client) -> Non
         status = ("in_progress", "restart")[n % 2]  # both keep the stream with its worker
         report = {"stream_id": stream_id, "status": status, "version": 1, "error": f"round {n}"}
         put, fed = race(
-            lambda: http.put(f"/streams/0/{stream_id}", json={"stream_name": f"name {n}", "stream_latitude": n / 10}),
-            lambda: http.post("/1/streams/feedback", json={"streams": [report]}),
+            partial(http.put, f"/streams/0/{stream_id}", json={"stream_name": f"name {n}", "stream_latitude": n / 10}),
+            partial(http.post, "/1/streams/feedback", json={"streams": [report]}),
         )
         assert ok(put)["stream_name"] == f"name {n}"
         assert ok(fed)["streams"]["modified"] == [{"stream_id": stream_id, "status": status, "version": 1}]
@@ -86,10 +87,13 @@ def test_luna_patch_racing_visionaire_put_loses_nothing(http: httpx.Client) -> N
             # `Connection: close` until the 204-framing fix (issue 9 item 1) is
             # merged: today the edge sends `{}` after a 204, which breaks the
             # connection's next response. Drop the header once it has landed.
-            lambda: http.patch(
-                f"/1/streams/{stream_id}", json={"description": f"description {n}"}, headers={"Connection": "close"}
+            partial(
+                http.patch,
+                f"/1/streams/{stream_id}",
+                json={"description": f"description {n}"},
+                headers={"Connection": "close"},
             ),
-            lambda: http.put(f"/streams/0/{stream_id}", json={"stream_name": f"name {n}"}),
+            partial(http.put, f"/streams/0/{stream_id}", json={"stream_name": f"name {n}"}),
         )
         assert patch.status_code == 204 and not patch.content
         ok(put)
