@@ -88,6 +88,10 @@ def _http_filters(descriptor: Path) -> list[dict[str, Any]]:
                 "proto_descriptor": str(descriptor),
                 "services": [svc.full_name for svc in services()],
                 "convert_grpc_status": True,
+                # A whole answer is buffered to be transcoded; past Envoy's
+                # default (the 1 MiB connection buffer) it is a 500. `GET
+                # /streams` with 10 000 streams is about 2.5 MB of JSON.
+                "max_response_body_size": 32 * 1024 * 1024,
                 "print_options": {"preserve_proto_field_names": True, "always_print_primitive_fields": True},
                 # `names=some+name` is "some name", as HTML forms and most HTTP
                 # clients (Python's requests) encode spaces in queries.
