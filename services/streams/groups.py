@@ -74,7 +74,7 @@ class LunaGroupsDomain:
     async def get(self, group_id: str, account_id: str = "") -> StreamGroup:
         """One group; 39001 when it does not exist in the account."""
         if not schema.is_uuid(group_id):
-            raise InvalidArgument(f"group_id '{group_id}' is not a valid uuid")
+            raise InvalidArgument(f"group_id {quoted(group_id)} is not a valid uuid")
         account = schema.query_uuid("account_id", account_id)
         group = await asyncio.to_thread(self._groups.get, group_id)
         if group is None or (account is not None and group.account_id != account):

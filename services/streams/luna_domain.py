@@ -114,7 +114,7 @@ def not_found(stream_id: str) -> NotFound:
 
 def _check_path_id(stream_id: str) -> None:
     if not schema.is_uuid(stream_id):
-        raise InvalidArgument(f"stream_id '{stream_id}' is not a valid uuid")
+        raise InvalidArgument(f"stream_id {quoted(stream_id)} is not a valid uuid")
 
 
 def _in_account(stream: Stream, account_id: str | None) -> bool:

@@ -4,11 +4,14 @@ stream, query parsing (document 002)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
 from services.common.errors import BadQueryParameter, InvalidArgument
 from services.streams import luna_schema as schema
+
+ACCOUNT = "557d54ec-29ad-4f3c-93b4-c9092ef12515"
 
 HANDLER = "ee4c42b6-23ae-410e-a2aa-a4220e64ba4b"
 
@@ -142,3 +145,21 @@ def test_query_parsing() -> None:
             schema.page_window(page, size)
     with pytest.raises(BadQueryParameter, match="create_time__gte"):
         schema.query_time("create_time__gte", "not a time")
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        lambda bad: schema.check_stream_fields(ACCOUNT, "", "", "", bad),
+        lambda bad: schema.check_stream_fields(ACCOUNT, bad, "", "", ""),
+        lambda bad: schema.check_stream_fields(bad, "", "", "", ""),
+        lambda bad: schema.check_data_v1(schema.DATA_V1 | {"type": bad}, "rtsp://a"),
+        lambda bad: schema.check_data_v1(schema.DATA_V1, "rtsp://h/" + bad),
+    ],
+)
+def test_details_quote_only_a_short_prefix_of_a_bad_value(check: Any) -> None:
+    bad = "x" * 5000 + "!" * 5000
+    with pytest.raises(InvalidArgument) as error:
+        check(bad)
+    detail = str(error.value)
+    assert "x" * 20 in detail and "x" * 40 not in detail and len(detail) < 200, detail
