@@ -247,15 +247,21 @@ class LunaStreamsDomain:
         return group.group_id
 
     @staticmethod
-    def _settings(body: StreamBody) -> dict[str, Any]:
+    def _settings(body: StreamBody, *, creating: bool) -> dict[str, Any]:
         """The columns a valid body sets (the body's `data`, `event_handler`,
-        `policies`, `location` and `autorestart`, defaults filled in)."""
+        `policies`, `location` and `autorestart`, defaults filled in). A
+        create needs `data.reference`; a replace without it keeps the
+        stream's address."""
         schema.check_stream_fields(body.account_id, body.name, body.description, body.status, body.group_name)
         if body.data is None:
             raise schema.bad_json("", "'data' is a required property")
         given = dict(body.data)
         reference = str(given.pop("reference", "") or "")
-        values: dict[str, Any] = {"api_version": body.api_version, "reference": reference}
+        if creating and not reference:
+            raise schema.bad_json("data", "'reference' is a required property")
+        values: dict[str, Any] = {"api_version": body.api_version}
+        if reference:  # a replace that leaves it out keeps the stream's address
+            values["reference"] = reference
         if body.api_version == 1:
             if body.event_handler is None:
                 raise schema.bad_json("", "'event_handler' is a required property")
@@ -293,7 +299,7 @@ class LunaStreamsDomain:
     async def create(self, body: StreamBody) -> Stream:
         """A new stream (version 1) on node 0, attached to `group_name`;
         12022 when node 0 already has `max_streams_per_node` streams."""
-        values = self._settings(body)
+        values = self._settings(body, creating=True)
         group_id = await self._group_id(body.account_id, body.group_name)
         now = utcnow()
         stream = Stream(stream_id=str(uuid.uuid4()), node_num=0, create_time=now, last_update_time=now, **values)
@@ -307,7 +313,7 @@ class LunaStreamsDomain:
         autorestart state and last error start afresh, and it is attached to
         `group_name` (its other groups stay)."""
         _check_path_id(stream_id)
-        values = self._settings(body)
+        values = self._settings(body, creating=False)
         group_id = await self._group_id(body.account_id, body.group_name)
 
         def decide(stream: Stream) -> StreamChange:

@@ -309,3 +309,25 @@ def test_account_scope(luna: Luna) -> None:
     luna.streams.DeleteLunaStreams(pb.DeleteLunaStreamsRequest(account_id=ACCOUNT, names=["mine"]))
     with pytest.raises(grpc.RpcError):
         luna.get(mine)
+
+
+def test_a_stream_needs_an_address_and_a_replace_without_one_keeps_it(luna: Luna) -> None:
+    with pytest.raises(grpc.RpcError) as err:
+        luna.create("no address", data={"type": "tcp"})
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "'reference' is a required" in str(
+        err.value.details()
+    )
+    stream_id = luna.create("kept")
+    request = pb.ReplaceLunaStreamRequest()
+    json_format.ParseDict(
+        {
+            "stream_id": stream_id,
+            "account_id": ACCOUNT,
+            "data": {"type": "udp"},
+            "event_handler": {"bestshot_handler": {"handler_id": HANDLER}},
+        },
+        request,
+    )
+    assert luna.streams.ReplaceLunaStream(request).version == 2
+    stream = luna.get(stream_id)
+    assert (stream.data.reference, stream.data.type) == ("rtsp://some_stream_address", "udp")
