@@ -84,7 +84,8 @@ class StreamsDomain:
         """Change the given fields, under the row lock, and nothing else. A
         new address is a new processing setting: the version grows by one
         and a stream a worker was processing goes back to the queue
-        (`pending`, as a LUNA PUT does); other changes keep the version."""
+        (`pending`, as a LUNA PUT does) with its last error cleared and its
+        autorestart count afresh; other changes keep the version."""
         await self._require_node(node_num)
         self._validate(changes, creating=False)
 
@@ -100,6 +101,13 @@ class StreamsDomain:
                 values["custom_data"] = changes.custom_data
             if changes.address is not None and changes.address != stream.reference:
                 values |= {"reference": changes.address, "version": stream.version + 1, "last_error": None}
+                if stream.autorestart is not None:  # a new source starts its restart count afresh
+                    restart = bool(stream.autorestart.get("restart"))
+                    values["autorestart"] = stream.autorestart | {
+                        "current_attempt": 0,
+                        "failure_time": None,
+                        "status": "enabled" if restart else "disabled",
+                    }
                 if stream.status not in USER_HELD_STATUSES:
                     values["status"] = "pending"
             values["last_update_time"] = utcnow()

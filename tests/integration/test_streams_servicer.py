@@ -3,14 +3,21 @@ PostgreSQL, through generated stubs."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import grpc
 import pytest
+from google.protobuf import json_format
+from sqlmodel import Session
 
 from services.common.settings import Settings
+from services.db.engine import make_engine
+from services.db.models import Setting, utcnow
 from services.streams.__main__ import registrations
 from tests.conftest import register_local_node
+from vigil.streams.v1 import luna_streams_service_pb2 as lpb
+from vigil.streams.v1 import luna_streams_service_pb2_grpc, streams_service_pb2_grpc
 from vigil.streams.v1 import streams_service_pb2 as pb
-from vigil.streams.v1 import streams_service_pb2_grpc
 
 
 @pytest.fixture
@@ -72,3 +79,88 @@ def test_unknown_json_field_is_rejected_when_the_edge_forwards_the_body(stub) ->
         )
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert err.value.details() == "unknown field 'stream_nmae'"
+
+
+@pytest.fixture
+def both(database_url, aio_server):
+    """The Visionaire4 and LUNA faces of one streams server."""
+    register_local_node(database_url)
+    server = aio_server(lambda: registrations(Settings(_env_file=None, database_url=database_url)))
+    return stub_pair(server.channel)
+
+
+def stub_pair(channel: grpc.Channel) -> tuple[Any, Any]:
+    return (
+        streams_service_pb2_grpc.StreamsServiceStub(channel),
+        luna_streams_service_pb2_grpc.LunaStreamsServiceStub(channel),
+    )
+
+
+def _luna_stream(luna: Any, **body: Any) -> str:
+    request = lpb.CreateLunaStreamRequest()
+    json_format.ParseDict(
+        {
+            "account_id": "557d54ec-29ad-4f3c-93b4-c9092ef12515",
+            "data": {"type": "tcp", "reference": "rtsp://10.0.0.1/live"},
+            "event_handler": {"bestshot_handler": {"handler_id": "ee4c42b6-23ae-410e-a2aa-a4220e64ba4b"}},
+            **body,
+        },
+        request,
+    )
+    return str(luna.CreateLunaStream(request).stream_id)
+
+
+def test_an_address_change_requeues_and_restarts_the_count(both) -> None:
+    visionaire, luna = both
+    stream_id = _luna_stream(luna, autorestart={"restart": 1, "attempt_count": 1, "delay": 3600})
+    take = lpb.TakeLunaQueuedStreamsRequest(limit=1)
+    take.filters.stream_ids.append(stream_id)
+    assert [s.stream_id for s in luna.TakeLunaQueuedStreams(take).streams] == [stream_id]
+    failed = lpb.SendLunaStreamsFeedbackRequest()
+    json_format.ParseDict(
+        {"streams": [{"stream_id": stream_id, "status": "failure", "version": 1, "error": "no signal"}]}, failed
+    )
+    assert luna.SendLunaStreamsFeedback(failed).streams.modified
+    stream = luna.GetLunaStream(lpb.GetLunaStreamRequest(stream_id=stream_id))
+    assert (stream.status, stream.autorestart.status) == ("failure", "in_progress")
+
+    # Renaming keeps everything a worker sees.
+    visionaire.UpdateStream(pb.UpdateStreamRequest(node_num=0, stream_id=stream_id, stream_name="renamed"))
+    stream = luna.GetLunaStream(lpb.GetLunaStreamRequest(stream_id=stream_id))
+    assert (stream.name, stream.status, stream.version, stream.last_error.string_value) == (
+        "renamed",
+        "failure",
+        1,
+        "no signal",
+    )
+    # A new address: version 2, back in the queue, error and restart count afresh.
+    visionaire.UpdateStream(pb.UpdateStreamRequest(node_num=0, stream_id=stream_id, stream_address="rtsp://10.0.0.2/x"))
+    stream = luna.GetLunaStream(lpb.GetLunaStreamRequest(stream_id=stream_id))
+    assert (stream.status, stream.version, stream.data.reference) == ("pending", 2, "rtsp://10.0.0.2/x")
+    assert stream.last_error.WhichOneof("kind") == "null_value"
+    assert (stream.autorestart.status, stream.autorestart.current_attempt) == ("enabled", 0)
+    # A paused stream stays paused.
+    luna.UpdateLunaStream(lpb.UpdateLunaStreamRequest(stream_id=stream_id, status="pause"))
+    visionaire.UpdateStream(pb.UpdateStreamRequest(node_num=0, stream_id=stream_id, stream_address="rtsp://10.0.0.3/x"))
+    stream = luna.GetLunaStream(lpb.GetLunaStreamRequest(stream_id=stream_id))
+    assert (stream.status, stream.version) == ("pause", 3)
+
+
+def test_the_stored_max_streams_per_node_is_enforced(database_url, both) -> None:
+    visionaire, luna = both
+    visionaire.CreateStream(pb.CreateStreamRequest(node_num=0, stream_address="rtsp://10.0.0.1/a"))
+    engine = make_engine(database_url)
+    with Session(engine) as session:  # what the system service stores for POST /config/platform
+        session.add(Setting(key="platform", value={"max_streams_per_node": 2}, updated_at=utcnow()))
+        session.commit()
+    engine.dispose()
+    _luna_stream(luna)
+    message = "node 0 already has the maximum of 2 streams (max_streams_per_node)"
+    for create in (
+        lambda: visionaire.CreateStream(pb.CreateStreamRequest(node_num=0, stream_address="rtsp://10.0.0.1/b")),
+        lambda: _luna_stream(luna),
+    ):
+        with pytest.raises(grpc.RpcError) as err:
+            create()
+        assert (err.value.code(), err.value.details()) == (grpc.StatusCode.INVALID_ARGUMENT, message)
+    assert visionaire.ListStreams(pb.ListStreamsRequest()).stream_number == 2
