@@ -180,12 +180,18 @@ function envoy_on_response(handle)
       code = status == 400 and 1000 or nil
     end
     buffer:setBytes(render(fam, status, message, code, nil))
-  elseif wanted then
-    headers:replace(":status", tostring(wanted))
-    if wanted == 204 then
-      -- No Content: the transcoder's `{}` is not sent, so no length either.
-      headers:remove("content-length")
+  else
+    if wanted then
+      status = wanted
+      headers:replace(":status", tostring(status))
+    end
+    if status == 204 or status == 304 then
+      -- No body at all (RFC 9110 15.3.5, 15.4.5): the transcoder prints `{}`
+      -- for an empty message, which a keep-alive client would read as the
+      -- start of the next response. Replacing the body makes Envoy set
+      -- `content-length: 0`; envoy/framing.lua removes it afterwards.
       headers:remove("content-type")
+      handle:body(true):setBytes("")
     end
   end
 end

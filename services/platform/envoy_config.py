@@ -16,6 +16,7 @@ from services.common.settings import SERVICE_NAMES, Settings
 ENVOY_DIR = Path(__file__).resolve().parents[2] / "envoy"
 DESCRIPTOR = ENVOY_DIR / "descriptor.pb"
 LUA = ENVOY_DIR / "vigil.lua"
+FRAMING_LUA = ENVOY_DIR / "framing.lua"
 
 #: Which process serves each gRPC package.
 PACKAGE_PROCESS = {
@@ -74,6 +75,14 @@ def _routes() -> list[dict[str, Any]]:
 
 def _http_filters(descriptor: Path) -> list[dict[str, Any]]:
     return [
+        {
+            # Listed first, so it runs last on responses (see envoy/framing.lua).
+            "name": "vigil.framing",
+            "typed_config": {
+                "@type": "type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua",
+                "default_source_code": {"filename": str(FRAMING_LUA)},
+            },
+        },
         {
             "name": "envoy.filters.http.lua",
             "typed_config": {
