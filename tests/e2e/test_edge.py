@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 
 import grpc
+import httpx
 import pytest
-import requests
 import yaml
 from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase
 
@@ -18,7 +18,7 @@ LUNA_ID = re.compile(r"^\d{10},[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[
 UUID = "ae09126e-70a6-49c7-923f-df2320f08639"
 
 
-def _json(reply: requests.Response) -> dict:
+def _json(reply: httpx.Response) -> dict:
     assert reply.headers["content-type"].startswith("application/json"), reply.text
     return reply.json()
 
@@ -33,8 +33,8 @@ def _json(reply: requests.Response) -> dict:
         ("GET", "/docs/dev", {"error_code", "desc", "detail"}),
     ],
 )
-def test_unbuilt_routes_are_501_in_the_family_shape(platform, method, path, shape) -> None:
-    reply = requests.request(method, platform.url(path))
+def test_unbuilt_routes_are_501_in_the_family_shape(platform, http, method, path, shape) -> None:
+    reply = http.request(method, path)
     assert reply.status_code == 501
     body = _json(reply)
     assert set(body) == shape
@@ -44,43 +44,39 @@ def test_unbuilt_routes_are_501_in_the_family_shape(platform, method, path, shap
         assert body["desc"] == "Not implemented"
 
 
-def test_luna_request_id_on_every_luna_answer(platform) -> None:
+def test_luna_request_id_on_every_luna_answer(platform, http, luna_http) -> None:
     for path in ("/1/streams", "/version", "/1/nothing-here", "/healthcheck"):
-        reply = requests.get(platform.url(path, "LUNA"))
+        reply = luna_http.get(path)
         assert LUNA_ID.match(reply.headers["Luna-Request-Id"]), path
     mine = "1536751345,8b8b5937-2e9c-4e8b-a7a7-5caf86621b5a"
-    assert (
-        requests.get(platform.url("/1/streams"), headers={"Luna-Request-Id": mine}).headers["Luna-Request-Id"] == mine
-    )
+    assert http.get("/1/streams", headers={"Luna-Request-Id": mine}).headers["Luna-Request-Id"] == mine
     # A malformed id is replaced by a well-formed one.
-    assert LUNA_ID.match(
-        requests.get(platform.url("/version"), headers={"Luna-Request-Id": "x"}).headers["Luna-Request-Id"]
-    )
-    assert "Luna-Request-Id" not in requests.get(platform.url("/streams")).headers
+    assert LUNA_ID.match(http.get("/version", headers={"Luna-Request-Id": "x"}).headers["Luna-Request-Id"])
+    assert "Luna-Request-Id" not in http.get("/streams").headers
 
 
-def test_luna_queries_as_documented(platform) -> None:
+def test_luna_queries_as_documented(platform, http) -> None:
     # Comma lists and `__` names reach the service (its answer, not a 400
     # from the edge).
     query = (
         f"?stream_ids={UUID},68b363eb-600a-4e72-afb3-8c4196e385ce&create_time__gte=2021-09-21T11:11:41.674Z"
         "&create_time__lt=2021-09-21T19:11:41.674Z&statuses=pending,pause&page=1&page_size=100"
     )
-    reply = requests.get(platform.url("/1/streams" + query))
+    reply = http.get("/1/streams" + query)
     assert (reply.status_code, _json(reply)) == (200, {"streams": []})
-    bad = requests.get(platform.url("/1/streams?account_idd=1"))
+    bad = http.get("/1/streams?account_idd=1")
     assert (bad.status_code, _json(bad)) == (
         400,
         {"error_code": 12012, "desc": "Bad/incomplete input data", "detail": "Bad query parameters 'account_idd'"},
     )
-    bad = requests.get(platform.url("/1/streams?page_size=ten"))
+    bad = http.get("/1/streams?page_size=ten")
     assert bad.status_code == 400 and _json(bad)["error_code"] == 12012
 
 
-def test_json_body_on_delete_is_transcoded(platform) -> None:
-    ok = requests.delete(platform.url("/1/streams"), json={"stream_ids": [UUID]})
+def test_json_body_on_delete_is_transcoded(platform, http) -> None:
+    ok = http.request("DELETE", "/1/streams", json={"stream_ids": [UUID]})
     assert (ok.status_code, ok.content) == (204, b"")  # parsed and handed to the method
-    bad = requests.delete(platform.url("/1/streams"), json={"stream_idz": [UUID]})
+    bad = http.request("DELETE", "/1/streams", json={"stream_idz": [UUID]})
     assert (bad.status_code, _json(bad)) == (
         400,
         {"error_code": 12022, "desc": "Bad/incomplete input data", "detail": "unknown field 'stream_idz'"},
@@ -130,8 +126,8 @@ SHAPES = {
 
 
 @pytest.mark.parametrize(("family", "method", "path", "body", "status"), BAD_INPUT)
-def test_bad_input_gets_the_family_error(platform, family, method, path, body, status) -> None:
-    reply = requests.request(method, platform.url(path), data=body, headers={"Content-Type": "application/json"})
+def test_bad_input_gets_the_family_error(platform, http, family, method, path, body, status) -> None:
+    reply = http.request(method, path, content=body, headers={"Content-Type": "application/json"})
     assert reply.status_code == status, reply.text
     payload = _json(reply)
     assert set(payload) == SHAPES[family]
