@@ -158,7 +158,11 @@ async def follow_log_level(settings: Settings, service: str, interval: float = L
                 level = (await asyncio.to_thread(path.read_text)).strip().upper()
                 root = logging.getLogger()
                 if level in ("DEBUG", "INFO", "WARNING", "ERROR") and logging.getLevelName(root.level) != level:
-                    # WARNING, so that the change shows whatever the old and new levels.
+                    # Said as a warning under the more verbose of the two
+                    # levels, so that it shows whichever way the level goes.
+                    more_verbose = logging.getLevelName(level) < root.level
+                    if more_verbose:
+                        root.setLevel(level)
                     log.warning("%s: log level is now %s", service, level)
                     root.setLevel(level)
         except FileNotFoundError:

@@ -5,11 +5,15 @@ DELETE, and a bad-input suite that never gets a 500."""
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 
 import grpc
 import httpx
 import pytest
 import yaml
+from google.protobuf import descriptor_pb2
+from grpc_reflection.v1alpha import reflection_pb2
 from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase
 
 from services.common.settings import SERVICE_NAMES
@@ -144,9 +148,78 @@ def test_admin_listens_on_loopback_only(platform) -> None:
     assert config["admin"]["address"]["socket_address"]["address"] == "127.0.0.1"
 
 
+def _reflection_v1(channel: grpc.Channel, *requests: reflection_pb2.ServerReflectionRequest) -> list:
+    """Ask `grpc.reflection.v1.ServerReflection` (what grpcurl 1.9+, Postman
+    and grpcui ask first). grpcio-reflection ships only v1alpha's messages;
+    v1's are the same on the wire, so they serve as its client stub."""
+    call = channel.stream_stream(
+        "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+        request_serializer=reflection_pb2.ServerReflectionRequest.SerializeToString,
+        response_deserializer=reflection_pb2.ServerReflectionResponse.FromString,
+    )
+    return list(call(iter(requests), timeout=10))
+
+
 @pytest.mark.parametrize("service", SERVICE_NAMES)
-def test_every_server_has_reflection(platform, service) -> None:
+def test_every_server_has_reflection_v1_and_v1alpha(platform, service) -> None:
     with grpc.insecure_channel(platform.grpc_target(service)) as channel:
         names = set(ProtoReflectionDescriptorDatabase(channel).get_services())
+        listed, described = _reflection_v1(
+            channel,
+            reflection_pb2.ServerReflectionRequest(list_services=""),
+            reflection_pb2.ServerReflectionRequest(file_containing_symbol="grpc.reflection.v1.ServerReflection"),
+        )
     assert "grpc.health.v1.Health" in names
+    assert {"grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"} <= names
     assert any(name.startswith(("vigil.", "inference.")) for name in names)
+    assert {s.name for s in listed.list_services_response.service} == names
+    (raw,) = described.file_descriptor_response.file_descriptor_proto
+    file = descriptor_pb2.FileDescriptorProto.FromString(raw)
+    assert file.package == "grpc.reflection.v1"
+    assert [m.name for m in file.service[0].method] == ["ServerReflectionInfo"]
+    assert file.service[0].method[0].input_type == ".grpc.reflection.v1.ServerReflectionRequest"
+
+
+def test_grpcurl_lists_and_describes_when_installed(platform) -> None:
+    """The real grpcurl, when the machine has it (it is not a Python
+    package); the reflection test above covers the protocol either way."""
+    grpcurl = shutil.which("grpcurl")
+    if grpcurl is None:
+        pytest.skip("grpcurl is not installed")
+    target = platform.grpc_target("streams")
+    listed = subprocess.run([grpcurl, "-plaintext", target, "list"], capture_output=True, text=True, timeout=30)
+    assert listed.returncode == 0, listed.stderr
+    assert "vigil.streams.v1.StreamsService" in listed.stdout.split()
+    described = subprocess.run(
+        [grpcurl, "-plaintext", target, "describe", "vigil.streams.v1.StreamsService"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert described.returncode == 0 and "ListNodeStreams" in described.stdout, described.stderr
+
+
+@pytest.mark.parametrize(
+    ("client", "path", "shape"),
+    [
+        ("luna_http", "/3/streams", {"error_code", "desc", "detail"}),
+        ("luna_http", "/streams/0/x/y/z", {"error_code", "desc", "detail"}),
+        ("luna_http", "/api/nothing", {"error_code", "desc", "detail"}),
+        ("visionaire_http", "/3/streams", {"code", "message"}),
+        ("visionaire_http", "/1/no-such-route", {"code", "message"}),
+        ("visionaire_http", "/videos/1/nothing", {"code", "message"}),
+        ("http", "/1/no-such-route", {"error_code", "desc", "detail"}),
+        ("http", "/3/streams", {"code", "message"}),
+        ("http", "/videos/1/nothing/", {"code", "desc"}),
+    ],
+)
+def test_unknown_routes_answer_in_the_listener_family(platform, request, client, path, shape) -> None:
+    """On 4004 an unknown route is Visionaire4's 404, on 5160 LUNA's (with
+    a Luna-Request-Id); on 8080 the path says whose it would have been."""
+    reply = request.getfixturevalue(client).get(path)
+    assert reply.status_code == 404
+    assert set(_json(reply)) == shape
+    if client == "luna_http":
+        assert reply.json()["error_code"] == 39001 and LUNA_ID.match(reply.headers["Luna-Request-Id"])
+    # Known routes keep their own family on every listener.
+    assert set(request.getfixturevalue(client).get("/1/streams/x").json()) == {"error_code", "desc", "detail"}

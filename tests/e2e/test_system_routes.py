@@ -162,3 +162,94 @@ def test_restart_restarts_the_services(platform, http) -> None:
     assert saw_down and status == 200
     # Nothing is lost across the restart.
     assert http.get(f"/streams/0/{created['stream_id']}").status_code == 200
+
+
+def _metric(text: str, path: str, status: int) -> float:
+    """The request counter of one route and status; 0 when absent."""
+    pattern = re.escape(f'request_count_total{{path="{path}",status_code="{status}"}}') + r" (\S+)"
+    match = re.search(pattern, text)
+    return float(match.group(1)) if match else 0.0
+
+
+def test_metrics_count_the_status_the_client_received(platform, http, luna_http) -> None:
+    """201s, 204s and errors are counted as what the client got, not 200."""
+    account = "557d54ec-29ad-4f3c-93b4-c9092ef12515"
+    before = http.get("/metrics").text
+    created = luna_http.post("/1/groups", json={"account_id": account, "group_name": "counted"})
+    assert created.status_code == 201
+    duplicate = luna_http.post("/1/groups", json={"account_id": account, "group_name": "counted"})
+    assert duplicate.status_code == 409
+    assert luna_http.delete(f"/1/groups/{created.json()['group_id']}").status_code == 204
+    assert luna_http.delete(f"/1/groups/{created.json()['group_id']}").status_code == 404
+    after = http.get("/metrics").text
+    for path, status, delta in (
+        ("POST:/1/groups", 201, 1),
+        ("POST:/1/groups", 409, 1),
+        ("POST:/1/groups", 200, 0),
+        ("DELETE:/1/groups/{group_id}", 204, 1),
+        ("DELETE:/1/groups/{group_id}", 404, 1),
+        ("DELETE:/1/groups/{group_id}", 200, 0),
+    ):
+        assert _metric(after, path, status) - _metric(before, path, status) == delta, (path, status)
+
+
+PREFLIGHT = {"Origin": "https://console.example", "Access-Control-Request-Method": "POST"}
+CONFIG = {"max_streams_per_node": 16, "event_retention_days": 30, "log_level": "info"}
+
+
+def test_enable_cors_turns_the_edge_policy_on_and_off(platform, http, visionaire_http) -> None:
+    """A browser's preflight gets CORS headers only while `enable_cors` is
+    true, at once and without a restart, on every listener."""
+    for enabled in (True, False, True):
+        reply = http.post("/config/platform", json=CONFIG | {"enable_cors": enabled})
+        assert reply.status_code == 200 and reply.json()["config"]["enable_cors"] is enabled
+        for client in (http, visionaire_http):
+            preflight = client.options(
+                "/streams/0", headers=PREFLIGHT | {"Access-Control-Request-Headers": "content-type"}
+            )
+            actual = client.get("/streams", headers={"Origin": PREFLIGHT["Origin"]})
+            assert actual.status_code == 200
+            if enabled:
+                assert preflight.status_code == 200, preflight.text
+                assert preflight.headers["access-control-allow-origin"] == PREFLIGHT["Origin"]
+                assert "POST" in preflight.headers["access-control-allow-methods"]
+                assert "content-type" in preflight.headers["access-control-allow-headers"]
+                assert actual.headers["access-control-allow-origin"] == PREFLIGHT["Origin"]
+            else:
+                assert preflight.status_code == 404  # no route answers OPTIONS
+                assert not any(k.startswith("access-control-") for k in preflight.headers)
+                assert "access-control-allow-origin" not in actual.headers
+    # Without an Origin nothing about CORS is added, on or off.
+    assert "access-control-allow-origin" not in http.get("/streams").headers
+
+
+def _wait_for_log(platform, needle: str, start: int, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while needle not in platform.log.read_text()[start:]:
+        assert time.monotonic() < deadline, f"{needle!r} never appeared in the platform log"
+        time.sleep(0.2)
+
+
+def test_log_level_changes_every_service_without_a_restart(platform, http) -> None:
+    """`log_level` is followed by every running service: at `debug` the
+    streams service logs each call, at `warning` it does not."""
+    pid = platform.service_process("streams").pid
+    call = "GET:/streams /vigil.streams.v1.StreamsService/ListStreams -> 200"
+    start = len(platform.log.read_text())
+    assert http.post("/config/platform", json=CONFIG | {"enable_cors": True, "log_level": "error"}).status_code == 200
+    _wait_for_log(platform, "streams: log level is now ERROR", start)
+
+    start = len(platform.log.read_text())
+    assert http.post("/config/platform", json=CONFIG | {"enable_cors": True, "log_level": "debug"}).status_code == 200
+    _wait_for_log(platform, "streams: log level is now DEBUG", start)
+    assert http.get("/streams").status_code == 200
+    _wait_for_log(platform, call, start)
+
+    start = len(platform.log.read_text())
+    assert http.post("/config/platform", json=CONFIG | {"enable_cors": True, "log_level": "warning"}).status_code == 200
+    _wait_for_log(platform, "streams: log level is now WARNING", start)
+    assert http.get("/streams").status_code == 200
+    assert http.get("/version").status_code == 200  # the streams call above is logged before it answers
+    assert call not in platform.log.read_text()[start:]
+    assert platform.service_process("streams").pid == pid  # no restart
+    http.post("/config/platform", json=CONFIG | {"enable_cors": True})
