@@ -10,11 +10,20 @@
 --   * an error (from a service, with `vigil-error-*` metadata, or from Envoy
 --     itself: unknown route, unparsable JSON, bad query parameter) becomes the
 --     family's documented error body and HTTP status;
---   * `vigil-http-status` on a success sets a documented non-200 status (201);
+--   * an unknown route answers in the family of the listener it came to
+--     (`VIGIL_LISTENER`: 4004 Visionaire4, 5160 LUNA); on 8080 the path
+--     decides;
+--   * `vigil-http-status` on a success sets a documented non-200 status
+--     (201, 204); a 204 or 304 carries no body (envoy/framing.lua drops its
+--     Content-Length);
 --   * LUNA routes answer with `Luna-Request-Id`;
 --   * internal headers do not leak.
 
 local MAX_JSON_COPY = 65536
+
+-- Which listener runs this copy of the script: services/platform/envoy_config.py
+-- sets it in front of the file for each listener ("rest", "visionaire", "luna").
+VIGIL_LISTENER = VIGIL_LISTENER or "rest"
 
 local function family(path)
   if path:match("^/[12]/") or path == "/version" or path == "/healthcheck" or path == "/config"
@@ -28,7 +37,7 @@ local function family(path)
 end
 
 local function luna_id_wanted(path)
-  return family(path) == "luna" or path == "/metrics"
+  return VIGIL_LISTENER == "luna" or family(path) == "luna" or path == "/metrics"
 end
 
 local function json_string(s)
@@ -80,7 +89,7 @@ end
 local function local_message(status, body, method, path, query)
   local text = (body or ""):gsub("^%s+", ""):gsub("%s+$", "")
   if status == 404 and (text == "" or text:match("^Could not resolve")) then
-    return "no route for " .. method .. " " .. path, nil
+    return "no route for " .. method .. " " .. path, nil, true
   end
   local unknown = text:match('^Could not find field "([^"]+)"')
   if unknown then
@@ -173,19 +182,29 @@ function envoy_on_response(handle)
     headers:replace("content-type", "application/json")
     local buffer = handle:body(true)
     local text = buffer:length() > 0 and buffer:getBytes(0, buffer:length()) or ""
-    local message, code = local_message(status, text, meta["method"] or "GET", path, meta["query"] or "")
+    local message, code, unrouted = local_message(status, text, meta["method"] or "GET", path, meta["query"] or "")
+    if unrouted and VIGIL_LISTENER ~= "rest" then
+      -- No route at all: the listener's own family answers, not the path's.
+      fam = VIGIL_LISTENER
+    end
     if fam == "gaard" then
       -- Gaard's own code for a malformed request (services/classification/errors.py),
       -- not LUNA's 12012; other statuses print as the code.
       code = status == 400 and 1000 or nil
     end
     buffer:setBytes(render(fam, status, message, code, nil))
-  elseif wanted then
-    headers:replace(":status", tostring(wanted))
-    if wanted == 204 then
-      -- No Content: the transcoder's `{}` is not sent, so no length either.
-      headers:remove("content-length")
+  else
+    if wanted then
+      status = wanted
+      headers:replace(":status", tostring(status))
+    end
+    if status == 204 or status == 304 then
+      -- No body at all (RFC 9110 15.3.5, 15.4.5): the transcoder prints `{}`
+      -- for an empty message, which a keep-alive client would read as the
+      -- start of the next response. Replacing the body makes Envoy set
+      -- `content-length: 0`; envoy/framing.lua removes it afterwards.
       headers:remove("content-type")
+      handle:body(true):setBytes("")
     end
   end
 end

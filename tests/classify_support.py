@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import av
+import httpx
 import numpy as np
-import requests
 
 from services.analytics.vision.image import letterbox
 from tests.inference_support import picture
@@ -127,7 +127,7 @@ def make_moving_clip(
 
 
 def classify(
-    url: str,
+    http: httpx.Client,
     *,
     tenant: str | None = "acme",
     file: tuple[str, bytes, str] | None = None,
@@ -135,20 +135,23 @@ def classify(
     metadata: dict[str, Any] | None = None,
     sync: bool = True,
     timeout: float = 120,
-) -> requests.Response:
-    """`POST <url>/api/classify[?sync=true]` with a multipart form."""
+) -> httpx.Response:
+    """`POST /api/classify[?sync=true]` with a multipart form, on the
+    caller's persistent client."""
     form = [("tenant", tenant)] if tenant is not None else []
     body, ctype = multipart([*form, *fields], file, metadata=metadata)
     query = "?sync=true" if sync else ""
-    return requests.post(f"{url}/api/classify{query}", data=body, headers={"Content-Type": ctype}, timeout=timeout)
+    return http.post(f"/api/classify{query}", content=body, headers={"Content-Type": ctype}, timeout=timeout)
 
 
-def wait_result(url: str, classification_id: str, tenant: str = "acme", timeout: float = 120) -> dict[str, Any]:
+def wait_result(
+    http: httpx.Client, classification_id: str, tenant: str = "acme", timeout: float = 120
+) -> dict[str, Any]:
     """Poll `GET /api/result/{id}` until the classification is no longer
     pending; returns the result."""
     deadline = time.monotonic() + timeout
     while True:
-        reply = requests.get(f"{url}/api/result/{classification_id}", params={"tenant": tenant}, timeout=30)
+        reply = http.get(f"/api/result/{classification_id}", params={"tenant": tenant})
         assert reply.status_code == 200, reply.text
         result: dict[str, Any] = reply.json()
         if result["status"]["classify"] != "pending":

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import grpc
+import httpx
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -132,3 +133,32 @@ def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         finally:
             code = running.stop()
         assert code == 0, running.log.read_text()[-4000:]
+
+
+def http_client(platform: RunningPlatform, listener: str = "HTTP", **options: object) -> httpx.Client:
+    """One persistent-connection client on a listener of the platform
+    (`HTTP` 8080, `VISIONAIRE` 4004, `LUNA` 5160), as users' clients keep
+    one: every request of a module reuses its connection, so a framing bug
+    anywhere (a body after a 204, a wrong Content-Length) fails a test."""
+    return httpx.Client(base_url=platform.url("", listener), timeout=30, **options)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def http(platform: RunningPlatform) -> Iterator[httpx.Client]:
+    """The module's client on the main listener (8080): `http.get("/streams")`."""
+    with http_client(platform) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def visionaire_http(platform: RunningPlatform) -> Iterator[httpx.Client]:
+    """The module's client on Visionaire4's listener (4004)."""
+    with http_client(platform, "VISIONAIRE") as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def luna_http(platform: RunningPlatform) -> Iterator[httpx.Client]:
+    """The module's client on LUNA Streams' listener (5160)."""
+    with http_client(platform, "LUNA") as client:
+        yield client

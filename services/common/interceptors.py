@@ -4,8 +4,10 @@
 a `VigilError` becomes its code plus `vigil-error-*` trailing metadata that the
 REST edge renders as the family's documented error body; anything else is
 logged with its traceback and becomes INTERNAL with a generic message. It also
-counts every call by REST route and HTTP status for `/metrics`, and re-checks
-JSON bodies strictly, since the transcoder silently drops unknown fields.
+counts every call by REST route and by the HTTP status the client receives
+(a method's `vigil-http-status`: 201, 204; an error's status) for `/metrics`,
+and re-checks JSON bodies strictly, since the transcoder silently drops
+unknown fields.
 """
 
 from __future__ import annotations
@@ -80,6 +82,58 @@ def check_json_body(rpc: Rpc, metadata: Sequence[tuple[str, str | bytes]] | None
         raise InvalidArgument(str(exc).splitlines()[0][:200]) from None
 
 
+#: The HTTP status Envoy's transcoder answers for a gRPC status (its
+#: `grpc_status_to_http`), for calls a servicer aborted by hand.
+_HTTP_OF_GRPC = {
+    grpc.StatusCode.OK: 200,
+    grpc.StatusCode.CANCELLED: 499,
+    grpc.StatusCode.UNKNOWN: 500,
+    grpc.StatusCode.INVALID_ARGUMENT: 400,
+    grpc.StatusCode.DEADLINE_EXCEEDED: 504,
+    grpc.StatusCode.NOT_FOUND: 404,
+    grpc.StatusCode.ALREADY_EXISTS: 409,
+    grpc.StatusCode.PERMISSION_DENIED: 403,
+    grpc.StatusCode.RESOURCE_EXHAUSTED: 429,
+    grpc.StatusCode.FAILED_PRECONDITION: 400,
+    grpc.StatusCode.ABORTED: 409,
+    grpc.StatusCode.OUT_OF_RANGE: 400,
+    grpc.StatusCode.UNIMPLEMENTED: 501,
+    grpc.StatusCode.INTERNAL: 500,
+    grpc.StatusCode.UNAVAILABLE: 503,
+    grpc.StatusCode.DATA_LOSS: 500,
+    grpc.StatusCode.UNAUTHENTICATED: 401,
+}
+
+
+class _StatusContext:
+    """The servicer context as a method sees it, noting the HTTP status the
+    method asks the edge for (`vigil-http-status` in its initial metadata),
+    so the request counter records what the client really received."""
+
+    def __init__(self, context: grpc.aio.ServicerContext) -> None:
+        self._context = context
+        self.http_status = 200
+
+    async def send_initial_metadata(self, metadata: Sequence[tuple[str, str | bytes]]) -> None:
+        for key, value in metadata:
+            if key == HTTP_STATUS_KEY:
+                self.http_status = int(value)
+        await self._context.send_initial_metadata(metadata)
+
+    def aborted_status(self) -> int:
+        """The HTTP status of a call the method aborted itself."""
+        try:
+            code = self._context.code()
+        except Exception:  # not every grpc.aio version keeps the code
+            return 500
+        if isinstance(code, grpc.StatusCode):
+            return _HTTP_OF_GRPC.get(code, 500)
+        return 500
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._context, name)
+
+
 def _unimplemented(rpc: Rpc) -> Unimplemented:
     """The honest answer of an RPC that a later piece of work builds.
 
@@ -128,19 +182,22 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):
         self, behavior: Callable[..., Any], rpc: Rpc, route: str, *, check_body: bool = True
     ) -> Callable[..., Any]:
         async def wrapper(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            seen = _StatusContext(context)
             status = 200
             try:
                 if check_body:
                     check_json_body(rpc, context.invocation_metadata())
                 try:
-                    return await behavior(request, context)
+                    reply = await behavior(request, seen)
                 except NotImplementedError:
                     raise _unimplemented(rpc) from None
+                status = seen.http_status
+                return reply
             except VigilError as err:
                 status = err.http_status
                 await context.abort(err.grpc_code, err.message, trailing_metadata=error_metadata(err))
             except (grpc.aio.AbortError, grpc.RpcError):
-                status = 500
+                status = seen.aborted_status()
                 raise
             except Exception:
                 status = 500
@@ -148,24 +205,28 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):
                 await context.abort(grpc.StatusCode.INTERNAL, "internal server error")
             finally:
                 REQUESTS.labels(route, str(status)).inc()
+                log.debug("%s %s -> %d", route, rpc.path, status)
 
         return wrapper
 
     def _stream(self, behavior: Callable[..., Any], rpc: Rpc, route: str) -> Callable[..., Any]:
         async def wrapper(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+            seen = _StatusContext(context)
             status = 200
             try:
                 check_json_body(rpc, context.invocation_metadata())
                 try:
-                    async for item in behavior(request, context):
+                    async for item in behavior(request, seen):
+                        status = seen.http_status
                         yield item
                 except NotImplementedError:
                     raise _unimplemented(rpc) from None
+                status = seen.http_status
             except VigilError as err:
                 status = err.http_status
                 await context.abort(err.grpc_code, err.message, trailing_metadata=error_metadata(err))
             except (grpc.aio.AbortError, grpc.RpcError):
-                status = 500
+                status = seen.aborted_status()
                 raise
             except Exception:
                 status = 500
@@ -173,5 +234,6 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):
                 await context.abort(grpc.StatusCode.INTERNAL, "internal server error")
             finally:
                 REQUESTS.labels(route, str(status)).inc()
+                log.debug("%s %s -> %d", route, rpc.path, status)
 
         return wrapper

@@ -3,22 +3,26 @@
 Every Vigil process calls `serve()` from its `__main__` after wiring its
 dependencies. The server registers the standard health service (every
 service SERVING once started, NOT_SERVING on SIGTERM before the graceful
-stop) and reflection, so `grpcurl list`, `describe` and health probes work
-without proto files.
+stop) and reflection, both `grpc.reflection.v1` (what current grpcurl,
+Postman and grpcui ask for first) and `grpc.reflection.v1alpha`, so
+`grpcurl list`, `describe` and health probes work without proto files.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import grpc
+from google.protobuf import descriptor_pb2, descriptor_pool
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
+from grpc_reflection.v1alpha import reflection, reflection_pb2
 
 from services.common.interceptors import ErrorInterceptor
 from services.common.settings import Settings
@@ -29,6 +33,59 @@ log = logging.getLogger(__name__)
 MAX_MESSAGE_BYTES = 80 * 1024 * 1024
 #: Room for the JSON body copy the edge forwards as metadata (envoy/vigil.lua).
 MAX_METADATA_BYTES = 128 * 1024
+
+
+#: The current reflection service. grpcio-reflection ships only v1alpha; v1
+#: is the same protocol (the same messages, field for field) in a new package.
+REFLECTION_V1 = "grpc.reflection.v1.ServerReflection"
+
+
+def _register_reflection_v1_descriptor() -> None:
+    """Put `grpc/reflection/v1/reflection.proto` in the default pool, made
+    from v1alpha's file with the package renamed, so reflection describes
+    the v1 service like any other (`grpcurl describe grpc.reflection.v1...`)."""
+    pool = descriptor_pool.Default()
+    name = "grpc/reflection/v1/reflection.proto"
+    try:
+        pool.FindFileByName(name)
+        return
+    except KeyError:
+        pass
+    proto = descriptor_pb2.FileDescriptorProto()
+    reflection_pb2.DESCRIPTOR.CopyToProto(proto)
+    old = f".{proto.package}."
+    proto.name, proto.package = name, "grpc.reflection.v1"
+    proto.options.Clear()
+    for msg in proto.message_type:
+        for field in msg.field:
+            if field.HasField("type_name"):
+                field.type_name = field.type_name.replace(old, ".grpc.reflection.v1.")
+    for svc in proto.service:
+        for method in svc.method:
+            method.input_type = method.input_type.replace(old, ".grpc.reflection.v1.")
+            method.output_type = method.output_type.replace(old, ".grpc.reflection.v1.")
+    pool.Add(proto)
+
+
+def enable_reflection(server: grpc.aio.Server, service_names: Sequence[str]) -> None:
+    """Serve reflection v1 and v1alpha, listing `service_names` and both
+    reflection services. The two answer from one servicer: their messages
+    are the same on the wire."""
+    _register_reflection_v1_descriptor()
+    names = [*service_names, REFLECTION_V1, reflection.SERVICE_NAME]
+    servicer = reflection.aio.ReflectionServicer(names)
+    reflection.enable_server_reflection(names, server)
+    v1 = grpc.method_handlers_generic_handler(
+        REFLECTION_V1,
+        {
+            "ServerReflectionInfo": grpc.stream_stream_rpc_method_handler(
+                servicer.ServerReflectionInfo,
+                request_deserializer=reflection_pb2.ServerReflectionRequest.FromString,
+                response_serializer=reflection_pb2.ServerReflectionResponse.SerializeToString,
+            )
+        },
+    )
+    server.add_generic_rpc_handlers((v1,))
 
 
 @dataclass(frozen=True)
@@ -66,6 +123,55 @@ def configure_logging(settings: Settings) -> None:
     )
 
 
+#: How often a service looks for a new log level (`POST /config/platform`).
+LOG_LEVEL_POLL_SECONDS = 1.0
+
+
+def log_level_path(settings: Settings) -> Path:
+    """The file holding the platform's stored log level, written by the
+    System service when `POST /config/platform` changes it (and at its start)
+    and followed by every service, so a change needs no restart."""
+    return settings.data_dir / "run" / "log_level"
+
+
+def write_log_level(settings: Settings, level: str) -> None:
+    """Publish `level` to every service (atomically: write, then rename)."""
+    path = log_level_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and path.read_text().strip() == level:
+        return
+    temporary = path.with_name(f".log_level.{os.getpid()}")
+    temporary.write_text(level + "\n")
+    temporary.replace(path)
+
+
+async def follow_log_level(settings: Settings, service: str, interval: float = LOG_LEVEL_POLL_SECONDS) -> None:
+    """Keep this process's log level equal to the published one. Until a
+    level is published, VIGIL_LOG_LEVEL holds."""
+    path = log_level_path(settings)
+    seen: tuple[int, int] | None = None
+    while True:
+        try:
+            stat = await asyncio.to_thread(path.stat)
+            if (stat.st_mtime_ns, stat.st_ino) != seen:
+                seen = (stat.st_mtime_ns, stat.st_ino)
+                level = (await asyncio.to_thread(path.read_text)).strip().upper()
+                root = logging.getLogger()
+                if level in ("DEBUG", "INFO", "WARNING", "ERROR") and logging.getLevelName(root.level) != level:
+                    # Said as a warning under the more verbose of the two
+                    # levels, so that it shows whichever way the level goes.
+                    more_verbose = logging.getLevelName(level) < root.level
+                    if more_verbose:
+                        root.setLevel(level)
+                    log.warning("%s: log level is now %s", service, level)
+                    root.setLevel(level)
+        except FileNotFoundError:
+            seen = None
+        except OSError as exc:
+            log.debug("cannot read %s: %s", path, exc)
+        await asyncio.sleep(interval)
+
+
 async def build_server(
     registrations: Sequence[Registration], address: str, options: Sequence[tuple[str, Any]] = ()
 ) -> tuple[grpc.aio.Server, Any, int]:
@@ -88,7 +194,7 @@ async def build_server(
     for reg in registrations:
         reg.add_to_server(reg.servicer, server)
     names = [reg.service_name for reg in registrations]
-    reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
+    enable_reflection(server, [*names, health.SERVICE_NAME])
     port = server.add_insecure_port(address)
     if port == 0:
         raise RuntimeError(f"cannot listen on {address}")
@@ -117,6 +223,7 @@ async def serve(
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     tasks: list[asyncio.Task[None]] = [asyncio.create_task(job()) for job in background]
+    tasks.append(asyncio.create_task(follow_log_level(settings, service)))
     await stop.wait()
     log.info("%s stopping: NOT_SERVING, then a %.1fs grace period", service, settings.grace_seconds)
     await health_servicer.enter_graceful_shutdown()

@@ -16,6 +16,7 @@ from services.common.settings import SERVICE_NAMES, Settings
 ENVOY_DIR = Path(__file__).resolve().parents[2] / "envoy"
 DESCRIPTOR = ENVOY_DIR / "descriptor.pb"
 LUA = ENVOY_DIR / "vigil.lua"
+FRAMING_LUA = ENVOY_DIR / "framing.lua"
 
 #: Which process serves each gRPC package.
 PACKAGE_PROCESS = {
@@ -36,6 +37,28 @@ UNBOUNDED = {
     "vigil.classification.v1.ClassificationService",
 }
 DEFAULT_TIMEOUT = "60s"
+#: The runtime key that turns the CORS policy on (100) or off (0); the System
+#: service sets it through the admin interface from `POST /config/platform`'s
+#: `enable_cors` (services/system/live.py).
+CORS_RUNTIME_KEY = "vigil.cors.enabled"
+CORS_FILTER = "envoy.filters.http.cors"
+
+
+def _cors_policy() -> dict[str, Any]:
+    """Browsers on any origin may call every route, while the runtime key
+    says so (on until the stored configuration says otherwise)."""
+    return {
+        "@type": "type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy",
+        "allow_origin_string_match": [{"safe_regex": {"regex": ".*"}}],
+        "allow_methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
+        "allow_headers": "accept, accept-language, authorization, content-language, content-type, luna-request-id",
+        "expose_headers": "luna-request-id, content-disposition",
+        "max_age": "86400",
+        "filter_enabled": {
+            "default_value": {"numerator": 100, "denominator": "HUNDRED"},
+            "runtime_key": CORS_RUNTIME_KEY,
+        },
+    }
 
 
 def _cluster(name: str, host: str, port: int) -> dict[str, Any]:
@@ -59,7 +82,13 @@ def _cluster(name: str, host: str, port: int) -> dict[str, Any]:
 
 
 def _routes() -> list[dict[str, Any]]:
-    routes = []
+    """A route per gRPC service (the transcoder rewrites REST paths to gRPC
+    ones), then one for every other path. The CORS filter runs on the REST
+    path, before the transcoder, and acts only where a route to a cluster
+    matches; the transcoder answers 404 to any REST path it does not know
+    (`reject_unknown_method`), so only gRPC calls to unknown methods ever
+    take the last route, and the system server answers them UNIMPLEMENTED."""
+    routes: list[dict[str, Any]] = []
     for svc in services():
         process = PACKAGE_PROCESS[svc.file.package]
         timeout = "0s" if svc.full_name in UNBOUNDED else DEFAULT_TIMEOUT
@@ -69,16 +98,36 @@ def _routes() -> list[dict[str, Any]]:
                 "route": {"cluster": process, "timeout": timeout},
             }
         )
+    routes.append({"match": {"prefix": "/"}, "route": {"cluster": "system", "timeout": DEFAULT_TIMEOUT}})
     return routes
 
 
-def _http_filters(descriptor: Path) -> list[dict[str, Any]]:
+def _vigil_lua(listener: str) -> dict[str, Any]:
+    """envoy/vigil.lua for one listener: the script, told which listener it
+    serves (unknown routes answer in that listener's family)."""
+    return {"inline_string": f'VIGIL_LISTENER = "{listener}"\n' + LUA.read_text()}
+
+
+def _http_filters(descriptor: Path, listener: str) -> list[dict[str, Any]]:
     return [
+        {
+            # First: it answers preflights itself, and adds its headers last.
+            "name": CORS_FILTER,
+            "typed_config": {"@type": "type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors"},
+        },
+        {
+            # Before vigil.lua, so it runs after it on responses (see envoy/framing.lua).
+            "name": "vigil.framing",
+            "typed_config": {
+                "@type": "type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua",
+                "default_source_code": {"filename": str(FRAMING_LUA)},
+            },
+        },
         {
             "name": "envoy.filters.http.lua",
             "typed_config": {
                 "@type": "type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua",
-                "default_source_code": {"filename": str(LUA)},
+                "default_source_code": _vigil_lua(listener),
             },
         },
         {
@@ -127,9 +176,16 @@ def _listener(name: str, host: str, port: int, descriptor: Path) -> dict[str, An
                             "stream_idle_timeout": "300s",
                             "route_config": {
                                 "name": "vigil",
-                                "virtual_hosts": [{"name": "vigil", "domains": ["*"], "routes": _routes()}],
+                                "virtual_hosts": [
+                                    {
+                                        "name": "vigil",
+                                        "domains": ["*"],
+                                        "routes": _routes(),
+                                        "typed_per_filter_config": {CORS_FILTER: _cors_policy()},
+                                    }
+                                ],
                             },
-                            "http_filters": _http_filters(descriptor),
+                            "http_filters": _http_filters(descriptor, name),
                         },
                     }
                 ]
@@ -150,6 +206,8 @@ def render(settings: Settings, descriptor: Path = DESCRIPTOR) -> dict[str, Any]:
     ]
     return {
         "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": settings.envoy_admin_port}}},
+        # An admin layer, so `/runtime_modify` can turn CORS on and off.
+        "layered_runtime": {"layers": [{"name": "static", "static_layer": {}}, {"name": "admin", "admin_layer": {}}]},
         "static_resources": {
             "listeners": listeners,
             "clusters": [

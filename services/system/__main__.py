@@ -16,6 +16,7 @@ from services.common.server import Registration, configure_logging, serve
 from services.common.settings import SERVICE_NAMES, Settings
 from services.db.engine import make_engine
 from services.system.domain import SystemDomain
+from services.system.live import LiveConfig
 from services.system.repository import SystemRepository
 from services.system.servicer import SystemServicer
 from vigil.system.v1 import system_service_pb2_grpc
@@ -51,7 +52,7 @@ def main() -> None:
     settings = Settings()
     configure_logging(settings)
     engine = make_engine(settings.sqlalchemy_url)
-    domain = SystemDomain(settings, SystemRepository(engine), service_checks(settings))
+    domain = SystemDomain(settings, SystemRepository(engine), service_checks(settings), LiveConfig(settings))
     servicer = SystemServicer(settings, domain, supervisor_restart())
 
     async def run() -> None:
@@ -66,7 +67,7 @@ def main() -> None:
                     "vigil.system.v1.SystemService",
                 )
             ],
-            background=[domain.heartbeat_forever],
+            background=[domain.heartbeat_forever, domain.apply_platform_config_forever],
         )
 
     asyncio.run(run())

@@ -4,6 +4,7 @@ health of the platform and its metrics."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shutil
 import time
@@ -23,7 +24,10 @@ from services.common import hardware
 from services.common.errors import InvalidArgument, Unavailable
 from services.common.settings import Settings
 from services.db.models import as_utc, utcnow
+from services.system.live import LiveConfig
 from services.system.repository import SystemRepository
+
+log = logging.getLogger(__name__)
 
 LOCAL_NODE = 0
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -86,9 +90,11 @@ class SystemDomain:
         settings: Settings,
         repo: SystemRepository,
         service_checks: dict[str, Callable[[], Awaitable[bool]]] | None = None,
+        live: LiveConfig | None = None,
     ) -> None:
         self._settings = settings
         self._repo = repo
+        self._live = live
         self._service_checks = service_checks or {}
         self._started_at: datetime = utcnow()
         self._ip = settings.node_ip or hardware.primary_ip()
@@ -143,7 +149,20 @@ class SystemDomain:
         return {**defaults, **{k: v for k, v in stored.items() if k in defaults}}
 
     async def platform_config(self) -> dict[str, Any]:
-        return await self._load("platform", PLATFORM_DEFAULTS)
+        # Until a configuration is stored, the log level is VIGIL_LOG_LEVEL's.
+        return await self._load("platform", {**PLATFORM_DEFAULTS, "log_level": self._settings.log_level.lower()})
+
+    async def apply_platform_config_forever(self) -> None:
+        """Keep the stored platform configuration in force: at start (Envoy
+        comes up after the services, so until it answers) and after."""
+        while True:
+            stored = await asyncio.to_thread(self._repo.get_setting, "platform")
+            if self._live is not None and stored:
+                try:
+                    await self._live.apply(await self.platform_config())
+                except Exception:
+                    log.exception("applying the platform configuration failed")
+            await asyncio.sleep(self._settings.heartbeat_seconds)
 
     async def set_platform_config(self, config: dict[str, Any]) -> dict[str, Any]:
         if config["max_streams_per_node"] < 1 or config["event_retention_days"] < 1:
@@ -151,6 +170,8 @@ class SystemDomain:
         if config["log_level"] not in LOG_LEVELS:
             raise InvalidArgument("invalid configuration value")
         await asyncio.to_thread(self._repo.put_setting, "platform", config)
+        if self._live is not None:
+            await self._live.apply(config)
         return config
 
     async def database_config(self) -> dict[str, Any]:

@@ -11,8 +11,8 @@ import re
 from pathlib import Path
 
 import grpc
+import httpx
 import pytest
-import requests
 import skimage
 from google.api import httpbody_pb2
 
@@ -59,7 +59,7 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     return {name: make_clip(tmp / f"{name}.mp4", s).read_bytes() for name, s in scenes.items()}
 
 
-def gaard_error(reply: requests.Response, status: int, code: int) -> str:
+def gaard_error(reply: httpx.Response, status: int, code: int) -> str:
     assert reply.status_code == status, reply.text
     assert reply.headers["content-type"].startswith("application/json")
     body = reply.json()
@@ -71,9 +71,9 @@ def mp4(data: bytes, name: str = "video.mp4") -> tuple[str, bytes, str]:
     return (name, data, "video/mp4")
 
 
-def test_sync_result_has_the_documented_shape(platform, clips) -> None:
+def test_sync_result_has_the_documented_shape(platform, http, clips) -> None:
     reply = classify(
-        platform.url(""),
+        http,
         file=mp4(clips["astronaut"], "video.mov"),
         fields=[("site_id", "S-12"), ("parentId", "664371916d24ab9cf81140aa")],
         metadata={"no_trans": "20818", "parc_origine": "RO", "camera_id": 134188},
@@ -107,109 +107,108 @@ def test_sync_result_has_the_documented_shape(platform, clips) -> None:
     assert set(result["scores"]) == JUDGED  # flag, plant, web, spider, rain, wind: not judged, not invented
     assert all(0 <= v <= 1 for v in result["scores"].values())
     # The result is kept: GET prints exactly the same JSON.
-    again = requests.get(platform.url(f"/api/result/{result['id']}"), params={"tenant": "acme"})
+    again = http.get(f"/api/result/{result['id']}", params={"tenant": "acme"})
     assert again.status_code == 200 and again.json() == result
     assert list(again.json()) == RESULT_KEYS
 
 
 @pytest.mark.parametrize("clip", ["astronaut", "camera"])
-def test_a_person_is_not_safe(platform, clips, clip) -> None:
-    result = classify(platform.url(""), file=mp4(clips[clip])).json()
+def test_a_person_is_not_safe(platform, http, clips, clip) -> None:
+    result = classify(http, file=mp4(clips[clip])).json()
     assert result["risk"] != "safe"
     assert "person" in result["labels"] and "intrusion" in result["labels"]
     assert result["scores"]["person"] >= 0.5
     assert result["scores"]["NOTHING"] < result["scores"]["person"]
 
 
-def test_a_motorcycle_is_a_vehicle_and_not_safe(platform, clips) -> None:
-    result = classify(platform.url(""), file=mp4(clips["motorcycle"])).json()
+def test_a_motorcycle_is_a_vehicle_and_not_safe(platform, http, clips) -> None:
+    result = classify(http, file=mp4(clips["motorcycle"])).json()
     assert result["risk"] != "safe"
     assert "vehicule" in result["labels"]
     assert result["scores"]["vehicule"] > result["scores"]["person"]
 
 
-def test_only_a_cat_is_safe_with_animal(platform, clips) -> None:
-    result = classify(platform.url(""), file=mp4(clips["cat"])).json()
+def test_only_a_cat_is_safe_with_animal(platform, http, clips) -> None:
+    result = classify(http, file=mp4(clips["cat"])).json()
     assert result["risk"] == "safe"
     assert "animal" in result["labels"]
     assert "person" not in result["labels"] and "intrusion" not in result["labels"]
 
 
-def test_printed_text_is_text_and_safe(platform, clips) -> None:
-    result = classify(platform.url(""), file=mp4(clips["text"])).json()
+def test_printed_text_is_text_and_safe(platform, http, clips) -> None:
+    result = classify(http, file=mp4(clips["text"])).json()
     assert result["risk"] == "safe"
     assert "text" in result["labels"]
 
 
 @pytest.mark.parametrize("clip", ["wall", "noise"])
-def test_an_empty_clip_is_safe_with_nothing_highest(platform, clips, clip) -> None:
-    result = classify(platform.url(""), file=mp4(clips[clip])).json()
+def test_an_empty_clip_is_safe_with_nothing_highest(platform, http, clips, clip) -> None:
+    result = classify(http, file=mp4(clips[clip])).json()
     assert result["risk"] == "safe"
     scores = result["scores"]
     assert max(scores, key=scores.get) == "NOTHING"
     assert result["labels"] == ["NOTHING"]
 
 
-def test_async_pending_then_done(platform, clips) -> None:
-    reply = classify(platform.url(""), file=mp4(clips["camera"]), sync=False, fields=[("camera_id", "134188-VI08")])
+def test_async_pending_then_done(platform, http, clips) -> None:
+    reply = classify(http, file=mp4(clips["camera"]), sync=False, fields=[("camera_id", "134188-VI08")])
     assert reply.status_code == 200, reply.text
     accepted = reply.json()
     assert set(accepted) == {"id", "accepted_at"} and TIMESTAMP.match(accepted["accepted_at"])
-    first = requests.get(platform.url(f"/api/result/{accepted['id']}"), params={"tenant": "acme"}).json()
+    first = http.get(f"/api/result/{accepted['id']}", params={"tenant": "acme"}).json()
     assert list(first) == RESULT_KEYS
     assert first["status"]["classify"] in ("pending", "done")
     assert first["created_at"] == accepted["accepted_at"]
     assert first["video"]["specs"]["original.width"] == 640  # known from the probe, before decoding
-    result = wait_result(platform.url(""), accepted["id"])
+    result = wait_result(http, accepted["id"])
     assert result["status"] == {"classify": "done", "video": "done"}
     assert result["cameraId"] == "134188-VI08"
     assert result["risk"] != "safe" and "person" in result["labels"]
 
 
-def test_results_belong_to_their_tenant(platform, clips) -> None:
-    accepted = classify(platform.url(""), file=mp4(clips["wall"]), sync=False, tenant="tenant-a").json()
-    wait_result(platform.url(""), accepted["id"], tenant="tenant-a")
-    url = platform.url(f"/api/result/{accepted['id']}")
-    gaard_error(requests.get(url, params={"tenant": "tenant-b"}), 404, 3001)
-    gaard_error(requests.get(url), 400, 1001)
-    gaard_error(requests.get(platform.url("/api/result/664371916d24ab9cf81140ec"), params={"tenant": "t"}), 404, 3001)
+def test_results_belong_to_their_tenant(platform, http, clips) -> None:
+    accepted = classify(http, file=mp4(clips["wall"]), sync=False, tenant="tenant-a").json()
+    wait_result(http, accepted["id"], tenant="tenant-a")
+    url = f"/api/result/{accepted['id']}"
+    gaard_error(http.get(url, params={"tenant": "tenant-b"}), 404, 3001)
+    gaard_error(http.get(url), 400, 1001)
+    gaard_error(http.get("/api/result/664371916d24ab9cf81140ec", params={"tenant": "t"}), 404, 3001)
 
 
-def test_bad_input_gets_a_gaard_error(platform, clips, tmp_path: Path) -> None:
-    url = platform.url("")
-    assert "tenant" in gaard_error(classify(url, tenant=None, file=mp4(clips["wall"])), 400, 1001)
-    assert "video" in gaard_error(classify(url), 400, 1002)
-    assert "not a video" in gaard_error(classify(url, file=mp4(b"%PDF-1.4 not a video" * 50, "a.mp4")), 415, 2001)
+def test_bad_input_gets_a_gaard_error(platform, http, clips, tmp_path: Path) -> None:
+    assert "tenant" in gaard_error(classify(http, tenant=None, file=mp4(clips["wall"])), 400, 1001)
+    assert "video" in gaard_error(classify(http), 400, 1002)
+    assert "not a video" in gaard_error(classify(http, file=mp4(b"%PDF-1.4 not a video" * 50, "a.mp4")), 415, 2001)
     png = (Path(str(skimage.__file__)).parent / "data" / "astronaut.png").read_bytes()
-    assert "picture" in gaard_error(classify(url, file=("a.png", png, "image/png")), 415, 2001)
+    assert "picture" in gaard_error(classify(http, file=("a.png", png, "image/png")), 415, 2001)
     cut = clips["camera"][: len(clips["camera"]) // 2]  # the MP4's index is at its end: gone
-    assert "incomplete" in gaard_error(classify(url, file=mp4(cut)), 422, 2002)
+    assert "incomplete" in gaard_error(classify(http, file=mp4(cut)), 422, 2002)
     long = make_clip(tmp_path / "long.mp4", ["wall"], seconds=MAX_SECONDS + 1, fps=2, width=64, height=48)
-    assert "longer than the maximum" in gaard_error(classify(url, file=mp4(long.read_bytes())), 422, 2003)
+    assert "longer than the maximum" in gaard_error(classify(http, file=mp4(long.read_bytes())), 422, 2003)
     big = bytes(MAX_BYTES + 1)
-    assert str(MAX_BYTES) in gaard_error(classify(url, file=mp4(big)), 413, 1003)
-    bad_meta = classify(url, file=mp4(clips["wall"]), fields=[("metadata", "[1, 2")])
+    assert str(MAX_BYTES) in gaard_error(classify(http, file=mp4(big)), 413, 1003)
+    bad_meta = classify(http, file=mp4(clips["wall"]), fields=[("metadata", "[1, 2")])
     assert "metadata" in gaard_error(bad_meta, 400, 1000)
-    raw = requests.post(url + "/api/classify?sync=true", data=clips["wall"], headers={"Content-Type": "video/mp4"})
+    raw = http.post("/api/classify?sync=true", content=clips["wall"], headers={"Content-Type": "video/mp4"})
     assert "multipart" in gaard_error(raw, 400, 1000)
-    gaard_error(requests.post(url + "/api/classify?sync=true", json={"tenant": "t"}), 400, 1000)
-    assert "sync" in gaard_error(requests.post(url + "/api/classify?sync=maybe"), 400, 1000)
+    gaard_error(http.post("/api/classify?sync=true", json={"tenant": "t"}), 400, 1000)
+    assert "sync" in gaard_error(http.post("/api/classify?sync=maybe"), 400, 1000)
 
 
-def test_a_truncated_clip_accepted_in_the_background_fails_with_its_code(platform, clips, tmp_path: Path) -> None:
+def test_a_truncated_clip_accepted_in_the_background_fails_with_its_code(platform, http, clips, tmp_path: Path) -> None:
     whole = make_clip(tmp_path / "fs.mp4", ["camera.png", "chelsea.png"], seconds=3, fps=5, faststart=True)
     data = whole.read_bytes()
     cut = data[: len(data) * 2 // 3]  # the index first: the start looks fine, the frames stop early
-    accepted = classify(platform.url(""), file=mp4(cut), sync=False)
+    accepted = classify(http, file=mp4(cut), sync=False)
     assert accepted.status_code == 200, accepted.text
-    result = wait_result(platform.url(""), accepted.json()["id"])
+    result = wait_result(http, accepted.json()["id"])
     assert result["status"] == {"classify": "failed", "video": "failed"}
     assert result["error_code"] == 2002 and "truncated" in result["error_msg"]
     assert (result["risk"], result["labels"], result["scores"]) == ("", [], {})
     assert list(result) == RESULT_KEYS
 
 
-def test_grpc_callers_get_the_typed_outcome(platform, clips) -> None:
+def test_grpc_callers_get_the_typed_outcome(platform, http, clips) -> None:
     body, ctype = multipart([("tenant", "acme")], mp4(clips["cat"]))
     half = len(body) // 2
     with grpc.insecure_channel(platform.grpc_target("classification")) as channel:
@@ -244,5 +243,5 @@ def test_grpc_callers_get_the_typed_outcome(platform, clips) -> None:
             "accepted_at": queued.accepted.accepted_at,
         }
     # The REST edge prints the same bytes the servicer put in http_body.
-    rest = requests.get(platform.url(f"/api/result/{reply.result.id}"), params={"tenant": "acme"}).json()
+    rest = http.get(f"/api/result/{reply.result.id}", params={"tenant": "acme"}).json()
     assert rest == printed

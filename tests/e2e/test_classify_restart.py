@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-import requests
+import httpx
 
 from tests.classify_support import classify, make_clip, wait_result
 from tests.inference_support import model_repository
@@ -20,15 +20,14 @@ from tests.inference_support import model_repository
 PLATFORM_ENV = {"VIGIL_CLASSIFY_WORKERS": "1"}
 
 
-def test_kill_9_with_classifications_queued_and_running(platform, tmp_path: Path) -> None:
+def test_kill_9_with_classifications_queued_and_running(platform, http, tmp_path: Path) -> None:
     model_repository()
-    url = platform.url("")
     person = make_clip(tmp_path / "p.mp4", ["camera.png"], seconds=3, fps=5).read_bytes()
     cat = make_clip(tmp_path / "c.mp4", ["chelsea.png"], seconds=3, fps=5).read_bytes()
     ids: dict[str, str] = {}
     for i in range(4):
         data = person if i % 2 == 0 else cat
-        reply = classify(url, file=(f"{i}.mp4", data, "video/mp4"), sync=False)
+        reply = classify(http, file=(f"{i}.mp4", data, "video/mp4"), sync=False)
         assert reply.status_code == 200, reply.text
         ids[reply.json()["id"]] = "person" if data is person else "cat"
 
@@ -37,17 +36,15 @@ def test_kill_9_with_classifications_queued_and_running(platform, tmp_path: Path
     def wait_sync() -> None:
         start = time.monotonic()
         try:
-            outcome: int | str = classify(url, file=("s.mp4", person, "video/mp4"), timeout=60).status_code
-        except requests.RequestException as exc:
+            outcome: int | str = classify(http, file=("s.mp4", person, "video/mp4"), timeout=60).status_code
+        except httpx.HTTPError as exc:
             outcome = repr(exc)
         waited.append((outcome, time.monotonic() - start))
 
     client = threading.Thread(target=wait_sync)
     client.start()
     time.sleep(0.3)
-    states = [
-        requests.get(f"{url}/api/result/{cid}", params={"tenant": "acme"}).json()["status"]["classify"] for cid in ids
-    ]
+    states = [http.get(f"/api/result/{cid}", params={"tenant": "acme"}).json()["status"]["classify"] for cid in ids]
     assert "pending" in states, states  # the process dies with work left
     victim = platform.service_process("classification")
     victim.send_signal(signal.SIGKILL)
@@ -59,7 +56,7 @@ def test_kill_9_with_classifications_queued_and_running(platform, tmp_path: Path
     platform.wait_restarted("classification", victim.pid)
     assert "recovered classifications" in platform.log.read_text()
     for cid, content in ids.items():
-        result = wait_result(url, cid)
+        result = wait_result(http, cid)
         assert result["status"] == {"classify": "done", "video": "done"}, result
         if content == "person":
             assert result["risk"] != "safe" and "person" in result["labels"]

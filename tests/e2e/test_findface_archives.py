@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import av
+import httpx
 import pytest
-import requests
 
 from tests.e2e.uploads_client import sha256
 from tests.media import make_h264
@@ -160,29 +160,25 @@ def clip(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     return make_h264(tmp_path_factory.mktemp("media") / "pittjolie.mp4", seconds=2.5, noise=True).read_bytes()
 
 
-def _error(reply: requests.Response, status: int, code: str) -> str:
+def _error(reply: httpx.Response, status: int, code: str) -> str:
     assert reply.status_code == status, reply.text
     body = reply.json()
     assert set(body) == {"code", "desc"} and body["code"] == code, body
     return str(body["desc"])
 
 
-def _create(platform, body: dict | None = None, **headers: str) -> dict:
-    reply = requests.post(
-        platform.url("/videos/"), json=body or {"camera_group": 1, "name": "Pitt&Jolie"}, headers=headers
-    )
+def _create(http: httpx.Client, body: dict | None = None, **headers: str) -> dict:
+    reply = http.post("/videos/", json=body or {"camera_group": 1, "name": "Pitt&Jolie"}, headers=headers)
     assert reply.status_code == 201, reply.text
     return reply.json()
 
 
-def _upload(platform, archive_id: int, data: bytes, content_type: str = "video/mp4") -> requests.Response:
-    return requests.put(
-        platform.url(f"/videos/{archive_id}/upload/source_file/"), data=data, headers={"Content-Type": content_type}
-    )
+def _upload(http: httpx.Client, archive_id: int, data: bytes, content_type: str = "video/mp4") -> httpx.Response:
+    return http.put(f"/videos/{archive_id}/upload/source_file/", content=data, headers={"Content-Type": content_type})
 
 
-def test_create_as_documented(platform) -> None:
-    created = _create(platform, None, **{"Accept-Language": "ru", "Content-Language": "ru"})
+def test_create_as_documented(platform, http) -> None:
+    created = _create(http, None, **{"Accept-Language": "ru", "Content-Language": "ru"})
     assert set(created) == ARCHIVE_KEYS
     assert (created["camera_group"], created["name"], created["url"], created["camera"]) == (
         1,
@@ -209,13 +205,13 @@ def test_create_as_documented(platform) -> None:
     created_date = datetime.fromisoformat(created["created_date"].replace("Z", "+00:00"))
     assert abs(datetime.now(UTC) - created_date) < timedelta(minutes=5)
     assert created["created_date"].endswith("Z") and "." in created["created_date"]
-    assert requests.get(platform.url(f"/videos/{created['id']}/")).json() == created | {
+    assert http.get(f"/videos/{created['id']}/").json() == created | {
         "health_status": created["health_status"] | {"code_desc": "Video processing is not started"}
     }
 
 
-def test_the_reference_request_example_is_accepted(platform) -> None:
-    created = _create(platform, REFERENCE_BODY)
+def test_the_reference_request_example_is_accepted(platform, http) -> None:
+    created = _create(http, REFERENCE_BODY)
     assert (created["url"], created["camera"], created["case"]) == ("A", 0, 0)
     assert created["stream_settings"]["detectors"]["car"] == REFERENCE_DETECTOR
     assert created["stream_settings"]["ffmpeg_params"] == ["A"]
@@ -237,14 +233,14 @@ def test_the_reference_request_example_is_accepted(platform) -> None:
         ({"camera_group": 1, "name": "x", "nmae": "typo"}, "nmae"),
     ],
 )
-def test_bad_bodies(platform, body: dict, needle: str) -> None:
-    assert needle in _error(requests.post(platform.url("/videos/"), json=body), 400, "BAD_PARAM")
+def test_bad_bodies(platform, http, body: dict, needle: str) -> None:
+    assert needle in _error(http.post("/videos/", json=body), 400, "BAD_PARAM")
 
 
-def test_put_patch_and_delete(platform) -> None:
-    created = _create(platform)
-    url = platform.url(f"/videos/{created['id']}/")
-    patched = requests.patch(
+def test_put_patch_and_delete(platform, http) -> None:
+    created = _create(http)
+    url = f"/videos/{created['id']}/"
+    patched = http.patch(
         url,
         json={
             "camera": 4,
@@ -256,118 +252,118 @@ def test_put_patch_and_delete(platform) -> None:
     assert settings["play_speed"] == 2 and settings["router_timeout_ms"] == 15000
     assert settings["detectors"]["face"] == FACE | {"jpeg_quality": 80}
     assert settings["detectors"]["car"] is None and settings["detectors"]["body"] == BODY
-    _error(requests.put(url, json={"name": "only a name"}), 400, "BAD_PARAM")
-    replaced = requests.put(url, json={"camera_group": 2, "name": "Replaced", "stream_settings": {"rot": "10x10+0+0"}})
+    _error(http.put(url, json={"name": "only a name"}), 400, "BAD_PARAM")
+    replaced = http.put(url, json={"camera_group": 2, "name": "Replaced", "stream_settings": {"rot": "10x10+0+0"}})
     assert replaced.status_code == 200, replaced.text
     body = replaced.json()
     assert (body["camera_group"], body["name"], body["camera"]) == (2, "Replaced", 4)
     assert body["stream_settings"]["rot"] == "10x10+0+0"
     assert body["stream_settings"]["play_speed"] == -1  # PUT: what is not sent is the default again
     assert body["stream_settings"]["detectors"] == {"face": FACE, "body": BODY, "car": CAR}
-    deleted = requests.delete(url)
+    deleted = http.delete(url)
     assert deleted.status_code == 204 and deleted.content == b""
-    assert _error(requests.get(url), 404, "NOT_FOUND") == "video archive not found"
-    _error(requests.delete(url), 404, "NOT_FOUND")
-    _error(requests.patch(url, json={"camera": 1}), 404, "NOT_FOUND")
+    assert _error(http.get(url), 404, "NOT_FOUND") == "video archive not found"
+    _error(http.delete(url), 404, "NOT_FOUND")
+    _error(http.patch(url, json={"camera": 1}), 404, "NOT_FOUND")
 
 
-def test_source_file_screenshot_and_processing(platform, clip: bytes) -> None:
-    created = _create(platform)
+def test_source_file_screenshot_and_processing(platform, http, clip: bytes) -> None:
+    created = _create(http)
     archive_id = created["id"]
-    _error(requests.get(platform.url(f"/videos/{archive_id}/screenshot/")), 409, "CONFLICT")
-    _error(requests.post(platform.url(f"/videos/{archive_id}/process/")), 409, "CONFLICT")
-    uploaded = _upload(platform, archive_id, clip)
+    _error(http.get(f"/videos/{archive_id}/screenshot/"), 409, "CONFLICT")
+    _error(http.post(f"/videos/{archive_id}/process/"), 409, "CONFLICT")
+    uploaded = _upload(http, archive_id, clip)
     assert uploaded.status_code == 201, uploaded.text
-    archive = requests.get(platform.url(f"/videos/{archive_id}/")).json()
+    archive = http.get(f"/videos/{archive_id}/").json()
     assert archive["file_size"] == len(clip)
     assert archive["source_len"] == pytest.approx(2.5, abs=0.11)
     stored = list((platform.data_dir / "uploads" / "videos").glob("*.mp4"))
     assert hashlib.sha256(clip).hexdigest() in {sha256(p) for p in stored}
 
-    shot = requests.get(platform.url(f"/videos/{archive_id}/screenshot/"))
+    shot = http.get(f"/videos/{archive_id}/screenshot/")
     assert shot.status_code == 200 and shot.headers["content-type"] == "image/jpeg"
     with av.open(io.BytesIO(shot.content), mode="r", format="image2pipe") as jpeg:
         frame = next(jpeg.decode(video=0))
     assert (frame.width, frame.height) == (64, 48)
-    again = requests.post(platform.url(f"/videos/{archive_id}/screenshot/?timestamp=2"))
+    again = http.post(f"/videos/{archive_id}/screenshot/?timestamp=2")
     assert again.status_code == 200 and again.content[:2] == b"\xff\xd8" and again.content != shot.content
-    assert requests.get(platform.url(f"/videos/{archive_id}/screenshot/")).content == again.content  # kept
-    _error(requests.post(platform.url(f"/videos/{archive_id}/screenshot/?timestamp=-1")), 400, "BAD_PARAM")
+    assert http.get(f"/videos/{archive_id}/screenshot/").content == again.content  # kept
+    _error(http.post(f"/videos/{archive_id}/screenshot/?timestamp=-1"), 400, "BAD_PARAM")
 
-    assert requests.post(platform.url(f"/videos/{archive_id}/process/")).status_code == 200
-    running = requests.get(platform.url(f"/videos/{archive_id}/")).json()
+    assert http.post(f"/videos/{archive_id}/process/").status_code == 200
+    running = http.get(f"/videos/{archive_id}/").json()
     assert (running["active"], running["queued"], running["finished"]) == (True, True, False)
     assert running["processing_start_date"] is not None
     health = running["health_status"]
     assert (health["enabled"], health["status"], health["code"]) == (True, "WAITING_FOR_SYNC", "red")
     assert "analytics engine" in health["msg"]  # why it waits
     assert health["statistic"] == {}
-    busy = _upload(platform, archive_id, clip)
+    busy = _upload(http, archive_id, clip)
     assert "being processed" in _error(busy, 409, "CONFLICT")
-    assert requests.post(platform.url(f"/videos/{archive_id}/stop/")).status_code == 200
-    stopped = requests.get(platform.url(f"/videos/{archive_id}/")).json()
+    assert http.post(f"/videos/{archive_id}/stop/").status_code == 200
+    stopped = http.get(f"/videos/{archive_id}/").json()
     assert (stopped["active"], stopped["queued"], stopped["health_status"]["status"]) == (False, False, "DISABLED")
 
     # The archive is a Lenz video too, with its internal stream.
-    videos = requests.get(platform.url("/api/visionaire-media/0/videos?limit=0")).json()["data"]["videos"]
+    videos = http.get("/api/visionaire-media/0/videos?limit=0").json()["data"]["videos"]
     assert any(v["file_size"] == len(clip) and v["original_filename"] == "Pitt&Jolie" for v in videos)
 
 
 @pytest.mark.parametrize("kind", ["empty", "text", "truncated"])
-def test_source_files_that_are_not_videos(platform, clip: bytes, kind: str) -> None:
-    archive_id = _create(platform)["id"]
+def test_source_files_that_are_not_videos(platform, http, clip: bytes, kind: str) -> None:
+    archive_id = _create(http)["id"]
     data = {"empty": b"", "text": b"plain text, not a video\n" * 50, "truncated": clip[: len(clip) // 2]}[kind]
-    message = _error(_upload(platform, archive_id, data), 400, "BAD_PARAM")
+    message = _error(_upload(http, archive_id, data), 400, "BAD_PARAM")
     assert ("empty" in message) if kind == "empty" else ("not a video" in message)
-    archive = requests.get(platform.url(f"/videos/{archive_id}/")).json()
+    archive = http.get(f"/videos/{archive_id}/").json()
     assert archive["file_size"] == 0 and archive["source_len"] is None
     if kind != "empty":
         assert "not a video" in archive["health_status"]["msg"]
 
 
-def test_unknown_archives(platform, clip: bytes) -> None:
+def test_unknown_archives(platform, http, clip: bytes) -> None:
     for method, path in (
         ("GET", "/videos/987654/"),
         ("POST", "/videos/987654/process/"),
         ("POST", "/videos/987654/stop/"),
         ("GET", "/videos/987654/screenshot/"),
     ):
-        assert _error(requests.request(method, platform.url(path)), 404, "NOT_FOUND") == "video archive not found"
-    _error(_upload(platform, 987654, clip), 404, "NOT_FOUND")
+        assert _error(http.request(method, path), 404, "NOT_FOUND") == "video archive not found"
+    _error(_upload(http, 987654, clip), 404, "NOT_FOUND")
 
 
-def test_list_filters_ordering_and_cursor_pages(platform) -> None:
+def test_list_filters_ordering_and_cursor_pages(platform, http) -> None:
     names = [f"page-{i}" for i in range(5)]
-    ids = [_create(platform, {"camera_group": 3, "name": name, "case": 10 + i})["id"] for i, name in enumerate(names)]
-    listing = requests.get(platform.url("/videos/?case_in=10,11,12,13,14&ordering=name&limit=2"))
+    ids = [_create(http, {"camera_group": 3, "name": name, "case": 10 + i})["id"] for i, name in enumerate(names)]
+    listing = http.get("/videos/?case_in=10,11,12,13,14&ordering=name&limit=2")
     assert listing.status_code == 200, listing.text
     page = listing.json()
     assert set(page) == {"next_page", "prev_page", "results"} and page["prev_page"] is None
     seen = [r["name"] for r in page["results"]]
     while page["next_page"]:
         assert page["next_page"].startswith(platform.url("/videos/?"))
-        page = requests.get(page["next_page"]).json()
+        page = http.get(page["next_page"]).json()
         seen += [r["name"] for r in page["results"]]
     assert seen == names
-    back = requests.get(page["prev_page"]).json()
+    back = http.get(page["prev_page"]).json()
     assert [r["name"] for r in back["results"]] == names[2:4]  # the two before the last page
-    newest = requests.get(platform.url("/videos/?case_in=10,11,12,13,14&ordering=-created_date&limit=10")).json()
+    newest = http.get("/videos/?case_in=10,11,12,13,14&ordering=-created_date&limit=10").json()
     assert [r["id"] for r in newest["results"]] == ids[::-1] and newest["next_page"] is None
-    default = requests.get(platform.url("/videos/?case_in=11,13")).json()["results"]
+    default = http.get("/videos/?case_in=11,13").json()["results"]
     assert [r["id"] for r in default] == [ids[3], ids[1]]  # newest id first
-    assert [r["name"] for r in requests.get(platform.url("/videos/?name=page-2")).json()["results"]] == ["page-2"]
+    assert [r["name"] for r in http.get("/videos/?name=page-2").json()["results"]] == ["page-2"]
     now = datetime.now(UTC)
     recent = f"created_date_gte={(now - timedelta(minutes=10)).isoformat()}".replace("+", "%2B")
-    assert len(requests.get(platform.url(f"/videos/?case_in=10,11,12,13,14&{recent}")).json()["results"]) == 5
+    assert len(http.get(f"/videos/?case_in=10,11,12,13,14&{recent}").json()["results"]) == 5
     future = f"created_date_gt={(now + timedelta(days=1)).strftime('%Y-%m-%dT%H:%M:%SZ')}"
-    assert requests.get(platform.url(f"/videos/?{future}")).json()["results"] == []
+    assert http.get(f"/videos/?{future}").json()["results"] == []
     for query in ("created_date_last_n_days=1", "created_date_nth_full_week=1"):
-        assert len(requests.get(platform.url(f"/videos/?case_in=10,11,12,13,14&{query}")).json()["results"]) == 5
-    assert requests.get(platform.url("/videos/?created_date_nth_full_week=2&name=page-1")).json()["results"] == []
-    assert requests.get(platform.url("/videos/?save_to=somewhere")).json()["results"] == []
-    count = requests.get(platform.url("/videos/count/?case_in=10,11,12"))
+        assert len(http.get(f"/videos/?case_in=10,11,12,13,14&{query}").json()["results"]) == 5
+    assert http.get("/videos/?created_date_nth_full_week=2&name=page-1").json()["results"] == []
+    assert http.get("/videos/?save_to=somewhere").json()["results"] == []
+    count = http.get("/videos/count/?case_in=10,11,12")
     assert count.status_code == 200 and count.json() == {"count": 3}
-    assert requests.get(platform.url("/videos/count/")).json()["count"] >= 5
+    assert http.get("/videos/count/").json()["count"] >= 5
     for query in (
         "ordering=colour",
         "limit=0",
@@ -376,4 +372,4 @@ def test_list_filters_ordering_and_cursor_pages(platform) -> None:
         "created_date_gte=yesterday",
         "case_in=a",
     ):
-        _error(requests.get(platform.url(f"/videos/?{query}")), 400, "BAD_PARAM")
+        _error(http.get(f"/videos/?{query}"), 400, "BAD_PARAM")

@@ -3,17 +3,11 @@ default) with the fetched model repository, and it serves real detections."""
 
 from __future__ import annotations
 
-import asyncio
-import urllib.request
+import httpx
 
 from services.analytics import detectors
 from services.analytics.inference_client import InferenceClient
 from tests.inference_support import model_repository, picture
-
-
-def _get(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=5) as reply:
-        return str(reply.read().decode())
 
 
 async def test_platform_serves_the_models(platform) -> None:
@@ -25,5 +19,8 @@ async def test_platform_serves_the_models(platform) -> None:
         found = await detectors.detect_objects(client, picture("chelsea.png"), score_threshold=0.6)
     assert [d.label for d in found] == ["cat"]
     url = f"http://127.0.0.1:{platform.env['VIGIL_INFERENCE_METRICS_PORT']}/metrics"
-    text = await asyncio.to_thread(_get, url)
+    async with httpx.AsyncClient(timeout=30) as metrics:
+        reply = await metrics.get(url)
+    assert reply.status_code == 200
+    text = reply.text
     assert 'nv_inference_request_success{model="yolox_nano",version="1"} 1' in text

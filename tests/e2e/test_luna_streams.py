@@ -14,8 +14,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import httpx
 import pytest
-import requests
 
 from tests.e2e.luna_examples import (
     CREATE_GROUP,
@@ -56,14 +56,15 @@ LUNA_ERROR = {"error_code", "desc", "detail"}
 
 
 class Luna:
-    """Small helpers over the LUNA listener of one platform."""
+    """Small helpers over the module's clients on the LUNA and Visionaire4
+    listeners of one platform."""
 
-    def __init__(self, platform: Any) -> None:
-        self.base = platform.url("", "LUNA")
-        self.visionaire = platform.url("", "VISIONAIRE")
+    def __init__(self, http: httpx.Client, visionaire: httpx.Client) -> None:
+        self.http = http
+        self.visionaire = visionaire
 
-    def call(self, method: str, path: str, body: Any = None, **params: Any) -> requests.Response:
-        return requests.request(method, self.base + path, json=body, params=params or None, timeout=30)
+    def call(self, method: str, path: str, body: Any = None, **params: Any) -> httpx.Response:
+        return self.http.request(method, path, json=body, params=params or None)
 
     def ok(self, method: str, path: str, body: Any = None, status: int = 200, **params: Any) -> Any:
         reply = self.call(method, path, body, **params)
@@ -99,8 +100,8 @@ class Luna:
 
 
 @pytest.fixture
-def luna(platform) -> Luna:
-    return Luna(platform)
+def luna(luna_http: httpx.Client, visionaire_http: httpx.Client) -> Luna:
+    return Luna(luna_http, visionaire_http)
 
 
 @pytest.fixture
@@ -157,7 +158,7 @@ def test_create_v1_document_example_and_read_it_back(luna: Luna, account: str) -
     assert entry["healthcheck"]["timeout"] == 123
 
     # And through Visionaire4, on node 0.
-    seen = requests.get(f"{luna.visionaire}/streams/0/{stream_id}", timeout=30).json()
+    seen = luna.visionaire.get(f"/streams/0/{stream_id}").json()
     assert seen["stream_address"] == "rtsp://some_stream_address" and seen["stream_name"] == "Stream 1"
     assert (seen["stream_latitude"], seen["stream_longitude"]) == (55.752, 36.616)
 
@@ -365,9 +366,7 @@ def test_queue_feedback_and_logs(luna: Luna, account: str) -> None:
     assert logs[0]["error"] == "end of file" and logs[1]["error"] is None and TIME.match(logs[0]["log_time"])
     only = luna.ok("GET", "/2/streams/logs", stream_ids=first, targets="status,error")["logs"]
     assert only == [{"error": "end of file", "status": "done"}, {"error": None, "status": "in_progress"}]
-    repeated = requests.get(
-        f"{luna.base}/1/streams/logs?stream_ids={first}&targets=status&targets=version", timeout=30
-    ).json()["logs"]
+    repeated = luna.http.get(f"/1/streams/logs?stream_ids={first}&targets=status&targets=version").json()["logs"]
     assert repeated == [{"status": "done", "version": 1}, {"status": "in_progress", "version": 1}]
     assert luna.ok("GET", "/1/streams/logs", stream_ids=first, statuses="done", targets="status")["logs"] == [
         {"status": "done"}
@@ -472,8 +471,8 @@ def test_groups_and_linker(luna: Luna, account: str) -> None:
 class MjpegReader:
     """Reads the JPEG parts of an MJPEG answer one at a time."""
 
-    def __init__(self, reply: requests.Response) -> None:
-        self._chunks = reply.iter_content(chunk_size=None)
+    def __init__(self, reply: httpx.Response) -> None:
+        self._chunks = reply.iter_bytes()
         self._buffer = b""
 
     def next_frame(self) -> bytes:
@@ -515,7 +514,7 @@ def test_previews(luna: Luna, account: str) -> None:
     shown = luna.ok("GET", f"/1/streams/{stream_id}")["preview"]
     assert shown["last_frame"] == {"url": f"/1/streams/{stream_id}/preview/handler/last_frame"}
 
-    with requests.get(f"{luna.base}/1/streams/{stream_id}/preview/handler/live", stream=True, timeout=30) as live:
+    with luna.http.stream("GET", f"/1/streams/{stream_id}/preview/handler/live") as live:
         assert live.status_code == 200
         assert live.headers["content-type"] == "multipart/x-mixed-replace; boundary=frame"
         reader = MjpegReader(live)
@@ -542,7 +541,7 @@ def test_a_visionaire_stream_is_a_luna_stream(luna: Luna) -> None:
         "stream_latitude": -6.261376,
         "stream_longitude": 106.823648,
     }
-    created = requests.post(f"{luna.visionaire}/streams/0", json=body, timeout=30).json()
+    created = luna.visionaire.post("/streams/0", json=body).json()
     stream_id = created["stream_id"]
     stream = luna.ok("GET", f"/1/streams/{stream_id}")
     assert set(stream) == V1_KEYS
@@ -555,14 +554,14 @@ def test_a_visionaire_stream_is_a_luna_stream(luna: Luna) -> None:
     # It has no LUNA handler, so LUNA workers are not handed it.
     assert luna.ok("GET", "/1/streams/processing/queue", limit=5, stream_ids=stream_id) == {"streams": []}
     luna.ok("DELETE", f"/1/streams/{stream_id}", status=204)
-    assert requests.get(f"{luna.visionaire}/streams/0/{stream_id}", timeout=30).status_code == 404
+    assert luna.visionaire.get(f"/streams/0/{stream_id}").status_code == 404
 
 
 def test_a_luna_stream_changed_through_visionaire(luna: Luna, account: str) -> None:
     stream_id = luna.stream(account, name="shared")
-    visionaire = f"{luna.visionaire}/streams/0/{stream_id}"
+    visionaire = f"/streams/0/{stream_id}"
     update = {"stream_address": "rtsp://10.0.0.9/live", "stream_latitude": 1.5, "stream_longitude": 2.5}
-    assert requests.put(visionaire, json=update, timeout=30).status_code == 200
+    assert luna.visionaire.put(visionaire, json=update).status_code == 200
     stream = luna.ok("GET", f"/1/streams/{stream_id}")
     assert stream["data"]["reference"] == "rtsp://10.0.0.9/live" and stream["version"] == 2
     assert stream["location"]["geo_position"] == {"longitude": 2.5, "latitude": 1.5}
@@ -573,7 +572,7 @@ def test_a_luna_stream_changed_through_visionaire(luna: Luna, account: str) -> N
     luna.take(1, 1, stream_ids=[stream_id])
     luna.feedback({"stream_id": stream_id, "status": "in_progress", "version": 2})
     assert len(luna.ok("GET", "/1/streams/logs", stream_ids=stream_id)["logs"]) == 1
-    assert requests.delete(visionaire, timeout=30).status_code == 200
+    assert luna.visionaire.delete(visionaire).status_code == 200
     luna.error("GET", f"/1/streams/{stream_id}", status=404, code=39001)
     assert luna.ok("GET", "/1/streams/logs", stream_ids=stream_id)["logs"] == []
     assert luna.ok("GET", "/1/streams", group_name="visionaire", account_id=account)["streams"] == []
@@ -661,7 +660,7 @@ BAD_INPUT: list[tuple[str, str, Any, int, int]] = [
 
 @pytest.mark.parametrize(("method", "path", "body", "status", "code"), BAD_INPUT)
 def test_bad_input_gets_the_documented_error(luna: Luna, method, path, body, status, code) -> None:
-    reply = requests.request(method, luna.base + path, json=body, timeout=30)
+    reply = luna.http.request(method, path, json=body)
     assert reply.status_code == status, reply.text
     payload = reply.json()
     assert set(payload) == LUNA_ERROR, payload

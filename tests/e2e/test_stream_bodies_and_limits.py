@@ -6,12 +6,10 @@ short prefix of a bad value."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
-import pytest
 
 ACCOUNT = "8950722f-3fd4-4223-b48f-03f95f0e8dfb"
 HANDLER = "ee4c42b6-23ae-410e-a2aa-a4220e64ba4b"
@@ -38,12 +36,6 @@ VIDEO_INFO = {
     "duration": 0,
     "progress": 1,
 }
-
-
-@pytest.fixture(scope="module")
-def http(platform: Any) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=platform.url(""), timeout=30) as client:
-        yield client
 
 
 def ok(reply: httpx.Response, status: int = 200) -> Any:

@@ -7,25 +7,16 @@ address change puts a stream that a worker holds back in the queue."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
 import httpx
-import pytest
 
 ACCOUNT = "557d54ec-29ad-4f3c-93b4-c9092ef12515"
 HANDLER = "ee4c42b6-23ae-410e-a2aa-a4220e64ba4b"
 ROUNDS = 50
-
-
-@pytest.fixture(scope="module")
-def http(platform: Any) -> Iterator[httpx.Client]:
-    """One persistent-connection client for the module (the pool opens a
-    second connection for the racing thread)."""
-    with httpx.Client(base_url=platform.url(""), timeout=30) as client:
-        yield client
 
 
 def ok(reply: httpx.Response, status: int = 200) -> Any:
@@ -84,15 +75,7 @@ def test_luna_patch_racing_visionaire_put_loses_nothing(http: httpx.Client) -> N
     stream_id = taken_stream(http, "raced by patch")
     for n in range(ROUNDS):
         patch, put = race(
-            # `Connection: close` until the 204-framing fix (issue 9 item 1) is
-            # merged: today the edge sends `{}` after a 204, which breaks the
-            # connection's next response. Drop the header once it has landed.
-            partial(
-                http.patch,
-                f"/1/streams/{stream_id}",
-                json={"description": f"description {n}"},
-                headers={"Connection": "close"},
-            ),
+            partial(http.patch, f"/1/streams/{stream_id}", json={"description": f"description {n}"}),
             partial(http.put, f"/streams/0/{stream_id}", json={"stream_name": f"name {n}"}),
         )
         assert patch.status_code == 204 and not patch.content

@@ -7,13 +7,11 @@ import signal
 import time
 from pathlib import Path
 
-import requests
-
 from services.platform.launcher import start_platform
-from tests.conftest import free_port, fresh_database
+from tests.conftest import free_port, fresh_database, http_client
 
 
-def test_restart_then_stop_past_the_limit(tmp_path: Path) -> None:
+def test_restart_then_stop_past_the_limit(http, tmp_path: Path) -> None:
     with fresh_database("sqlite", tmp_path) as url:
         platform = start_platform(url, tmp_path, free_port, {"VIGIL_SERVICE_RESTARTS": "1"})
         try:
@@ -25,7 +23,8 @@ def test_restart_then_stop_past_the_limit(tmp_path: Path) -> None:
             while "pipelines serving again" not in platform.log.read_text() and time.monotonic() < deadline:
                 time.sleep(0.2)
             assert platform.process.poll() is None
-            assert requests.get(platform.url("/")).status_code == 200
+            with http_client(platform) as http:
+                assert http.get("/").status_code == 200
             # A second death within the minute is one more than allowed.
             again.send_signal(signal.SIGKILL)
             assert platform.process.wait(60) == 1

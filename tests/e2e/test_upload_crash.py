@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import requests
+import httpx
 
 from tests.e2e.uploads_client import multipart, send_chunk, sha256, split
 from tests.media import make_h264
@@ -21,14 +21,14 @@ from tests.media import make_h264
 BASE = "/api/visionaire-media/0/videos"
 
 
-def test_kill_9_in_the_middle_of_a_chunk_then_resume(platform, tmp_path: Path) -> None:
+def test_kill_9_in_the_middle_of_a_chunk_then_resume(platform, http, tmp_path: Path) -> None:
     data = make_h264(tmp_path / "long.mp4", seconds=3, width=320, height=240, noise=True).read_bytes()
     n = 8
     pieces = split(data, n)
     acknowledged: list[int] = []
     sid = None
     for index in (0, 1, 2, n - 1):  # some in order, the last one early
-        reply = send_chunk(platform, index, pieces[index], total_chunks=n, total_size=len(data), session_id=sid)
+        reply = send_chunk(http, index, pieces[index], total_chunks=n, total_size=len(data), session_id=sid)
         assert reply.status_code == 200, reply.text
         sid = reply.json()["data"]["session_id"]
         acknowledged.append(index)
@@ -56,10 +56,10 @@ def test_kill_9_in_the_middle_of_a_chunk_then_resume(platform, tmp_path: Path) -
 
     def post() -> None:
         try:
-            outcome["status"] = requests.post(
-                platform.url(f"{BASE}/upload"), data=slow_body(), headers={"Content-Type": content_type}, timeout=60
+            outcome["status"] = http.post(
+                f"{BASE}/upload", content=slow_body(), headers={"Content-Type": content_type}, timeout=60
             ).status_code
-        except requests.RequestException as exc:
+        except httpx.HTTPError as exc:
             outcome["error"] = exc
 
     sender = threading.Thread(target=post)
@@ -74,22 +74,22 @@ def test_kill_9_in_the_middle_of_a_chunk_then_resume(platform, tmp_path: Path) -
     assert outcome.get("status") != 200  # chunk 3 was never acknowledged
 
     platform.wait_restarted("uploads", victim.pid)
-    resume = requests.get(platform.url(f"{BASE}/upload/resume/{sid}")).json()["data"]
+    resume = http.get(f"{BASE}/upload/resume/{sid}").json()["data"]
     assert resume["can_reuse_session"] is True
     assert resume["missing_chunks"] == [i for i in range(n) if i not in acknowledged]
     assert resume["chunks_received"] == len(acknowledged)
     assert resume["bytes_written"] == sum(len(pieces[i]) for i in acknowledged)
 
     for index in resume["missing_chunks"]:
-        reply = send_chunk(platform, index, pieces[index], total_chunks=n, total_size=len(data), session_id=sid)
+        reply = send_chunk(http, index, pieces[index], total_chunks=n, total_size=len(data), session_id=sid)
         assert reply.status_code == 200, reply.text
     done = reply.json()["data"]
     assert done["status"] == "completed"
-    video = requests.get(platform.url(f"{BASE}/{done['video_id']}")).json()["data"]["video"]
+    video = http.get(f"{BASE}/{done['video_id']}").json()["data"]["video"]
     assert sha256(video["file_path"]) == hashlib.sha256(data).hexdigest()
 
 
-def test_kill_9_during_the_first_chunk_leaves_no_session_behind(platform) -> None:
+def test_kill_9_during_the_first_chunk_leaves_no_session_behind(platform, http) -> None:
     """A session opened for a first chunk that never finished holds disk
     space that nobody can resume (its client never got the session id): the
     restarted service cancels it and frees the space."""
@@ -106,10 +106,8 @@ def test_kill_9_during_the_first_chunk_leaves_no_session_behind(platform) -> Non
         yield body[len(body) // 2 :]
 
     def post() -> None:
-        with contextlib.suppress(requests.RequestException):
-            requests.post(
-                platform.url(f"{BASE}/upload"), data=slow_body(), headers={"Content-Type": content_type}, timeout=60
-            )
+        with contextlib.suppress(httpx.HTTPError):
+            http.post(f"{BASE}/upload", content=slow_body(), headers={"Content-Type": content_type}, timeout=60)
 
     sender = threading.Thread(target=post)
     sender.start()
@@ -123,5 +121,5 @@ def test_kill_9_during_the_first_chunk_leaves_no_session_behind(platform) -> Non
     sender.join(60)
     platform.wait_restarted("uploads", victim.pid)
     assert not (sessions / opened).exists()
-    status = requests.get(platform.url(f"{BASE}/upload/status/{opened}")).json()["data"]
+    status = http.get(f"{BASE}/upload/status/{opened}").json()["data"]
     assert status["status"] == "cancelled"

@@ -11,9 +11,9 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import psutil
 import pytest
-import requests
 
 from tests.media import PaddedVideo, make_h264
 
@@ -69,10 +69,10 @@ def _multipart_stream(
     return body(), f"multipart/form-data; boundary={boundary}"
 
 
-def test_a_big_chunked_upload_streams_to_disk(platform, big: PaddedVideo) -> None:
+def test_a_big_chunked_upload_streams_to_disk(platform, http, big: PaddedVideo) -> None:
     processes = {"envoy": platform.child("envoy"), "uploads": platform.service_process("uploads")}
     half = SIZE // 2
-    replies: list[requests.Response] = []
+    replies: list[httpx.Response] = []
 
     def work() -> None:
         session_id = None
@@ -82,8 +82,8 @@ def test_a_big_chunked_upload_streams_to_disk(platform, big: PaddedVideo) -> Non
             if session_id:
                 fields.append(("session_id", session_id))
             body, ctype = _multipart_stream(fields, big, index * half, half)
-            reply = requests.post(
-                platform.url("/api/visionaire-media/0/videos/upload"), data=body, headers={"Content-Type": ctype}
+            reply = http.post(
+                "/api/visionaire-media/0/videos/upload", content=body, headers={"Content-Type": ctype}, timeout=300
             )
             replies.append(reply)
             assert reply.status_code == 200, reply.text
@@ -93,25 +93,26 @@ def test_a_big_chunked_upload_streams_to_disk(platform, big: PaddedVideo) -> Non
     assert all(g < BOUND for g in growth.values()), growth
     done = replies[-1].json()["data"]
     assert done["status"] == "completed"
-    video = requests.get(platform.url(f"/api/visionaire-media/0/videos/{done['video_id']}")).json()["data"]["video"]
+    video = http.get(f"/api/visionaire-media/0/videos/{done['video_id']}").json()["data"]["video"]
     assert _sha256(video["file_path"]) == big.sha256()
 
 
-def test_a_big_source_file_streams_to_disk(platform, big: PaddedVideo) -> None:
+def test_a_big_source_file_streams_to_disk(platform, http, big: PaddedVideo) -> None:
     processes = {"envoy": platform.child("envoy"), "uploads": platform.service_process("uploads")}
-    archive = requests.post(platform.url("/videos/"), json={"camera_group": 1, "name": "big"}).json()
+    archive = http.post("/videos/", json={"camera_group": 1, "name": "big"}).json()
 
     def work() -> None:
-        reply = requests.put(
-            platform.url(f"/videos/{archive['id']}/upload/source_file/"),
-            data=big.read(0, SIZE),
+        reply = http.put(
+            f"/videos/{archive['id']}/upload/source_file/",
+            content=big.read(0, SIZE),
             headers={"Content-Type": "video/mp4"},
+            timeout=300,
         )
         assert reply.status_code == 201, reply.text
 
     growth = peak_rss_growth(processes, work)
     assert all(g < BOUND for g in growth.values()), growth
-    assert requests.get(platform.url(f"/videos/{archive['id']}/")).json()["file_size"] == SIZE
+    assert http.get(f"/videos/{archive['id']}/").json()["file_size"] == SIZE
     stored = sorted((platform.data_dir / "uploads" / "videos").glob("*.mp4"), key=lambda p: p.stat().st_mtime)
     assert _sha256(stored[-1]) == big.sha256()
 

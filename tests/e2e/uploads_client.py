@@ -1,5 +1,6 @@
 """A small Lenz chunked-upload client for the end-to-end tests and the
-benchmark: multipart bodies with the fields before or after the file part."""
+benchmark: multipart bodies with the fields before or after the file part,
+sent on the caller's persistent `httpx.Client` (the module's `http`)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,7 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
-import requests
-
-from services.platform.launcher import RunningPlatform
+import httpx
 
 
 def multipart(fields: list[tuple[str, str]], data: bytes, *, file_first: bool = False) -> tuple[bytes, str]:
@@ -33,7 +32,7 @@ def split(data: bytes, n: int) -> list[bytes]:
 
 
 def send_chunk(
-    platform: RunningPlatform,
+    http: httpx.Client,
     index: int,
     piece: bytes,
     *,
@@ -44,7 +43,7 @@ def send_chunk(
     node: int = 0,
     query: str = "",
     file_first: bool = False,
-) -> requests.Response:
+) -> httpx.Response:
     fields = [
         ("filename", filename),
         ("chunk_index", str(index)),
@@ -54,23 +53,23 @@ def send_chunk(
     if session_id:
         fields.append(("session_id", session_id))
     body, content_type = multipart(fields, piece, file_first=file_first)
-    return requests.post(
-        platform.url(f"/api/visionaire-media/{node}/videos/upload{query}"),
-        data=body,
+    return http.post(
+        f"/api/visionaire-media/{node}/videos/upload{query}",
+        content=body,
         headers={"Content-Type": content_type},
         timeout=120,
     )
 
 
 def upload_file(
-    platform: RunningPlatform, data: bytes, n: int = 1, filename: str = "rekaman-2026-01.mp4", query: str = ""
+    http: httpx.Client, data: bytes, n: int = 1, filename: str = "rekaman-2026-01.mp4", query: str = ""
 ) -> dict:
     """Upload `data` in `n` chunks in order; the last receipt's `data`."""
     session_id = None
     receipt: dict = {}
     for index, piece in enumerate(split(data, n)):
         reply = send_chunk(
-            platform,
+            http,
             index,
             piece,
             total_chunks=n,
