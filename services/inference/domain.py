@@ -17,16 +17,27 @@ from inference import model_config_pb2 as mc
 from services.common.errors import InvalidArgument, NotFound, Unavailable, VigilError
 from services.inference import config as configs
 from services.inference.backend import OnnxSession, cuda_usable, usable_cores
+from services.inference.control import LogSettings, TraceSettings
 from services.inference.model import InferCall, InferOutcome, LoadedModel, policy_of
 from services.inference.repository import ModelRepository
 from services.inference.scheduler import Instances, Scheduler
+from services.inference.shm import SharedMemoryRegions
 from services.inference.stats import ModelStats
 
 log = logging.getLogger(__name__)
 
 SERVER_NAME = "vigil-inference"
 #: The protocol extensions this server implements (Triton's names).
-EXTENSIONS = ("model_configuration", "model_repository", "schedule_policy", "statistics")
+EXTENSIONS = (
+    "model_configuration",
+    "model_repository",
+    "schedule_policy",
+    "statistics",
+    "system_shared_memory",
+    "cuda_shared_memory",
+    "trace",
+    "logging",
+)
 
 READY, UNAVAILABLE, LOADING, UNLOADING = "READY", "UNAVAILABLE", "LOADING", "UNLOADING"
 
@@ -84,6 +95,11 @@ class InferenceDomain:
         self._gpu_available = gpu_available
         self._models: dict[str, ModelEntry] = {}
         self._started = False
+        #: Registered system shared-memory regions (Triton's extension).
+        self.regions = SharedMemoryRegions()
+        #: Trace settings (stored, reported) and log settings (applied).
+        self.trace = TraceSettings()
+        self.log_settings = LogSettings.from_logging()
 
     # -- server ---------------------------------------------------------------
 
@@ -114,6 +130,7 @@ class InferenceDomain:
         self._started = True
 
     async def close(self) -> None:
+        self.regions.close()
         for name in list(self._models):
             entry = self._models[name]
             for state in entry.versions.values():

@@ -11,6 +11,7 @@ from inference import model_config_pb2 as mc
 
 from services.common.errors import InvalidArgument
 from services.inference.scheduler import Policy, Scheduler
+from services.inference.shm import ShmRef
 from services.inference.stats import ModelStats
 from services.inference.tensors import protocol_type
 
@@ -46,6 +47,7 @@ class InferCall:
     outputs: list[str] = field(default_factory=list)
     timeout_us: int = 0
     deadline_ns: int | None = None
+    placed: dict[str, ShmRef] = field(default_factory=dict)  # outputs asked for in shared memory
 
 
 @dataclass

@@ -122,6 +122,11 @@ def from_raw(name: str, datatype: str, shape: list[int], raw: bytes) -> np.ndarr
     return np.frombuffer(raw, dtype=dtype.newbyteorder("<")).reshape(shape)
 
 
+def from_buffer(datatype: str, shape: list[int], buffer: np.ndarray) -> np.ndarray:
+    """A fixed-size tensor viewed over a uint8 buffer of exactly its size (no copy)."""
+    return buffer.view(NUMPY[datatype].newbyteorder("<")).reshape(shape)
+
+
 def from_contents(name: str, datatype: str, shape: list[int], contents: object) -> np.ndarray:
     """Decode typed contents (InferTensorContents)."""
     field = CONTENTS_FIELD.get(datatype)
