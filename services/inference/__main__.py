@@ -1,5 +1,7 @@
 """`python -m services.inference`: the inference process (KServe v2 / Triton gRPC
-on `VIGIL_INFERENCE_PORT`, Prometheus metrics on `VIGIL_INFERENCE_METRICS_PORT`)."""
+on `VIGIL_INFERENCE_PORT`,
+Prometheus metrics on `VIGIL_INFERENCE_METRICS_PORT`), the protocol front over
+one data plane."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from inference import grpc_service_pb2_grpc
 
 from services.common.server import Registration, configure_logging, serve
 from services.common.settings import Settings
+from services.inference.dataplane import DataPlane
 from services.inference.domain import InferenceDomain
 from services.inference.metrics import MetricsServer
 from services.inference.repository import ModelRepository
@@ -25,6 +28,7 @@ def main() -> None:
         control_mode=settings.model_control_mode,
         threads=settings.inference_threads,
     )
+    plane = DataPlane(domain)
     metrics = MetricsServer(settings.grpc_host, settings.inference_metrics_port, domain.all_stats)
 
     async def run() -> None:
@@ -36,7 +40,7 @@ def main() -> None:
             await domain.close()
 
         registration = Registration(
-            InferenceServicer(domain), grpc_service_pb2_grpc.add_GRPCInferenceServiceServicer_to_server, SERVICE
+            InferenceServicer(plane), grpc_service_pb2_grpc.add_GRPCInferenceServiceServicer_to_server, SERVICE
         )
         await serve(settings, "inference", [registration], on_stop=stop)
 

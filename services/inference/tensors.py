@@ -94,10 +94,11 @@ def element_count(shape: tuple[int, ...] | list[int]) -> int:
     return count
 
 
-def from_raw(name: str, datatype: str, shape: list[int], raw: bytes) -> np.ndarray:
+def from_raw(name: str, datatype: str, shape: list[int], raw: bytes | memoryview) -> np.ndarray:
     """Decode raw contents; the byte size must match the shape exactly."""
     count = element_count(shape)
     if datatype == "BYTES":
+        raw = bytes(raw)
         items: list[bytes] = []
         offset = 0
         while offset < len(raw):
