@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     analytics_port: int = Field(default=50055, description="gRPC port of the Analytics and Search services.")
     classification_port: int = Field(default=50056, description="gRPC port of the Classification service.")
     inference_port: int = Field(default=8001, description="gRPC port of the inference service (Triton's gRPC port).")
+    inference_http_port: int = Field(
+        default=8000, description="HTTP/REST port of the inference service (KServe v2, Triton's HTTP port)."
+    )
     inference_metrics_port: int = Field(
         default=8002, description="HTTP port of the inference service's Prometheus `/metrics` (Triton's metrics port)."
     )
@@ -214,6 +217,7 @@ class Settings(BaseSettings):
             "luna": self.luna_port,
             "envoy_admin": self.envoy_admin_port,
             "inference": self.inference_port,
+            "inference_http": self.inference_http_port,
             "inference_metrics": self.inference_metrics_port,
         }
         seen: dict[int, str] = {}

@@ -1,7 +1,7 @@
 """`python -m services.inference`: the inference process (KServe v2 / Triton gRPC
-on `VIGIL_INFERENCE_PORT`,
-Prometheus metrics on `VIGIL_INFERENCE_METRICS_PORT`), the protocol front over
-one data plane."""
+on `VIGIL_INFERENCE_PORT`, KServe v2 HTTP/REST on `VIGIL_INFERENCE_HTTP_PORT`,
+Prometheus metrics on `VIGIL_INFERENCE_METRICS_PORT`), both protocol fronts
+over one data plane."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from services.inference.dataplane import DataPlane
 from services.inference.domain import InferenceDomain
 from services.inference.metrics import MetricsServer
 from services.inference.repository import ModelRepository
+from services.inference.rest import RestFront
 from services.inference.servicer import InferenceServicer
 
 SERVICE = "inference.GRPCInferenceService"
@@ -30,12 +31,15 @@ def main() -> None:
     )
     plane = DataPlane(domain)
     metrics = MetricsServer(settings.grpc_host, settings.inference_metrics_port, domain.all_stats)
+    rest = RestFront(plane, settings.grpc_host, settings.inference_http_port)
 
     async def run() -> None:
         await domain.start([m.strip() for m in settings.load_models.split(",")])
         await metrics.start()
+        await rest.start()
 
         async def stop() -> None:
+            await rest.stop()
             await metrics.stop()
             await domain.close()
 
