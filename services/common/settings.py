@@ -59,7 +59,15 @@ class Settings(BaseSettings):
     )
     model_control_mode: str = Field(
         default="explicit",
-        description="Triton's model control: `explicit` (load/unload over gRPC) or `none` (no load/unload).",
+        description="Triton's model control: `explicit` (load/unload over gRPC or HTTP), `none` (no load/unload) "
+        "or `poll` (every model of the repository is loaded, and models or versions added to or removed from it "
+        "are loaded or unloaded without a restart; load/unload requests are refused).",
+    )
+    repository_poll_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="In `poll` model control, how often the model repository is scanned for changes "
+        "(Triton's `--repository-poll-secs`).",
     )
     load_models: str = Field(
         default="*",
@@ -227,8 +235,8 @@ class Settings(BaseSettings):
             if port in seen:
                 raise ValueError(f"VIGIL_{name.upper()}_PORT and VIGIL_{seen[port].upper()}_PORT are both {port}")
             seen[port] = name
-        if self.model_control_mode not in {"explicit", "none"}:
-            raise ValueError(f"VIGIL_MODEL_CONTROL_MODE={self.model_control_mode} is not explicit or none")
+        if self.model_control_mode not in {"explicit", "none", "poll"}:
+            raise ValueError(f"VIGIL_MODEL_CONTROL_MODE={self.model_control_mode} is not explicit, none or poll")
         if self.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError(f"VIGIL_LOG_LEVEL={self.log_level} is not debug, info, warning or error")
         return self

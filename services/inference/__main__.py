@@ -27,6 +27,7 @@ def main() -> None:
     domain = InferenceDomain(
         ModelRepository(settings.model_repository),
         control_mode=settings.model_control_mode,
+        poll_seconds=settings.repository_poll_seconds,
         threads=settings.inference_threads,
     )
     plane = DataPlane(domain)
