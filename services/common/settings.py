@@ -73,6 +73,13 @@ class Settings(BaseSettings):
         default="*",
         description="Comma-separated models loaded at start-up; `*` loads every model of the repository.",
     )
+    inference_max_queue_size: int = Field(
+        default=128,
+        ge=0,
+        description="Requests a model version queues, at most, when its configuration sets no `max_queue_size` "
+        "(no dynamic batching, or a queue policy without one); past it a request is rejected at once with "
+        "RESOURCE_EXHAUSTED (HTTP 429). 0 leaves such queues unbounded, as Triton does.",
+    )
     inference_threads: int = Field(
         default=0,
         ge=0,

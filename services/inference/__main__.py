@@ -29,6 +29,7 @@ def main() -> None:
         control_mode=settings.model_control_mode,
         poll_seconds=settings.repository_poll_seconds,
         threads=settings.inference_threads,
+        default_max_queue_size=settings.inference_max_queue_size,
     )
     plane = DataPlane(domain)
     metrics = MetricsServer(settings.grpc_host, settings.inference_metrics_port, domain.all_stats)

@@ -87,6 +87,7 @@ class InferenceDomain:
         control_mode: str = "explicit",
         poll_seconds: float = 15.0,
         threads: int = 0,
+        default_max_queue_size: int = 0,
         sessions: SessionFactory = default_sessions,
         gpu_available: Callable[[], bool] = cuda_usable,
     ) -> None:
@@ -97,6 +98,7 @@ class InferenceDomain:
         #: What each model's folder looked like when it was last (re)loaded (poll mode).
         self._seen: dict[str, tuple[object, ...]] = {}
         self._threads = threads
+        self._default_max_queue_size = default_max_queue_size
         self._sessions = sessions
         self._gpu_available = gpu_available
         self._models: dict[str, ModelEntry] = {}
@@ -266,7 +268,7 @@ class InferenceDomain:
                 gpu = self._gpu_available()
                 group.kind = mc.ModelInstanceGroup.KIND_GPU if gpu else mc.ModelInstanceGroup.KIND_CPU
         stats = ModelStats(name, str(version))
-        scheduler = Scheduler(name, policy_of(config), Instances(sessions, name), stats)
+        scheduler = Scheduler(name, policy_of(config, self._default_max_queue_size), Instances(sessions, name), stats)
         log.info(
             "model '%s' version %d: %d instance(s) on %s, %d thread(s) each",
             name,

@@ -60,10 +60,13 @@ class InferOutcome:
     outputs: list[tuple[str, str, np.ndarray]]
 
 
-def policy_of(config: mc.ModelConfig) -> Policy:
-    """The scheduling policy a configuration asks for."""
+def policy_of(config: mc.ModelConfig, default_max_queue_size: int = 0) -> Policy:
+    """The scheduling policy a configuration asks for. A model whose
+    configuration sets no `max_queue_size` (no dynamic batching, or a queue
+    policy without one) gets `default_max_queue_size` (0: unbounded, as in
+    Triton)."""
     if not config.HasField("dynamic_batching"):
-        return Policy(max_batch_size=config.max_batch_size, batching=False)
+        return Policy(max_batch_size=config.max_batch_size, batching=False, max_queue_size=default_max_queue_size)
     db = config.dynamic_batching
     queue = db.default_queue_policy
     return Policy(
@@ -71,7 +74,7 @@ def policy_of(config: mc.ModelConfig) -> Policy:
         batching=config.max_batch_size > 0,
         preferred=tuple(sorted(int(s) for s in db.preferred_batch_size)),
         max_delay_s=db.max_queue_delay_microseconds / 1e6,
-        max_queue_size=int(queue.max_queue_size),
+        max_queue_size=int(queue.max_queue_size) or default_max_queue_size,
         timeout_s=queue.default_timeout_microseconds / 1e6,
         reject_on_timeout=queue.timeout_action == mc.ModelQueuePolicy.REJECT,
         allow_timeout_override=queue.allow_timeout_override,
