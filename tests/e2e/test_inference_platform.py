@@ -1,9 +1,11 @@
-"""The one-command platform starts the inference service (port 8001 by
-default) with the fetched model repository, and it serves real detections."""
+"""The one-command platform starts the inference service (gRPC on 8001, HTTP
+on 8000 by default) with the fetched model repository, and it serves real
+detections."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import urllib.request
 
 from services.analytics import detectors
@@ -27,3 +29,7 @@ async def test_platform_serves_the_models(platform) -> None:
     url = f"http://127.0.0.1:{platform.env['VIGIL_INFERENCE_METRICS_PORT']}/metrics"
     text = await asyncio.to_thread(_get, url)
     assert 'nv_inference_request_success{model="yolox_nano",version="1"} 1' in text
+    http = f"http://127.0.0.1:{platform.env['VIGIL_INFERENCE_HTTP_PORT']}"
+    meta = json.loads(await asyncio.to_thread(_get, f"{http}/v2/models/yolox_nano"))
+    assert meta["inputs"] == [{"name": "images", "datatype": "FP32", "shape": [-1, 3, 416, 416]}]
+    assert await asyncio.to_thread(_get, f"{http}/v2/health/ready") == ""
