@@ -151,6 +151,7 @@ class InferenceClient:
         self._free: list[_Region] = []
         self._regions: list[_Region] = []
         self._outputs: dict[tuple[str, str], dict[str, TensorMeta]] = {}
+        self._metadata: dict[tuple[str, str], ModelMeta] = {}
 
     @property
     def uses_shared_memory(self) -> bool:
@@ -207,6 +208,14 @@ class InferenceClient:
             tuple(meta(t) for t in reply.inputs),
             tuple(meta(t) for t in reply.outputs),
         )
+
+    async def cached_metadata(self, model: str, version: str = "") -> ModelMeta:
+        """The model's metadata, asked once per client (a reloaded model with
+        other tensors needs a new client)."""
+        key = (model, version)
+        if key not in self._metadata:
+            self._metadata[key] = await self.model_metadata(model, version)
+        return self._metadata[key]
 
     async def infer(
         self,

@@ -50,6 +50,11 @@ async def test_objects_faces_and_identities(server: InferenceServer) -> None:
     async with InferenceClient(server.target) as client:
         found = await detectors.detect_objects(client, picture("motorcycle_left.png"), score_threshold=0.6)
         assert "motorcycle" in {d.label for d in found}
+        # The default uint8-input model finds exactly what the FP32 one does.
+        fp32 = await detectors.detect_objects(
+            client, picture("motorcycle_left.png"), score_threshold=0.6, model="yolox_nano"
+        )
+        assert found == fp32
         astronaut = picture("astronaut.png")
         faces = await detectors.detect_faces(client, astronaut)
         assert len(faces) == 1
