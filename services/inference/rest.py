@@ -488,13 +488,19 @@ class RestFront:
         elements = sum(len(o.get("data", ())) for o in reply["outputs"])
         text = await asyncio.to_thread(json.dumps, reply) if elements > 16384 else json.dumps(reply)
         if not chunks:
-            return web.Response(body=text.encode(), content_type="application/json")
-        head = text.encode()
-        return web.Response(
-            body=b"".join([head, *chunks]),
-            content_type="application/octet-stream",
-            headers={HEADER_LENGTH: str(len(head))},
-        )
+            response = web.Response(body=text.encode(), content_type="application/json")
+        else:
+            head = text.encode()
+            response = web.Response(
+                body=b"".join([head, *chunks]),
+                content_type="application/octet-stream",
+                headers={HEADER_LENGTH: str(len(head))},
+            )
+        if {"gzip", "deflate"} & {
+            e.split(";")[0].strip() for e in request.headers.get("Accept-Encoding", "").split(",")
+        }:
+            response.enable_compression()  # the header length counts the uncompressed body, as in Triton
+        return response
 
     async def statistics(self, request: web.Request) -> web.Response:
         name = request.match_info.get("model", "")

@@ -120,6 +120,14 @@ def test_binary_tensors_match_the_grpc_answer_bit_for_bit(
     want = grpc_triton.infer("yolox_unbatched", {"images": x})["output"]
     assert got.shape == (1, 3549, 85) and got.dtype == np.float32
     assert got.tobytes() == want.tobytes()
+    for algorithm in ("gzip", "deflate"):  # compressed requests and responses
+        again = client.infer(
+            "yolox_unbatched",
+            [tensor("images", x)],
+            request_compression_algorithm=algorithm,
+            response_compression_algorithm=algorithm,
+        )
+        assert again.as_numpy("output").tobytes() == want.tobytes()
     scale = yolox.preprocess(picture("chelsea.png"))[1]
     assert "cat" in {d.label for d in yolox.decode(got[0], scale, score_threshold=0.6)}
 
@@ -292,6 +300,7 @@ def test_binary_sizes_must_account_for_every_byte(http: requests.Session, server
     length = {"Inference-Header-Content-Length": str(len(head))}
     ok = _post(http, server, "/v2/models/pair/infer", head + a.tobytes() + b.tobytes(), **length)
     assert ok.status_code == 200, ok.text
+    assert ok.headers["Content-Encoding"] in {"gzip", "deflate"}  # requests accepts both
     size = int(ok.headers["Inference-Header-Content-Length"])
     reply = json.loads(ok.content[:size])
     assert reply["outputs"][0]["parameters"]["binary_data_size"] == 16
