@@ -61,6 +61,7 @@ class InferRequest:
     outputs: list[RequestOutput] = field(default_factory=list)
     timeout_us: int = 0
     deadline_ns: int | None = None
+    sequence: bool = False  # a sequence id, start or end was given
 
 
 @dataclass
@@ -171,6 +172,11 @@ class DataPlane:
     async def infer(self, request: InferRequest) -> InferResponse:
         """Decode the inputs, run the request, place the outputs."""
         self.domain.model(request.model, request.version)  # NOT_FOUND before decoding
+        if request.sequence:
+            raise InvalidArgument(
+                f"inference request to model '{request.model}' must not specify a sequence ID, start or end: "
+                "the model has no sequence batching (the sequence extension is not supported)"
+            )
         inputs = [self._input(i) for i in request.inputs]
         regions = self.domain.regions
         placed: dict[str, ShmRef] = {}

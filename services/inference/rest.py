@@ -313,6 +313,7 @@ def decode_infer(body: dict[str, Any], binary: memoryview, model: str, version: 
         inputs=inputs,
         outputs=outputs,
         timeout_us=_integer(timeout, "request parameter 'timeout'"),
+        sequence=any(parameters.get(k) for k in ("sequence_id", "sequence_start", "sequence_end")),
     )
 
 

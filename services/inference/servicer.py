@@ -98,7 +98,21 @@ def decode_request(request: pb.ModelInferRequest, deadline_ns: int | None) -> In
         outputs=outputs,
         timeout_us=timeout_us,
         deadline_ns=deadline_ns,
+        sequence=_sequence(request.parameters),
     )
+
+
+def _sequence(parameters: Any) -> bool:
+    """Whether a non-zero sequence id, or a sequence start or end, is given."""
+    for key in ("sequence_id", "sequence_start", "sequence_end"):
+        value = parameters.get(key)
+        if (
+            value is not None
+            and value.WhichOneof("parameter_choice")
+            and getattr(value, value.WhichOneof("parameter_choice"))
+        ):
+            return True
+    return False
 
 
 def encode_response(answer: InferResponse) -> pb.ModelInferResponse:

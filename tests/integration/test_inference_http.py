@@ -32,7 +32,7 @@ from tests.inference_support import (
     picture,
 )
 from tests.integration.test_inference_protocol import UNBATCHED, pair_model
-from tests.triton_bridge import TritonBridge
+from tests.triton_bridge import TritonBridge, TritonError
 
 TINY_QUEUE = """platform: "onnxruntime_onnx"
 max_batch_size: 1
@@ -310,6 +310,18 @@ def test_binary_sizes_must_account_for_every_byte(http: requests.Session, server
     assert short.status_code == 400 and "binary data size" in short.json()["error"]
     extra = _post(http, server, "/v2/models/pair/infer", head + a.tobytes() * 3, **length)
     assert extra.status_code == 400 and "additional input data" in extra.json()["error"]
+
+
+def test_sequence_requests_are_refused_as_triton_does_for_a_model_without_sequence_batching(
+    client: httpclient.InferenceServerClient, grpc_triton: TritonBridge
+) -> None:
+    ones = np.ones((1, 4), np.float32)
+    with pytest.raises(InferenceServerException) as err:
+        client.infer("pair", [tensor("A", ones), tensor("B", ones)], sequence_id=7, sequence_start=True)
+    assert err.value.status() == "400" and "sequence" in err.value.message()
+    with pytest.raises(TritonError) as grpc_err:
+        grpc_triton.infer("pair", {"A": ones, "B": ones}, sequence_id=7)
+    assert grpc_err.value.status == "StatusCode.INVALID_ARGUMENT" and "sequence" in grpc_err.value.message
 
 
 def test_unknown_models_and_routes(http: requests.Session, server: InferenceServer) -> None:
