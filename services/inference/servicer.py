@@ -71,7 +71,8 @@ def decode_request(request: pb.ModelInferRequest, deadline_ns: int | None) -> In
                     f"inference input '{tensor.name}': both contents and a shared memory region given"
                 )
         elif tensor.HasField("contents") or used >= len(raw):
-            given.array = tensors.from_contents(tensor.name, tensor.datatype, given.shape, tensor.contents)
+            if tensor.datatype in tensors.NUMPY and all(d >= 0 for d in given.shape):  # else the data plane says why
+                given.array = tensors.from_contents(tensor.name, tensor.datatype, given.shape, tensor.contents)
         else:
             given.raw = raw[used]
             used += 1
