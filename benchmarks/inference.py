@@ -1,13 +1,22 @@
-"""YOLOX-Nano through the inference service: throughput and latency at
-concurrency 1, 4 and 8 with dynamic batching on and off, and the serving
-overhead (served batch-1 latency / in-process `session.run` latency), side by
-side in one run.
+"""YOLOX-Nano through the inference service, side by side with the same
+session in process, in one run.
 
 `python -m benchmarks.inference [--requests N]` builds a temporary model
-repository with two configurations of the same YOLOX-Nano file (dynamic
-batching on, max_queue_delay 0, and Triton's default scheduler), starts the
-inference service on free ports, and drives it with Vigil's async gRPC client
-on real pictures. On a GPU machine the same script runs on the CUDA provider.
+repository with the YOLOX-Nano file under two configurations (dynamic
+batching on with max_queue_delay 0, and Triton's default scheduler), plus
+the uint8-input variant (`yolox_nano_u8`: RGB HWC frame in, cast/transpose/BGR
+in the graph), starts the inference service on free ports and drives it with
+Vigil's async gRPC client, with plain tensors and with system shared memory.
+It prints:
+
+- served batch-1 p50 / in-process p50 with the server's session options
+  (goal <= 1.1 with shared memory), FP32 and uint8 input;
+- best served throughput at concurrency 8 / best in-process throughput over
+  batch sizes 1..8 with the same threads (goal >= 0.9);
+- dynamic batching on / off at concurrency 8 (goal >= 1.0);
+- in-process batch-size sweep (does onnxruntime's CPU batching gain?).
+
+On a GPU machine the same script runs on the CUDA provider.
 """
 
 from __future__ import annotations
@@ -21,10 +30,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import onnxruntime as ort
 
 from services.analytics.inference_client import InferenceClient
 from services.analytics.vision import yolox
+from services.analytics.vision.image import letterbox
 from services.inference.backend import OnnxSession, cuda_usable, usable_cores
 from tests.inference_support import copy_model, fresh_repository, inference_server, model_repository, picture
 
@@ -44,37 +53,47 @@ def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q))
 
 
-def in_process(session: Any, images: list[np.ndarray], runs: int) -> tuple[float, float]:
-    """p50 latency (ms) of session.run on one image, images/s at batch 8."""
-    outputs = ["output"]
-    for x in images[:4]:
-        session.run(outputs, {"images": x[None]})
+def in_process_p50(session: Any, feeds: list[np.ndarray], runs: int) -> float:
+    """p50 latency (ms) of session.run on one item."""
+    for x in feeds[:4]:
+        session.run(["output"], {"images": x[None]})
     latencies = []
     for i in range(runs):
         start = time.perf_counter()
-        session.run(outputs, {"images": images[i % len(images)][None]})
+        session.run(["output"], {"images": feeds[i % len(feeds)][None]})
         latencies.append((time.perf_counter() - start) * 1000)
-    batch = np.stack([images[i % len(images)] for i in range(8)])
-    session.run(outputs, {"images": batch})
-    start = time.perf_counter()
-    rounds = max(runs // 8, 4)
-    for _ in range(rounds):
-        session.run(outputs, {"images": batch})
-    return statistics.median(latencies), rounds * 8 / (time.perf_counter() - start)
+    return statistics.median(latencies)
 
 
-async def drive(target: str, model: str, images: list[np.ndarray], concurrency: int, total: int) -> dict[str, float]:
-    """`total` requests from `concurrency` concurrent callers."""
-    async with InferenceClient(target) as client:
-        for x in images[:concurrency]:
+def in_process_sweep(session: Any, feeds: list[np.ndarray], items: int) -> dict[int, float]:
+    """items/s of session.run at batch sizes 1..8, about `items` items each."""
+    rates: dict[int, float] = {}
+    for size in range(1, 9):
+        batch = np.stack([feeds[i % len(feeds)] for i in range(size)])
+        session.run(["output"], {"images": batch})
+        rounds = max(items // size, 3)
+        start = time.perf_counter()
+        for _ in range(rounds):
+            session.run(["output"], {"images": batch})
+        rates[size] = rounds * size / (time.perf_counter() - start)
+    return rates
+
+
+async def drive(
+    target: str, model: str, feeds: list[np.ndarray], concurrency: int, total: int, *, shm: bool
+) -> dict[str, float]:
+    """`total` batch-1 requests from `concurrency` concurrent callers."""
+    async with InferenceClient(target, shared_memory=shm) as client:
+        for x in feeds[:concurrency]:
             await client.infer(model, {"images": x[None]})
+        assert client.uses_shared_memory == shm
         latencies: list[float] = []
         counter = iter(range(total))
 
         async def worker() -> None:
             for i in counter:
                 start = time.perf_counter()
-                await client.infer(model, {"images": images[i % len(images)][None]})
+                await client.infer(model, {"images": feeds[i % len(feeds)][None]})
                 latencies.append((time.perf_counter() - start) * 1000)
 
         start = time.perf_counter()
@@ -87,45 +106,72 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=160, help="requests per measured configuration")
     args = parser.parse_args()
-    images = [yolox.preprocess(picture(n))[0] for n in PICTURES]
+    n = args.requests
+    images = [yolox.preprocess(picture(name))[0] for name in PICTURES]
+    frames = [letterbox(picture(name), yolox.INPUT_SIZE, yolox.INPUT_SIZE, pad=114).image for name in PICTURES]
     source = model_repository()
+    gpu = cuda_usable()
+    rows: list[tuple[str, int, str, dict[str, float]]] = []
     with tempfile.TemporaryDirectory() as tmp:
         repo = fresh_repository(Path(tmp))
         copy_model(repo, "yolox_nano", "yolox_batched", BATCHED)
         copy_model(repo, "yolox_nano", "yolox_unbatched", UNBATCHED)
-        with inference_server(repo, Path(tmp), load="yolox_batched,yolox_unbatched") as server:
-            rows = []
-            for concurrency in (1, 4, 8):
-                off = asyncio.run(drive(server.target, "yolox_unbatched", images, concurrency, args.requests))
-                on = asyncio.run(drive(server.target, "yolox_batched", images, concurrency, args.requests))
-                rows.append((concurrency, off, on))
-        path = str(source / "yolox_nano" / "1" / "model.onnx")
-        providers = ["CUDAExecutionProvider", "CPUExecutionProvider"] if cuda_usable() else ["CPUExecutionProvider"]
-        options = ort.SessionOptions()
-        options.log_severity_level = 3
-        plain = ort.InferenceSession(path, options, providers=providers)
-        local_p50, local_batch8 = in_process(plain, images, args.requests)
-        same = OnnxSession(path, gpu=0 if cuda_usable() else None, threads=usable_cores())
-        same_p50, _ = in_process(same, images, args.requests)
-        served_p50 = rows[0][1]["p50"]
-    device = "CUDA" if cuda_usable() else "CPU"
-    print(f"YOLOX-Nano 416x416, {device}, {args.requests} requests per row, batch-1 requests\n")
-    print("| concurrency | batching off img/s | p50 ms | p95 ms | batching on img/s | p50 ms | p95 ms | on/off |")
-    print("|---|---|---|---|---|---|---|---|")
-    for c, off, on in rows:
-        print(
-            f"| {c} | {off['rps']:.1f} | {off['p50']:.1f} | {off['p95']:.1f} "
-            f"| {on['rps']:.1f} | {on['p50']:.1f} | {on['p95']:.1f} | {on['rps'] / off['rps']:.2f} |"
-        )
+        copy_model(repo, "yolox_nano_u8", "yolox_u8_batched", BATCHED)
+        copy_model(repo, "yolox_nano_u8", "yolox_u8_unbatched", UNBATCHED)
+        load = "yolox_batched,yolox_unbatched,yolox_u8_batched,yolox_u8_unbatched"
+        with inference_server(repo, Path(tmp), load=load) as server:
+            plan = [
+                ("FP32", "yolox_unbatched", images, "off"),
+                ("FP32", "yolox_batched", images, "on"),
+                ("UINT8", "yolox_u8_unbatched", frames, "off"),
+                ("UINT8", "yolox_u8_batched", frames, "on"),
+            ]
+            for concurrency in (1, 8):
+                for kind, model, feeds, batching in plan:
+                    for shm in (False, True):
+                        result = asyncio.run(drive(server.target, model, feeds, concurrency, n, shm=shm))
+                        rows.append((f"{kind} {'shm' if shm else 'tensors'}", concurrency, batching, result))
+        threads = usable_cores()
+        fp32 = OnnxSession(str(source / "yolox_nano" / "1" / "model.onnx"), gpu=0 if gpu else None, threads=threads)
+        u8 = OnnxSession(str(source / "yolox_nano_u8" / "1" / "model.onnx"), gpu=0 if gpu else None, threads=threads)
+        local_fp32 = in_process_p50(fp32, images, n)
+        local_u8 = in_process_p50(u8, frames, n)
+        sweep = in_process_sweep(fp32, images, n)
+        sweep_u8 = in_process_sweep(u8, frames, n)
+
+    def row(kind: str, concurrency: int, batching: str) -> dict[str, float]:
+        return next(r for k, c, b, r in rows if k == kind and c == concurrency and b == batching)
+
+    print(f"YOLOX-Nano 416x416, {'CUDA' if gpu else 'CPU'}, {threads} thread(s), {n} batch-1 requests per row\n")
+    print("| input, transport | concurrency | batching | img/s | p50 ms | p95 ms |")
+    print("|---|---|---|---|---|---|")
+    for kind, concurrency, batching, r in rows:
+        print(f"| {kind} | {concurrency} | {batching} | {r['rps']:.1f} | {r['p50']:.1f} | {r['p95']:.1f} |")
     print()
-    print(f"in-process session.run, batch 1: p50 {local_p50:.1f} ms; batch 8: {local_batch8:.1f} img/s")
-    print(f"in-process with the server's session options (no spinning): p50 {same_p50:.1f} ms")
-    print(f"served batch-1 p50 (concurrency 1, batching off): {served_p50:.1f} ms")
-    print(f"serving overhead (served p50 / in-process p50): {served_p50 / local_p50:.2f}  (goal <= 1.1)")
-    print(f"serving overhead against the same session options: {served_p50 / same_p50:.2f}")
+    print("in process (the server's session options), items/s by batch size:")
+    print("| batch | " + " | ".join(str(b) for b in sweep) + " |")
+    print("|---|" + "---|" * len(sweep))
+    print("| FP32 | " + " | ".join(f"{v:.1f}" for v in sweep.values()) + " |")
+    print("| UINT8 | " + " | ".join(f"{v:.1f}" for v in sweep_u8.values()) + " |")
+    print(f"in-process batch-1 p50: FP32 {local_fp32:.1f} ms, UINT8 {local_u8:.1f} ms")
+    print()
+    for kind, local in (("FP32", local_fp32), ("UINT8", local_u8)):
+        for transport in ("tensors", "shm"):
+            served = row(f"{kind} {transport}", 1, "off")["p50"]
+            print(
+                f"serving overhead {kind} {transport}: served p50 {served:.1f} / in-process {local:.1f} = "
+                f"{served / local:.2f}  (goal <= 1.1 with shm)"
+            )
+    best_local = max(max(sweep.values()), max(sweep_u8.values()))
+    best_served = max(r["rps"] for _, c, _, r in rows if c == 8)
+    best_name = next(f"{k}, batching {b}" for k, c, b, r in rows if c == 8 and r["rps"] == best_served)
     print(
-        f"batching gain at concurrency 8 (on / off img/s): {rows[2][2]['rps'] / rows[2][1]['rps']:.2f}  (goal >= 1.2)"
+        f"best served img/s at concurrency 8 ({best_name}) / best in-process over batch 1..8: "
+        f"{best_served:.1f} / {best_local:.1f} = {best_served / best_local:.2f}  (goal >= 0.9)"
     )
+    for kind in ("FP32 tensors", "FP32 shm", "UINT8 shm"):
+        on, off = row(kind, 8, "on")["rps"], row(kind, 8, "off")["rps"]
+        print(f"batching on / off at concurrency 8, {kind}: {on:.1f} / {off:.1f} = {on / off:.2f}  (goal >= 1.0)")
 
 
 if __name__ == "__main__":

@@ -80,7 +80,17 @@ def build_model(name: str, spec: dict[str, object], original: bytes) -> bytes:
         same, worst = graphs.batch_equivalent(reference, edited, feed)
         if not same:
             raise SystemExit(f"{name}: the batch-dynamic graph differs from the original (max diff {worst})")
-        return edited
+        reference = edited
+    if "uint8_image_input" in edits:
+        reverse = bool(spec.get("reverse_channels", False))
+        graphs.uint8_image_input(model, reverse_channels=reverse)
+        edited = model.SerializeToString()
+        channels, height, width = list(spec["input_shape"])  # type: ignore[call-overload]
+        images = np.random.default_rng(0).integers(0, 256, (3, height, width, channels), dtype=np.uint8)
+        same, worst = graphs.image_input_equivalent(reference, edited, images, reverse_channels=reverse)
+        if not same:
+            raise SystemExit(f"{name}: the uint8-input graph differs from the original (max diff {worst})")
+        reference = edited
     return reference
 
 

@@ -110,6 +110,12 @@ class InferenceServer:
     port: int
     metrics_port: int
     log: Path
+    http_port: int = 0
+
+    @property
+    def http_url(self) -> str:
+        """host:port of the HTTP/REST front (tritonclient.http's url)."""
+        return f"127.0.0.1:{self.http_port}"
 
     @property
     def target(self) -> str:
@@ -147,11 +153,12 @@ def inference_server(
     repository: Path, tmp: Path, *, load: str = "*", env: dict[str, str] | None = None
 ) -> Iterator[InferenceServer]:
     """Start the inference service on free ports; stop it (cleanly) after."""
-    port, metrics_port = free_port(), free_port()
+    port, metrics_port, http_port = free_port(), free_port(), free_port()
     environ = {
         **os.environ,
         "VIGIL_INFERENCE_PORT": str(port),
         "VIGIL_INFERENCE_METRICS_PORT": str(metrics_port),
+        "VIGIL_INFERENCE_HTTP_PORT": str(http_port),
         "VIGIL_MODEL_REPOSITORY": str(repository),
         "VIGIL_LOAD_MODELS": load,
         "VIGIL_GRACE_SECONDS": "1",
@@ -163,7 +170,7 @@ def inference_server(
         process = subprocess.Popen(
             [sys.executable, "-m", "services.inference"], cwd=ROOT, env=environ, stdout=out, stderr=subprocess.STDOUT
         )
-    server = InferenceServer(process, port, metrics_port, log)
+    server = InferenceServer(process, port, metrics_port, log, http_port)
     try:
         deadline = time.monotonic() + 60
         while not _serving(server.target):

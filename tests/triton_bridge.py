@@ -14,6 +14,7 @@ import io
 import json
 import subprocess
 import sys
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -87,13 +88,33 @@ class TritonBridge:
     def infer(
         self,
         model: str,
-        inputs: dict[str, tuple[np.ndarray, str]] | dict[str, np.ndarray],
-        outputs: list[str] | None = None,
+        inputs: Mapping[str, Any],
+        outputs: list[Any] | None = None,
         **kwargs: Any,
     ) -> dict[str, np.ndarray]:
         """client.infer; inputs by name (array, or (array, datatype))."""
         answer = self._result(self._send(_infer_command(model, inputs, outputs, kwargs)))
         return {name: unpack(data) for name, data in answer.items()}
+
+    def shm(self, action: str, handle: str, **kwargs: Any) -> Any:
+        """tritonclient.utils.shared_memory in the child: `create` (key,
+        byte_size), `set` (array, offset), `get` (datatype, shape, offset),
+        `destroy`; handles are named by the test."""
+        if "array" in kwargs:
+            kwargs["array"] = pack(np.asarray(kwargs["array"]))
+        result = self._result(self._send({"op": "shm", "action": action, "handle": handle, "kwargs": kwargs}))
+        return unpack(result) if action == "get" else result
+
+    def stream(self, model: str, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """tritonclient's streaming API: start_stream, async_stream_infer for
+        each request (inputs, id), stop_stream; every callback's result as
+        {"id", "outputs"} or {"id", "error"}, in arrival order."""
+        commands = [_infer_command(model, r["inputs"], None, {"request_id": r["id"]}) for r in requests]
+        answers = self._result(self._send({"op": "stream", "requests": commands}))
+        for a in answers:
+            if "outputs" in a:
+                a["outputs"] = {n: unpack(d) for n, d in a["outputs"].items()}
+        return list(answers)
 
     def infer_concurrent(
         self, requests: list[dict[str, Any]], concurrency: int
@@ -112,8 +133,14 @@ class TritonBridge:
 
 
 def _infer_command(model: str, inputs: Any, outputs: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Inputs are arrays, (array, datatype), or {"shm": [region, byte_size,
+    offset], "shape": [...], "datatype": ...}; outputs are names or
+    {"name": ..., "shm": [region, byte_size, offset]}."""
     packed = []
     for name, value in inputs.items():
+        if isinstance(value, dict):
+            packed.append({"name": name, **value})
+            continue
         array, datatype = value if isinstance(value, tuple) else (value, "")
         packed.append({"name": name, "data": pack(np.asarray(array)), "datatype": datatype})
     return {"op": "infer", "model": model, "inputs": packed, "outputs": outputs, "kwargs": kwargs}
@@ -124,7 +151,8 @@ def _infer_command(model: str, inputs: Any, outputs: list[str] | None, kwargs: d
 
 def _child(url: str) -> None:  # pragma: no cover - runs in the subprocess
     import tritonclient.grpc as tc
-    from tritonclient.utils import InferenceServerException, np_to_triton_dtype
+    import tritonclient.utils.shared_memory as shm
+    from tritonclient.utils import InferenceServerException, np_to_triton_dtype, triton_to_np_dtype
 
     client = tc.InferenceServerClient(url)
 
@@ -134,6 +162,11 @@ def _child(url: str) -> None:  # pragma: no cover - runs in the subprocess
     def infer(c: Any, command: dict[str, Any]) -> dict[str, Any]:
         inputs = []
         for spec in command["inputs"]:
+            if "shm" in spec:
+                tensor = tc.InferInput(spec["name"], spec["shape"], spec["datatype"])
+                tensor.set_shared_memory(*spec["shm"])
+                inputs.append(tensor)
+                continue
             array = unpack(spec["data"])
             datatype = spec["datatype"] or np_to_triton_dtype(array.dtype)
             tensor = tc.InferInput(spec["name"], list(array.shape), datatype)
@@ -142,13 +175,75 @@ def _child(url: str) -> None:  # pragma: no cover - runs in the subprocess
             else:
                 tensor.set_data_from_numpy(array)
             inputs.append(tensor)
-        outputs = [tc.InferRequestedOutput(n) for n in command["outputs"]] if command["outputs"] else None
+        outputs = None
+        if command["outputs"]:
+            outputs = []
+            for out in command["outputs"]:
+                if isinstance(out, dict):
+                    requested = tc.InferRequestedOutput(out["name"])
+                    requested.set_shared_memory(*out["shm"])
+                    outputs.append(requested)
+                else:
+                    outputs.append(tc.InferRequestedOutput(out))
         try:
             result = c.infer(command["model"], inputs, outputs=outputs, **command["kwargs"])
         except InferenceServerException as exc:
             return error(exc)
-        names = [o.name for o in result.get_response().outputs]
-        return {"ok": True, "result": {n: pack(result.as_numpy(n)) for n in names}}
+        found: dict[str, Any] = {}
+        for o in result.get_response().outputs:
+            if "shared_memory_region" in o.parameters:  # read it from the client's region
+                found[o.name + "@shm"] = pack(np.asarray(list(o.shape), dtype=np.int64))
+                found[o.name + "@region"] = pack(
+                    np.frombuffer(o.parameters["shared_memory_region"].string_param.encode(), np.uint8)
+                )
+            else:
+                found[o.name] = pack(result.as_numpy(o.name))
+        return {"ok": True, "result": found}
+
+    handles: dict[str, Any] = {}
+
+    def shm_action(command: dict[str, Any]) -> Any:
+        action, name, kw = command["action"], command["handle"], command["kwargs"]
+        if action == "create":
+            handles[name] = shm.create_shared_memory_region(name, kw["key"], kw["byte_size"])
+            return None
+        if action == "set":
+            shm.set_shared_memory_region(handles[name], [unpack(kw["array"])], offset=kw.get("offset", 0))
+            return None
+        if action == "get":
+            dtype = triton_to_np_dtype(kw["datatype"])
+            return pack(shm.get_contents_as_numpy(handles[name], dtype, kw["shape"], offset=kw.get("offset", 0)))
+        shm.destroy_shared_memory_region(handles.pop(name))
+        return None
+
+    def stream(command: dict[str, Any]) -> list[dict[str, Any]]:
+        import queue
+
+        answers: queue.Queue[dict[str, Any]] = queue.Queue()
+
+        def callback(result: Any, error: Any) -> None:
+            exc = error
+            if exc is not None:
+                answers.put({"error": exc.message(), "status": str(exc.status())})
+            else:
+                response = result.get_response()
+                outputs = {o.name: pack(result.as_numpy(o.name)) for o in response.outputs}
+                answers.put({"id": response.id, "outputs": outputs})
+
+        client.start_stream(callback=callback)
+        try:
+            for request in command["requests"]:
+                inputs = []
+                for spec in request["inputs"]:
+                    array = unpack(spec["data"])
+                    tensor = tc.InferInput(spec["name"], list(array.shape), np_to_triton_dtype(array.dtype))
+                    tensor.set_data_from_numpy(array)
+                    inputs.append(tensor)
+                client.async_stream_infer(request["model"], inputs, request_id=request["kwargs"]["request_id"])
+            got = [answers.get(timeout=60) for _ in command["requests"]]
+        finally:
+            client.stop_stream()
+        return got
 
     for line in sys.stdin:
         command = json.loads(line)
@@ -161,6 +256,13 @@ def _child(url: str) -> None:  # pragma: no cover - runs in the subprocess
                     answer = error(exc)
             elif command["op"] == "infer":
                 answer = infer(client, command)
+            elif command["op"] == "shm":
+                try:
+                    answer = {"ok": True, "result": shm_action(command)}
+                except shm.SharedMemoryException as exc:
+                    answer = {"ok": False, "status": "SHM", "message": str(exc)}
+            elif command["op"] == "stream":
+                answer = {"ok": True, "result": stream(command)}
             else:
                 clients = [tc.InferenceServerClient(url) for _ in range(command["concurrency"])]
 

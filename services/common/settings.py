@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     analytics_port: int = Field(default=50055, description="gRPC port of the Analytics and Search services.")
     classification_port: int = Field(default=50056, description="gRPC port of the Classification service.")
     inference_port: int = Field(default=8001, description="gRPC port of the inference service (Triton's gRPC port).")
+    inference_http_port: int = Field(
+        default=8000, description="HTTP/REST port of the inference service (KServe v2, Triton's HTTP port)."
+    )
     inference_metrics_port: int = Field(
         default=8002, description="HTTP port of the inference service's Prometheus `/metrics` (Triton's metrics port)."
     )
@@ -56,11 +59,26 @@ class Settings(BaseSettings):
     )
     model_control_mode: str = Field(
         default="explicit",
-        description="Triton's model control: `explicit` (load/unload over gRPC) or `none` (no load/unload).",
+        description="Triton's model control: `explicit` (load/unload over gRPC or HTTP), `none` (no load/unload) "
+        "or `poll` (every model of the repository is loaded, and models or versions added to or removed from it "
+        "are loaded or unloaded without a restart; load/unload requests are refused).",
+    )
+    repository_poll_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="In `poll` model control, how often the model repository is scanned for changes "
+        "(Triton's `--repository-poll-secs`).",
     )
     load_models: str = Field(
         default="*",
         description="Comma-separated models loaded at start-up; `*` loads every model of the repository.",
+    )
+    inference_max_queue_size: int = Field(
+        default=128,
+        ge=0,
+        description="Requests a model version queues, at most, when its configuration sets no `max_queue_size` "
+        "(no dynamic batching, or a queue policy without one); past it a request is rejected at once with "
+        "RESOURCE_EXHAUSTED (HTTP 429). 0 leaves such queues unbounded, as Triton does.",
     )
     inference_threads: int = Field(
         default=0,
@@ -214,6 +232,7 @@ class Settings(BaseSettings):
             "luna": self.luna_port,
             "envoy_admin": self.envoy_admin_port,
             "inference": self.inference_port,
+            "inference_http": self.inference_http_port,
             "inference_metrics": self.inference_metrics_port,
         }
         seen: dict[int, str] = {}
@@ -223,8 +242,8 @@ class Settings(BaseSettings):
             if port in seen:
                 raise ValueError(f"VIGIL_{name.upper()}_PORT and VIGIL_{seen[port].upper()}_PORT are both {port}")
             seen[port] = name
-        if self.model_control_mode not in {"explicit", "none"}:
-            raise ValueError(f"VIGIL_MODEL_CONTROL_MODE={self.model_control_mode} is not explicit or none")
+        if self.model_control_mode not in {"explicit", "none", "poll"}:
+            raise ValueError(f"VIGIL_MODEL_CONTROL_MODE={self.model_control_mode} is not explicit, none or poll")
         if self.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError(f"VIGIL_LOG_LEVEL={self.log_level} is not debug, info, warning or error")
         return self

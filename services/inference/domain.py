@@ -5,6 +5,7 @@ statistics)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -17,16 +18,27 @@ from inference import model_config_pb2 as mc
 from services.common.errors import InvalidArgument, NotFound, Unavailable, VigilError
 from services.inference import config as configs
 from services.inference.backend import OnnxSession, cuda_usable, usable_cores
+from services.inference.control import LogSettings, TraceSettings
 from services.inference.model import InferCall, InferOutcome, LoadedModel, policy_of
 from services.inference.repository import ModelRepository
 from services.inference.scheduler import Instances, Scheduler
+from services.inference.shm import SharedMemoryRegions
 from services.inference.stats import ModelStats
 
 log = logging.getLogger(__name__)
 
 SERVER_NAME = "vigil-inference"
 #: The protocol extensions this server implements (Triton's names).
-EXTENSIONS = ("model_configuration", "model_repository", "schedule_policy", "statistics")
+EXTENSIONS = (
+    "model_configuration",
+    "model_repository",
+    "schedule_policy",
+    "statistics",
+    "system_shared_memory",
+    "cuda_shared_memory",
+    "trace",
+    "logging",
+)
 
 READY, UNAVAILABLE, LOADING, UNLOADING = "READY", "UNAVAILABLE", "LOADING", "UNLOADING"
 
@@ -73,17 +85,29 @@ class InferenceDomain:
         repository: ModelRepository,
         *,
         control_mode: str = "explicit",
+        poll_seconds: float = 15.0,
         threads: int = 0,
+        default_max_queue_size: int = 0,
         sessions: SessionFactory = default_sessions,
         gpu_available: Callable[[], bool] = cuda_usable,
     ) -> None:
         self.repository = repository
         self.control_mode = control_mode
+        self._poll_seconds = poll_seconds
+        self._poller: asyncio.Task[None] | None = None
+        #: What each model's folder looked like when it was last (re)loaded (poll mode).
+        self._seen: dict[str, tuple[object, ...]] = {}
         self._threads = threads
+        self._default_max_queue_size = default_max_queue_size
         self._sessions = sessions
         self._gpu_available = gpu_available
         self._models: dict[str, ModelEntry] = {}
         self._started = False
+        #: Registered system shared-memory regions (Triton's extension).
+        self.regions = SharedMemoryRegions()
+        #: Trace settings (stored, reported) and log settings (applied).
+        self.trace = TraceSettings()
+        self.log_settings = LogSettings.from_logging()
 
     # -- server ---------------------------------------------------------------
 
@@ -104,16 +128,54 @@ class InferenceDomain:
         )
 
     async def start(self, load: Sequence[str]) -> None:
-        """Load the start-up models (`*` = every model of the repository)."""
-        names = self.repository.names() if "*" in load else [n for n in load if n]
-        for name in names:
-            try:
-                await self.load(name, _startup=True)
-            except VigilError as err:
-                log.error("model '%s' failed to load: %s", name, err.message)
+        """Load the start-up models (`*` = every model of the repository; in
+        poll mode every model, as Triton does), then start polling in poll mode."""
+        if self.control_mode == "poll":
+            await self.poll()
+            self._poller = asyncio.create_task(self._poll_forever(), name="repository-poll")
+        else:
+            names = self.repository.names() if "*" in load else [n for n in load if n]
+            for name in names:
+                try:
+                    await self.load(name, _internal=True)
+                except VigilError as err:
+                    log.error("model '%s' failed to load: %s", name, err.message)
         self._started = True
 
+    async def poll(self) -> None:
+        """One pass of Triton's `poll` model control: load the models that
+        appeared in the repository, reload those whose folder changed (a
+        version added or removed, a new configuration or model file), unload
+        those that disappeared. A model that fails to load is logged and left
+        unavailable until its folder changes again."""
+        present = set(self.repository.names())
+        for name in sorted(present):
+            fingerprint = self.repository.fingerprint(name)
+            if self._seen.get(name) == fingerprint:
+                continue
+            self._seen[name] = fingerprint
+            try:
+                await self.load(name, _internal=True)
+            except VigilError as err:
+                log.error("model '%s' failed to load: %s", name, err.message)
+        for name in sorted(set(self._seen) - present):
+            del self._seen[name]
+            await self.unload(name, _internal=True)
+
+    async def _poll_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self._poll_seconds)
+            try:
+                await self.poll()
+            except Exception:  # a repository on a flaky disk: try again next time
+                log.exception("polling the model repository failed")
+
     async def close(self) -> None:
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+        self.regions.close()
         for name in list(self._models):
             entry = self._models[name]
             for state in entry.versions.values():
@@ -125,10 +187,10 @@ class InferenceDomain:
     def _entry(self, name: str) -> ModelEntry:
         return self._models.setdefault(name, ModelEntry())
 
-    async def load(self, name: str, config: mc.ModelConfig | None = None, *, _startup: bool = False) -> None:
+    async def load(self, name: str, config: mc.ModelConfig | None = None, *, _internal: bool = False) -> None:
         """Load (or reload) a model's versions; in-flight requests of a previous
         load finish on it."""
-        if not _startup and self.control_mode != "explicit":
+        if not _internal and self.control_mode != "explicit":
             raise Unavailable("explicit model load / unload is not allowed if polling is enabled or mode is none")
         folder = self.repository.folder(name)
         entry = self._entry(name)
@@ -206,7 +268,7 @@ class InferenceDomain:
                 gpu = self._gpu_available()
                 group.kind = mc.ModelInstanceGroup.KIND_GPU if gpu else mc.ModelInstanceGroup.KIND_CPU
         stats = ModelStats(name, str(version))
-        scheduler = Scheduler(name, policy_of(config), Instances(sessions, name), stats)
+        scheduler = Scheduler(name, policy_of(config, self._default_max_queue_size), Instances(sessions, name), stats)
         log.info(
             "model '%s' version %d: %d instance(s) on %s, %d thread(s) each",
             name,
@@ -217,9 +279,9 @@ class InferenceDomain:
         )
         return LoadedModel(config, version, scheduler, stats)
 
-    async def unload(self, name: str) -> None:
+    async def unload(self, name: str, *, _internal: bool = False) -> None:
         """Unload every version; queued requests finish first."""
-        if self.control_mode != "explicit":
+        if not _internal and self.control_mode != "explicit":
             raise Unavailable("explicit model load / unload is not allowed if polling is enabled or mode is none")
         entry = self._models.get(name)
         if entry is None:

@@ -177,3 +177,68 @@ def input_names(model: onnx.ModelProto) -> Sequence[str]:
     """The graph's real inputs (weights excluded)."""
     weights = {init.name for init in model.graph.initializer}
     return [inp.name for inp in model.graph.input if inp.name not in weights]
+
+
+def uint8_image_input(model: onnx.ModelProto, *, reverse_channels: bool) -> str:
+    """Give an image model that takes float NCHW 0-255 input a uint8 HxWx3
+    input of the same name; the graph itself casts to float, moves channels
+    first and (with `reverse_channels`) turns RGB into BGR.
+
+    A camera frame letterboxed in RGB can then go to the model as it is
+    (a quarter of the bytes of float32, no conversion in the client);
+    Cast, Transpose and Gather run inside onnxruntime. Returns the input's
+    name. Whether outputs stay the same is checked by `image_input_equivalent`.
+    """
+    (name,) = input_names(model)
+    graph_input = next(i for i in model.graph.input if i.name == name)
+    dims = list(graph_input.type.tensor_type.shape.dim)
+    if len(dims) != 4:
+        raise ValueError(f"input '{name}' is not NCHW")
+    internal = f"{name}__float_nchw"
+    for node in model.graph.node:
+        for index, source in enumerate(node.input):
+            if source == name:
+                node.input[index] = internal
+    as_float, channels_first = f"{name}__float", f"{name}__nchw"
+    nodes = [
+        onnx.helper.make_node("Cast", [name], [as_float], to=onnx.TensorProto.FLOAT),
+        onnx.helper.make_node(
+            "Transpose", [as_float], [channels_first if reverse_channels else internal], perm=[0, 3, 1, 2]
+        ),
+    ]
+    if reverse_channels:
+        order = f"{name}__bgr_order"
+        model.graph.initializer.append(numpy_helper.from_array(np.array([2, 1, 0], dtype=np.int64), order))
+        nodes.append(onnx.helper.make_node("Gather", [channels_first, order], [internal], axis=1))
+    existing = list(model.graph.node)
+    del model.graph.node[:]
+    model.graph.node.extend([*nodes, *existing])
+    batch, channels, height, width = dims
+    shape = []
+    for dim in (batch, height, width, channels):
+        shape.append(dim.dim_param if dim.HasField("dim_param") else dim.dim_value)
+    replacement = onnx.helper.make_tensor_value_info(name, onnx.TensorProto.UINT8, shape)
+    graph_input.CopyFrom(replacement)
+    return name
+
+
+def image_input_equivalent(
+    original: bytes, variant: bytes, images: np.ndarray, *, reverse_channels: bool, atol: float = 0.0
+) -> tuple[bool, float]:
+    """Run `variant` on uint8 NHWC `images` and `original` on the float NCHW
+    tensor a client would have made of them; True when the outputs agree
+    within `atol`. Returns (agrees, max diff)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.log_severity_level = 3
+    cpu = ["CPUExecutionProvider"]
+    reference = ort.InferenceSession(original, options, providers=cpu)
+    edited = ort.InferenceSession(variant, options, providers=cpu)
+    channels = images[..., ::-1] if reverse_channels else images
+    as_float = np.ascontiguousarray(channels.transpose(0, 3, 1, 2)).astype(np.float32)
+    names = [o.name for o in edited.get_outputs()]
+    want = reference.run(names, {reference.get_inputs()[0].name: as_float})
+    got = edited.run(names, {edited.get_inputs()[0].name: images})
+    worst = max((float(np.max(np.abs(a - b))) if a.size else 0.0) for a, b in zip(want, got, strict=True))
+    return worst <= atol, worst

@@ -11,6 +11,7 @@ from inference import model_config_pb2 as mc
 
 from services.common.errors import InvalidArgument
 from services.inference.scheduler import Policy, Scheduler
+from services.inference.shm import ShmRef
 from services.inference.stats import ModelStats
 from services.inference.tensors import protocol_type
 
@@ -46,6 +47,7 @@ class InferCall:
     outputs: list[str] = field(default_factory=list)
     timeout_us: int = 0
     deadline_ns: int | None = None
+    placed: dict[str, ShmRef] = field(default_factory=dict)  # outputs asked for in shared memory
 
 
 @dataclass
@@ -58,10 +60,13 @@ class InferOutcome:
     outputs: list[tuple[str, str, np.ndarray]]
 
 
-def policy_of(config: mc.ModelConfig) -> Policy:
-    """The scheduling policy a configuration asks for."""
+def policy_of(config: mc.ModelConfig, default_max_queue_size: int = 0) -> Policy:
+    """The scheduling policy a configuration asks for. A model whose
+    configuration sets no `max_queue_size` (no dynamic batching, or a queue
+    policy without one) gets `default_max_queue_size` (0: unbounded, as in
+    Triton)."""
     if not config.HasField("dynamic_batching"):
-        return Policy(max_batch_size=config.max_batch_size, batching=False)
+        return Policy(max_batch_size=config.max_batch_size, batching=False, max_queue_size=default_max_queue_size)
     db = config.dynamic_batching
     queue = db.default_queue_policy
     return Policy(
@@ -69,7 +74,7 @@ def policy_of(config: mc.ModelConfig) -> Policy:
         batching=config.max_batch_size > 0,
         preferred=tuple(sorted(int(s) for s in db.preferred_batch_size)),
         max_delay_s=db.max_queue_delay_microseconds / 1e6,
-        max_queue_size=int(queue.max_queue_size),
+        max_queue_size=int(queue.max_queue_size) or default_max_queue_size,
         timeout_s=queue.default_timeout_microseconds / 1e6,
         reject_on_timeout=queue.timeout_action == mc.ModelQueuePolicy.REJECT,
         allow_timeout_override=queue.allow_timeout_override,

@@ -44,6 +44,34 @@ class ModelRepository:
             raise NotFound(f"failed to load '{name}', no version is available: no model '{name}' in the repository")
         return self.root / name
 
+    def fingerprint(self, name: str) -> tuple[object, ...]:
+        """What changes when a model's configuration, a version folder or a
+        file in one does (names, sizes, modification times); poll mode reloads
+        a model when it does."""
+        folder = self.root / name
+
+        def stamp(path: Path) -> tuple[str, int, int]:
+            try:
+                info = path.stat()
+            except OSError:  # removed meanwhile, or a dangling link
+                return (path.name, -1, -1)
+            return (path.name, info.st_size, info.st_mtime_ns)
+
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError:
+            return ()
+        found: list[object] = []
+        for entry in entries:
+            if entry.name == "config.pbtxt":
+                found.append(stamp(entry))
+            elif entry.is_dir() and entry.name.isdigit():
+                try:
+                    found.append((entry.name, tuple(stamp(p) for p in sorted(entry.iterdir()))))
+                except OSError:
+                    found.append((entry.name, ()))
+        return tuple(found)
+
     def versions(self, name: str, filename: str) -> dict[int, Path]:
         """Version number -> model file, for each numbered folder that has it."""
         folder = self.folder(name)

@@ -1,4 +1,5 @@
-"""The gRPC face of the inference service: protocol messages in, domain calls,
+"""The gRPC face of the inference service: protocol messages in, data-plane
+calls (services/inference/dataplane.py, shared with the HTTP/REST face),
 protocol messages out.
 
 The shared ErrorInterceptor only knows the `vigil.*` contracts, so this face
@@ -9,26 +10,27 @@ traceback and becomes INTERNAL with a generic message.
 
 from __future__ import annotations
 
+import asyncio
 import functools
-import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
 import grpc
-from google.protobuf import json_format
 from inference import grpc_service_pb2 as pb
 from inference import grpc_service_pb2_grpc
-from inference import model_config_pb2 as mc
 
 from services.common.errors import InvalidArgument, VigilError
-from services.inference import tensors
-from services.inference.domain import InferenceDomain
-from services.inference.model import InferCall, InferInput, InferOutcome
+from services.inference import shm, tensors
+from services.inference.control import LogValue
+from services.inference.dataplane import DataPlane, InferRequest, InferResponse, RequestInput, RequestOutput
 from services.inference.stats import Duration, ModelStats
 
 log = logging.getLogger(__name__)
+
+#: Requests of one ModelStreamInfer call that may be in flight at once.
+STREAM_IN_FLIGHT = 64
 
 T = TypeVar("T")
 
@@ -50,50 +52,89 @@ def _errors(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
     return wrapper
 
 
-def decode_request(request: pb.ModelInferRequest, deadline_ns: int | None) -> InferCall:
-    """A ModelInferRequest as a domain call, tensors decoded."""
+def decode_request(request: pb.ModelInferRequest, deadline_ns: int | None) -> InferRequest:
+    """A ModelInferRequest in the data plane's terms.
+
+    An input is in shared memory (its parameters name a region), in typed
+    `contents`, or in `raw_input_contents`: the raw entries belong, in order,
+    to the inputs that are neither (tritonclient sends none for a
+    shared-memory input)."""
     raw = list(request.raw_input_contents)
-    if raw and len(raw) != len(request.inputs):
-        raise InvalidArgument(
-            f"expected {len(request.inputs)} raw_input_contents entries (one per input), got {len(raw)}"
-        )
-    inputs: list[InferInput] = []
-    for index, tensor in enumerate(request.inputs):
-        datatype = tensor.datatype
-        if datatype not in tensors.NUMPY:
-            raise InvalidArgument(f"inference input '{tensor.name}': unsupported data type '{datatype}'")
-        shape = [int(d) for d in tensor.shape]
-        if any(d < 0 for d in shape):
-            raise InvalidArgument(f"inference input '{tensor.name}': negative dimension in shape {shape}")
-        if raw:
+    used = 0
+    inputs: list[RequestInput] = []
+    for tensor in request.inputs:
+        given = RequestInput(tensor.name, tensor.datatype, [int(d) for d in tensor.shape])
+        given.shm = shm.reference("inference input", tensor.name, tensor.parameters)
+        if given.shm is not None:
             if tensor.HasField("contents"):
-                raise InvalidArgument(f"inference input '{tensor.name}': both contents and raw_input_contents given")
-            data = tensors.from_raw(tensor.name, datatype, shape, raw[index])
+                raise InvalidArgument(
+                    f"inference input '{tensor.name}': both contents and a shared memory region given"
+                )
+        elif tensor.HasField("contents") or used >= len(raw):
+            if tensor.datatype in tensors.NUMPY and all(d >= 0 for d in given.shape):  # else the data plane says why
+                given.array = tensors.from_contents(tensor.name, tensor.datatype, given.shape, tensor.contents)
         else:
-            data = tensors.from_contents(tensor.name, datatype, shape, tensor.contents)
-        inputs.append(InferInput(tensor.name, datatype, shape, data))
+            given.raw = raw[used]
+            used += 1
+        inputs.append(given)
+    if used != len(raw):
+        raise InvalidArgument(
+            f"expected {used} raw_input_contents entries (one per input not in shared memory or typed "
+            f"contents), got {len(raw)}"
+        )
     timeout = request.parameters.get("timeout")
     timeout_us = 0
     if timeout is not None:
         choice = timeout.WhichOneof("parameter_choice")
         if choice in {"int64_param", "uint64_param"}:
             timeout_us = int(getattr(timeout, choice))
-    return InferCall(
+    outputs = [
+        RequestOutput(out.name, shm.reference("inference output", out.name, out.parameters)) for out in request.outputs
+    ]
+    return InferRequest(
         model=request.model_name,
         version=request.model_version,
         id=request.id,
         inputs=inputs,
-        outputs=[o.name for o in request.outputs],
+        outputs=outputs,
         timeout_us=timeout_us,
         deadline_ns=deadline_ns,
+        sequence=_sequence(request.parameters),
     )
 
 
-def encode_response(outcome: InferOutcome) -> pb.ModelInferResponse:
-    reply = pb.ModelInferResponse(model_name=outcome.model, model_version=outcome.version, id=outcome.id)
-    for name, datatype, array in outcome.outputs:
-        reply.outputs.add(name=name, datatype=datatype, shape=[int(d) for d in array.shape])
-        reply.raw_output_contents.append(tensors.to_raw(array))
+def _sequence(parameters: Any) -> bool:
+    """Whether a non-zero sequence id, or a sequence start or end, is given."""
+    for key in ("sequence_id", "sequence_start", "sequence_end"):
+        value = parameters.get(key)
+        if (
+            value is not None
+            and value.WhichOneof("parameter_choice")
+            and getattr(value, value.WhichOneof("parameter_choice"))
+        ):
+            return True
+    return False
+
+
+def encode_response(answer: InferResponse) -> pb.ModelInferResponse:
+    """The response; outputs written to shared memory carry their region in
+    their parameters instead of raw contents (an empty raw entry keeps the
+    others at their index, as Triton does)."""
+    reply = pb.ModelInferResponse(model_name=answer.model, model_version=answer.version, id=answer.id)
+    raw: list[bytes] = []
+    for out in answer.outputs:
+        tensor = reply.outputs.add(name=out.name, datatype=out.datatype, shape=out.shape)
+        if out.shm is None:
+            assert out.array is not None
+            raw.append(tensors.to_raw(out.array))
+            continue
+        tensor.parameters["shared_memory_region"].string_param = out.shm.region
+        tensor.parameters["shared_memory_byte_size"].int64_param = out.shm.byte_size
+        if out.shm.offset:
+            tensor.parameters["shared_memory_offset"].int64_param = out.shm.offset
+        raw.append(b"")
+    if any(raw):
+        reply.raw_output_contents.extend(raw)
     return reply
 
 
@@ -138,80 +179,113 @@ def _deadline(context: grpc.aio.ServicerContext) -> int | None:
 
 
 class InferenceServicer(grpc_service_pb2_grpc.GRPCInferenceServiceServicer):
-    """inference.GRPCInferenceService over the inference domain."""
+    """inference.GRPCInferenceService over the data plane."""
 
-    def __init__(self, domain: InferenceDomain) -> None:
-        self._domain = domain
+    def __init__(self, plane: DataPlane) -> None:
+        self._plane = plane
 
     @_errors
     async def ServerLive(self, request: pb.ServerLiveRequest, context: grpc.aio.ServicerContext) -> Any:
-        return pb.ServerLiveResponse(live=True)
+        return pb.ServerLiveResponse(live=self._plane.live())
 
     @_errors
     async def ServerReady(self, request: pb.ServerReadyRequest, context: grpc.aio.ServicerContext) -> Any:
-        return pb.ServerReadyResponse(ready=self._domain.server_ready())
+        return pb.ServerReadyResponse(ready=self._plane.ready())
 
     @_errors
     async def ModelReady(self, request: pb.ModelReadyRequest, context: grpc.aio.ServicerContext) -> Any:
-        return pb.ModelReadyResponse(ready=self._domain.model_ready(request.name, request.version))
+        return pb.ModelReadyResponse(ready=self._plane.model_ready(request.name, request.version))
 
     @_errors
     async def ServerMetadata(self, request: pb.ServerMetadataRequest, context: grpc.aio.ServicerContext) -> Any:
-        name, version, extensions = self._domain.server_metadata()
+        name, version, extensions = self._plane.server_metadata()
         return pb.ServerMetadataResponse(name=name, version=version, extensions=list(extensions))
 
     @_errors
     async def ModelMetadata(self, request: pb.ModelMetadataRequest, context: grpc.aio.ServicerContext) -> Any:
-        model = self._domain.model(request.name, request.version)
+        meta = self._plane.model_metadata(request.name, request.version)
         tm = pb.ModelMetadataResponse.TensorMetadata
         return pb.ModelMetadataResponse(
-            name=model.name,
-            versions=self._domain.versions(model.name),
-            platform=model.config.platform,
-            inputs=[tm(name=s.name, datatype=s.datatype, shape=model.full_shape(s)) for s in model.inputs],
-            outputs=[tm(name=s.name, datatype=s.datatype, shape=model.full_shape(s)) for s in model.outputs],
+            name=meta.name,
+            versions=meta.versions,
+            platform=meta.platform,
+            inputs=[tm(name=t.name, datatype=t.datatype, shape=t.shape) for t in meta.inputs],
+            outputs=[tm(name=t.name, datatype=t.datatype, shape=t.shape) for t in meta.outputs],
         )
 
     @_errors
     async def ModelConfig(self, request: pb.ModelConfigRequest, context: grpc.aio.ServicerContext) -> Any:
-        model = self._domain.model(request.name, request.version)
-        return pb.ModelConfigResponse(config=model.config)
+        return pb.ModelConfigResponse(config=self._plane.model_config(request.name, request.version))
 
     @_errors
     async def ModelInfer(self, request: pb.ModelInferRequest, context: grpc.aio.ServicerContext) -> Any:
-        self._domain.model(request.model_name, request.model_version)  # NOT_FOUND before decoding
-        outcome = await self._domain.infer(decode_request(request, _deadline(context)))
-        return encode_response(outcome)
+        self._plane.check_model(request.model_name, request.model_version)  # NOT_FOUND before decoding
+        answer = await self._plane.infer(decode_request(request, _deadline(context)))
+        return encode_response(answer)
+
+    async def _stream_one(self, request: pb.ModelInferRequest) -> pb.ModelStreamInferResponse:
+        try:
+            answer = await self._plane.infer(decode_request(request, None))
+            return pb.ModelStreamInferResponse(infer_response=encode_response(answer))
+        except VigilError as err:
+            return pb.ModelStreamInferResponse(
+                error_message=err.message,
+                infer_response=pb.ModelInferResponse(id=request.id, model_name=request.model_name),
+            )
+        except Exception:
+            log.exception("unexpected error in ModelStreamInfer")
+            return pb.ModelStreamInferResponse(error_message="internal server error")
 
     async def ModelStreamInfer(
         self, request_iterator: AsyncIterator[pb.ModelInferRequest], context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.ModelStreamInferResponse]:
-        async for request in request_iterator:
+        """Requests of one stream run concurrently (so they can share batches),
+        at most STREAM_IN_FLIGHT at once; responses come as they complete, each
+        with its request's id. Past that limit the stream is not read further
+        until a response is sent (gRPC flow control pushes back on the client)."""
+        replies: asyncio.Queue[pb.ModelStreamInferResponse | None] = asyncio.Queue()
+        slots = asyncio.Semaphore(STREAM_IN_FLIGHT)
+        running: set[asyncio.Task[None]] = set()
+
+        async def one(request: pb.ModelInferRequest) -> None:
             try:
-                outcome = await self._domain.infer(decode_request(request, None))
-                yield pb.ModelStreamInferResponse(infer_response=encode_response(outcome))
-            except VigilError as err:
-                yield pb.ModelStreamInferResponse(
-                    error_message=err.message,
-                    infer_response=pb.ModelInferResponse(id=request.id, model_name=request.model_name),
-                )
-            except Exception:
-                log.exception("unexpected error in ModelStreamInfer")
-                yield pb.ModelStreamInferResponse(error_message="internal server error")
+                replies.put_nowait(await self._stream_one(request))
+            finally:
+                slots.release()
+
+        async def read() -> None:
+            try:
+                async for request in request_iterator:
+                    await slots.acquire()
+                    task = asyncio.create_task(one(request))
+                    running.add(task)
+                    task.add_done_callback(running.discard)
+                while running:
+                    await asyncio.gather(*list(running), return_exceptions=True)
+            finally:
+                replies.put_nowait(None)
+
+        reader = asyncio.create_task(read())
+        try:
+            while (reply := await replies.get()) is not None:
+                yield reply
+        finally:
+            reader.cancel()
+            for task in list(running):
+                task.cancel()
 
     @_errors
     async def ModelStatistics(self, request: pb.ModelStatisticsRequest, context: grpc.aio.ServicerContext) -> Any:
-        stats = self._domain.statistics(request.name, request.version)
+        stats = self._plane.statistics(request.name, request.version)
         return pb.ModelStatisticsResponse(model_stats=[encode_stats(s) for s in stats])
 
     @_errors
     async def RepositoryIndex(self, request: pb.RepositoryIndexRequest, context: grpc.aio.ServicerContext) -> Any:
-        self._check_repository(request.repository_name)
         index = pb.RepositoryIndexResponse.ModelIndex
         return pb.RepositoryIndexResponse(
             models=[
                 index(name=e.name, version=e.version, state=e.state, reason=e.reason)
-                for e in self._domain.index(request.ready)
+                for e in self._plane.index(request.ready, request.repository_name)
             ]
         )
 
@@ -219,28 +293,95 @@ class InferenceServicer(grpc_service_pb2_grpc.GRPCInferenceServiceServicer):
     async def RepositoryModelLoad(
         self, request: pb.RepositoryModelLoadRequest, context: grpc.aio.ServicerContext
     ) -> Any:
-        self._check_repository(request.repository_name)
-        override = None
+        parameters: dict[str, object] = {}
         for key, param in request.parameters.items():
-            if key == "config":
-                override = mc.ModelConfig()
-                try:
-                    json_format.Parse(param.string_param, override)
-                except (json_format.ParseError, json.JSONDecodeError) as exc:
-                    raise InvalidArgument(f"parameter 'config' is not a model configuration: {exc}") from None
-            elif key.startswith("file:"):
-                raise InvalidArgument("loading model files sent with the request is not supported")
-        await self._domain.load(request.model_name, override)
+            choice = param.WhichOneof("parameter_choice")
+            parameters[key] = None if choice is None else getattr(param, choice)
+        await self._plane.load(request.model_name, parameters, request.repository_name)
         return pb.RepositoryModelLoadResponse()
 
     @_errors
     async def RepositoryModelUnload(
         self, request: pb.RepositoryModelUnloadRequest, context: grpc.aio.ServicerContext
     ) -> Any:
-        self._check_repository(request.repository_name)
-        await self._domain.unload(request.model_name)
+        await self._plane.unload(request.model_name, request.repository_name)
         return pb.RepositoryModelUnloadResponse()
 
-    def _check_repository(self, name: str) -> None:
-        if name and name != self._domain.repository.name:
-            raise InvalidArgument(f"unknown repository '{name}'; this server serves '{self._domain.repository.name}'")
+    # -- shared memory ------------------------------------------------------
+
+    @_errors
+    async def SystemSharedMemoryStatus(
+        self, request: pb.SystemSharedMemoryStatusRequest, context: grpc.aio.ServicerContext
+    ) -> Any:
+        reply = pb.SystemSharedMemoryStatusResponse()
+        for region in self._plane.shm_status(request.name):
+            entry = reply.regions[region.name]
+            entry.name, entry.key, entry.offset, entry.byte_size = (
+                region.name,
+                region.key,
+                region.offset,
+                region.byte_size,
+            )
+        return reply
+
+    @_errors
+    async def SystemSharedMemoryRegister(
+        self, request: pb.SystemSharedMemoryRegisterRequest, context: grpc.aio.ServicerContext
+    ) -> Any:
+        self._plane.shm_register(request.name, request.key, request.offset, request.byte_size)
+        return pb.SystemSharedMemoryRegisterResponse()
+
+    @_errors
+    async def SystemSharedMemoryUnregister(
+        self, request: pb.SystemSharedMemoryUnregisterRequest, context: grpc.aio.ServicerContext
+    ) -> Any:
+        self._plane.shm_unregister(request.name)
+        return pb.SystemSharedMemoryUnregisterResponse()
+
+    @_errors
+    async def CudaSharedMemoryStatus(
+        self, request: pb.CudaSharedMemoryStatusRequest, context: grpc.aio.ServicerContext
+    ) -> Any:
+        self._plane.cuda_shm_status(request.name)
+        return pb.CudaSharedMemoryStatusResponse()
+
+    @_errors
+    async def CudaSharedMemoryRegister(
+        self, request: pb.CudaSharedMemoryRegisterRequest, context: grpc.aio.ServicerContext
+    ) -> Any:
+        self._plane.cuda_shm_register(request.name)
+        return pb.CudaSharedMemoryRegisterResponse()
+
+    @_errors
+    async def CudaSharedMemoryUnregister(
+        self, request: pb.CudaSharedMemoryUnregisterRequest, context: grpc.aio.ServicerContext
+    ) -> Any:
+        return pb.CudaSharedMemoryUnregisterResponse()
+
+    # -- trace and log settings ----------------------------------------------
+
+    @_errors
+    async def TraceSetting(self, request: pb.TraceSettingRequest, context: grpc.aio.ServicerContext) -> Any:
+        changes = {key: list(value.value) for key, value in request.settings.items()}
+        settings = self._plane.trace_settings(changes, request.model_name)
+        reply = pb.TraceSettingResponse()
+        for key, values in settings.items():
+            reply.settings[key].value.extend(values)
+        return reply
+
+    @_errors
+    async def LogSettings(self, request: pb.LogSettingsRequest, context: grpc.aio.ServicerContext) -> Any:
+        changes: dict[str, LogValue | None] = {}
+        for key, value in request.settings.items():
+            choice = value.WhichOneof("parameter_choice")
+            changes[key] = None if choice is None else getattr(value, choice)
+        reply = pb.LogSettingsResponse()
+        for key, current in self._plane.log_settings(changes).items():
+            entry = reply.settings[key]
+            if isinstance(current, bool):
+                entry.bool_param = current
+            elif isinstance(current, int):
+                entry.uint32_param = current
+            else:
+                entry.string_param = current
+        return reply

@@ -94,10 +94,11 @@ def element_count(shape: tuple[int, ...] | list[int]) -> int:
     return count
 
 
-def from_raw(name: str, datatype: str, shape: list[int], raw: bytes) -> np.ndarray:
+def from_raw(name: str, datatype: str, shape: list[int], raw: bytes | memoryview) -> np.ndarray:
     """Decode raw contents; the byte size must match the shape exactly."""
     count = element_count(shape)
     if datatype == "BYTES":
+        raw = bytes(raw)
         items: list[bytes] = []
         offset = 0
         while offset < len(raw):
@@ -120,6 +121,11 @@ def from_raw(name: str, datatype: str, shape: list[int], raw: bytes) -> np.ndarr
             f"({datatype} of shape {shape})"
         )
     return np.frombuffer(raw, dtype=dtype.newbyteorder("<")).reshape(shape)
+
+
+def from_buffer(datatype: str, shape: list[int], buffer: np.ndarray) -> np.ndarray:
+    """A fixed-size tensor viewed over a uint8 buffer of exactly its size (no copy)."""
+    return buffer.view(NUMPY[datatype].newbyteorder("<")).reshape(shape)
 
 
 def from_contents(name: str, datatype: str, shape: list[int], contents: object) -> np.ndarray:

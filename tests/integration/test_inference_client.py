@@ -6,12 +6,14 @@ screen in each scene is found there, and not elsewhere."""
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import grpc
 import numpy as np
 import pytest
+from inference import grpc_service_pb2 as pb
 
 from services.analytics import detectors
 from services.analytics.inference_client import InferenceClient, InferenceError
@@ -48,6 +50,11 @@ async def test_objects_faces_and_identities(server: InferenceServer) -> None:
     async with InferenceClient(server.target) as client:
         found = await detectors.detect_objects(client, picture("motorcycle_left.png"), score_threshold=0.6)
         assert "motorcycle" in {d.label for d in found}
+        # The default uint8-input model finds exactly what the FP32 one does.
+        fp32 = await detectors.detect_objects(
+            client, picture("motorcycle_left.png"), score_threshold=0.6, model="yolox_nano"
+        )
+        assert found == fp32
         astronaut = picture("astronaut.png")
         faces = await detectors.detect_faces(client, astronaut)
         assert len(faces) == 1
@@ -96,3 +103,30 @@ async def test_video_scenes_are_found_in_their_frames(server: InferenceServer, t
         assert subject in labels, (index, labels)
         others = {s for _, s in scenes} - {subject, "person"}
         assert not labels & others, (index, labels)
+
+
+async def test_local_client_sends_tensors_through_shared_memory(server: InferenceServer) -> None:
+    """On a loopback target the client registers its own regions and gets
+    the same bytes back as a client sending plain tensors."""
+    from services.analytics.vision import yolox
+
+    batch = np.stack([yolox.preprocess(picture(n))[0] for n in ("chelsea.png", "camera.png")])
+    async with InferenceClient(server.target, shared_memory=False) as plain:
+        want = await plain.infer("yolox_nano", {"images": batch})
+        regions = await plain._call("SystemSharedMemoryStatus", pb.SystemSharedMemoryStatusRequest())
+        assert not plain.uses_shared_memory and len(regions.regions) == 0  # type: ignore[attr-defined]
+    async with InferenceClient(server.target) as client:
+        got = await asyncio.gather(*(client.infer("yolox_nano", {"images": batch}) for _ in range(3)))
+        assert client.uses_shared_memory
+        status = await client._call("SystemSharedMemoryStatus", pb.SystemSharedMemoryStatusRequest())
+        names = list(status.regions)  # type: ignore[attr-defined]
+        assert names and all(n.startswith("vigil-client-") for n in names)
+        ocr = await client.infer("ppocr_det", {"x": np.zeros((1, 3, 64, 96), np.float32)})  # output size unknown ahead
+        assert ocr["sigmoid_0.tmp_0"].shape == (1, 1, 64, 96)
+    for result in got:
+        assert result["output"].tobytes() == want["output"].tobytes()
+    async with InferenceClient(server.target, shared_memory=False) as after:
+        status = await after._call("SystemSharedMemoryStatus", pb.SystemSharedMemoryStatusRequest())
+        assert len(status.regions) == 0  # type: ignore[attr-defined]  # unregistered on close
+    leftovers = [n for n in os.listdir("/dev/shm") if n.startswith(f"vigil-client-{os.getpid()}-")]
+    assert leftovers == []

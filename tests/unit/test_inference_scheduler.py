@@ -185,3 +185,18 @@ def test_run_batch_splits_outputs_by_request() -> None:
     assert [s["y"].shape[0] for s in split] == [1, 3, 2]
     assert [float(s["y"][0, 0]) for s in split] == [2.0, 6.0, 4.0]
     assert times.infer_ns >= 0
+
+
+def test_models_without_a_queue_size_get_the_default_bound() -> None:
+    from inference import model_config_pb2 as mc
+
+    from services.inference.model import policy_of
+
+    plain = mc.ModelConfig(max_batch_size=8)
+    assert policy_of(plain).max_queue_size == 0  # unbounded, as in Triton
+    assert policy_of(plain, 128).max_queue_size == 128
+    batching = mc.ModelConfig(max_batch_size=8)
+    batching.dynamic_batching.SetInParent()
+    assert policy_of(batching, 128).max_queue_size == 128
+    batching.dynamic_batching.default_queue_policy.max_queue_size = 5
+    assert policy_of(batching, 128).max_queue_size == 5
