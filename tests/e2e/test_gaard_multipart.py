@@ -117,4 +117,3 @@ def test_two_videos_or_a_stray_file_are_refused(http: httpx.Client, clip: bytes)
 def test_unknown_result_without_a_tenant_is_a_gaard_404(http: httpx.Client) -> None:
     gaard_error(http.get("/api/result/664371916d24ab9cf81140ec"), 404, 3001)
     gaard_error(http.get("/api/result/" + "x" * 300), 404, 3001)
-
