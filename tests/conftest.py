@@ -140,7 +140,8 @@ def http_client(platform: RunningPlatform, listener: str = "HTTP", **options: ob
     (`HTTP` 8080, `VISIONAIRE` 4004, `LUNA` 5160), as users' clients keep
     one: every request of a module reuses its connection, so a framing bug
     anywhere (a body after a 204, a wrong Content-Length) fails a test."""
-    return httpx.Client(base_url=platform.url("", listener), timeout=30, **options)  # type: ignore[arg-type]
+    options.setdefault("timeout", 30)
+    return httpx.Client(base_url=platform.url("", listener), **options)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")

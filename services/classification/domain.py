@@ -122,14 +122,15 @@ class Classifications:
         self._enqueue(row.id, BACKGROUND if waiter is None else SYNC)
         return row
 
-    async def result(self, classification_id: str, tenant: str) -> Classification:
-        """One classification, for the tenant that submitted it. Raises
-        TENANT_REQUIRED and NOT_FOUND (also for another tenant's id)."""
-        if not tenant:
-            raise gaard_error(errors.TENANT_REQUIRED, "the query parameter 'tenant' is required")
+    async def result(self, classification_id: str, tenant: str = "") -> Classification:
+        """One classification. With a `tenant`, only that tenant's (another
+        tenant's id is NOT_FOUND, as an unknown id is); without one, any
+        tenant's, as the document shows the route (until credentials carry
+        the tenant). Raises NOT_FOUND."""
         row = await asyncio.to_thread(self._repo.get, classification_id) if len(classification_id) <= 24 else None
-        if row is None or row.tenant != tenant:
-            raise gaard_error(errors.NOT_FOUND, f"no classification {classification_id} for this tenant")
+        if row is None or (tenant and row.tenant != tenant):
+            where = " for this tenant" if tenant else ""
+            raise gaard_error(errors.NOT_FOUND, f"no classification {classification_id[:40]}{where}")
         return row
 
     # -- running --------------------------------------------------------------

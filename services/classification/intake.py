@@ -1,15 +1,21 @@
 """Taking in a `POST /api/classify` body: `multipart/form-data` with the
 video file and its metadata, read as it streams in.
 
-The form, as Gaard's clients send it:
+The form, as Gaard's clients send it (`curl -F video=@clip.mp4 -F tenant=t
+-F metadata=@metadata.json`):
 
-* the video file: the part that has a filename (or a part named `video` or
-  `file`). Required, exactly one. It goes straight to disk (the spool) as
-  it arrives; nothing holds more than one piece of the body.
+* the video file: the part named `video` (or `file`); without one, the only
+  file part with a video content type (`video/*`) or a video file extension;
+  without one, the only file part. Required, exactly one. Every file part
+  goes straight to disk (the spool) as it arrives; nothing holds more than
+  one piece of the body.
 * `tenant`: required, a text part.
-* `metadata`: optional, a text part holding a JSON object.
+* `metadata`: optional, a JSON object, as a text part or as a file part
+  (`-F metadata=@metadata.json`, `application/json` or any other type).
 * any other text part (`site_id`, `camera_id`, `client_id`, `parentId`...):
   added to the metadata as a string (the JSON part's keys win).
+
+Any other file part is refused (400), as is a second video.
 
 `parentId` (or `parent_id`) and `cameraId` (or `camera_id`) are read from
 the metadata; both spellings are accepted.
@@ -43,8 +49,13 @@ MAX_TEXT_BYTES = 64 * 1024
 WRITE_BYTES = 1024 * 1024
 #: Names of parts that are the video even without a filename.
 VIDEO_PARTS = {"video", "file"}
-#: Text parts that are not metadata.
+#: Parts that are read as text even when sent as files, and are not metadata.
 CONTROL_PARTS = {"tenant", "metadata"}
+#: File extensions that mark a file part as a video.
+VIDEO_EXTENSIONS = {
+    ".3gp", ".asf", ".avi", ".dav", ".flv", ".h264", ".h265", ".hevc", ".m2ts", ".m4v", ".mjpeg", ".mkv",
+    ".mov", ".mp4", ".mpeg", ".mpg", ".mts", ".ogv", ".ts", ".webm", ".wmv",
+}  # fmt: skip
 
 
 def new_id() -> str:
@@ -168,6 +179,50 @@ def _metadata(raw: str) -> dict[str, Any]:
     return value
 
 
+@dataclass
+class _FilePart:
+    """A file part of the form, spooled to disk as it arrives."""
+
+    name: str
+    filename: str
+    content_type: str
+    sink: _Sink
+
+    @property
+    def named_video(self) -> bool:
+        return self.name in VIDEO_PARTS
+
+    @property
+    def looks_like_video(self) -> bool:
+        return self.content_type.lower().startswith("video/") or Path(self.filename).suffix.lower() in VIDEO_EXTENSIONS
+
+
+def choose_video(files: list[_FilePart]) -> _FilePart | None:
+    """The video among a form's file parts (the module docstring gives the
+    rule); None when there is no file part. Raises BAD_REQUEST when there is
+    more than one video or a file part that is neither."""
+    if not files:
+        return None
+    named = [f for f in files if f.named_video]
+    videos = named or [f for f in files if f.looks_like_video] or files
+    if len(videos) > 1:
+        if named or any(f.looks_like_video for f in videos):
+            raise gaard_error(errors.BAD_REQUEST, "the form has more than one video file")
+        raise gaard_error(
+            errors.BAD_REQUEST, "the form has several file parts and none is a video: name the video part 'video'"
+        )
+    chosen = videos[0]
+    extra = next((f for f in files if f is not chosen), None)
+    if extra is not None:
+        if extra.looks_like_video:
+            raise gaard_error(errors.BAD_REQUEST, "the form has more than one video file")
+        raise gaard_error(
+            errors.BAD_REQUEST,
+            f"the file part '{extra.name[:40]}' is neither the video nor 'metadata'",
+        )
+    return chosen
+
+
 class Intake:
     """Reads a classify body into a Submission, the video spooled to disk."""
 
@@ -185,12 +240,12 @@ class Intake:
         except MultipartError as exc:
             raise gaard_error(errors.BAD_REQUEST, str(exc)) from None
         classification_id = new_id()
-        sink: _Sink | None = None
+        files: list[_FilePart] = []
+        file: _FilePart | None = None  # the file part being received
         texts: dict[str, str] = {}
         current: PartStart | None = None
         text_parts: list[bytes] = []
         text_bytes = 0
-        filename = ""
         received = 0
         try:
             async for piece in body:
@@ -205,28 +260,30 @@ class Intake:
                     raise gaard_error(errors.BAD_REQUEST, str(exc)) from None
                 for event in events:
                     if isinstance(event, PartStart):
-                        current, text_parts, text_bytes = event, [], 0
-                        if event.filename is not None or event.name in VIDEO_PARTS:
-                            if sink is not None:
-                                raise gaard_error(errors.BAD_REQUEST, "the form has more than one video file")
-                            filename = event.filename or event.name
-                            sink = _Sink(self._spool.part_path(classification_id))
-                            await sink.open()
+                        current, text_parts, text_bytes, file = event, [], 0, None
+                        if _is_file(event):
+                            path = self._spool.part_path(classification_id).with_name(
+                                f"{classification_id}.part{len(files)}"
+                            )
+                            file = _FilePart(event.name, event.filename or event.name, event.content_type, _Sink(path))
+                            files.append(file)
+                            await file.sink.open()
                     elif isinstance(event, PartData):
                         assert current is not None
-                        if _is_file(current):
-                            assert sink is not None
-                            await sink.write(event.data)
+                        if file is not None:
+                            await file.sink.write(event.data)
                         else:
                             text_bytes += len(event.data)
                             if text_bytes > MAX_TEXT_BYTES:
-                                raise gaard_error(errors.BAD_REQUEST, f"the form field '{current.name}' is too long")
+                                raise gaard_error(
+                                    errors.BAD_REQUEST, f"the form field '{current.name[:40]}' is too long"
+                                )
                             text_parts.append(bytes(event.data))
                     elif isinstance(event, PartEnd):
                         assert current is not None
-                        if not _is_file(current):
+                        if file is None:
                             texts.setdefault(current.name, _text(current.name, b"".join(text_parts)))
-                        current = None
+                        current, file = None, None
             try:
                 parser.close()
             except MultipartError as exc:
@@ -236,27 +293,35 @@ class Intake:
                 raise gaard_error(errors.TENANT_REQUIRED, "the form field 'tenant' is required")
             if len(tenant) > self._max_string:
                 raise gaard_error(errors.BAD_REQUEST, f"'tenant' is longer than {self._max_string} characters")
-            if sink is None:
-                raise gaard_error(errors.VIDEO_REQUIRED, "the form has no video file")
-            if sink.size == 0:
-                raise gaard_error(errors.VIDEO_REQUIRED, "the video file is empty")
-            await sink.close()
             metadata: dict[str, Any] = {k: v for k, v in texts.items() if k not in CONTROL_PARTS}
             metadata.update(_metadata(texts.get("metadata", "")))
+            video = choose_video(files)
+            if video is None:
+                raise gaard_error(errors.VIDEO_REQUIRED, "the form has no video file")
+            if video.sink.size == 0:
+                raise gaard_error(errors.VIDEO_REQUIRED, "the video file is empty")
+            await video.sink.close()
+            path = self._spool.part_path(classification_id)
+            await asyncio.to_thread(os.replace, video.sink.path, path)
             return Submission(
                 id=classification_id,
                 tenant=tenant,
-                videoname=filename[: self._max_string],
-                path=sink.path,
-                filesize=sink.size,
+                videoname=video.filename[: self._max_string],
+                path=path,
+                filesize=video.sink.size,
                 metadata=metadata,
             )
         except BaseException:
-            if sink is not None:
-                sink.abort()
-                self._spool.remove(sink.path)
+            for spooled in files:
+                spooled.sink.abort()
+                self._spool.remove(spooled.sink.path)
+            self._spool.remove(self._spool.part_path(classification_id))
             raise
 
 
 def _is_file(part: PartStart) -> bool:
+    """Whether a part goes to disk: a file part or a part named as the video;
+    `tenant` and `metadata` are text even when sent as files."""
+    if part.name in CONTROL_PARTS:
+        return False
     return part.filename is not None or part.name in VIDEO_PARTS

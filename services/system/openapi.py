@@ -37,6 +37,134 @@ _WELL_KNOWN: dict[str, dict[str, Any]] = {
     "google.protobuf.Timestamp": {"type": "string", "format": "date-time"},
 }
 _PARAM = re.compile(r"\{([^}=]+)(?:=[^}]*)?\}")
+_VERSION = re.compile(r"^/(\d+)/")
+
+#: The success status of the routes that do not answer 200 (the servicers
+#: set it with `vigil-http-status`; tests/unit/test_openapi_document.py
+#: checks this table against them).
+SUCCESS_STATUS: dict[str, int] = {
+    "ArchivesService.CreateArchive": 201,
+    "ArchivesService.UploadSourceFile": 201,
+    "ArchivesService.DeleteArchive": 204,
+    "LunaStreamsService.CreateLunaStream": 201,
+    "LunaStreamsService.CreateLunaStreamV2": 201,
+    "LunaStreamsService.UpdateLunaStream": 204,
+    "LunaStreamsService.DeleteLunaStream": 204,
+    "LunaStreamsService.DeleteLunaStreams": 204,
+    "LunaGroupsService.CreateLunaGroup": 201,
+    "LunaGroupsService.UpdateLunaGroup": 204,
+    "LunaGroupsService.DeleteLunaGroup": 204,
+    "LunaGroupsService.LinkLunaGroupStreams": 204,
+    "SystemService.GetDocsDev": 302,
+}
+#: The content types of the routes that answer a raw `google.api.HttpBody`
+#: (every such route must be listed: the unit test checks it).
+RAW_CONTENT: dict[str, tuple[str, ...]] = {
+    "LunaStreamsService.GetLunaStreamLastFramePreview": ("image/jpeg",),
+    "LunaStreamsService.GetLunaStreamLivePreview": ("multipart/x-mixed-replace",),
+    "VisualizationService.GetMjpeg": ("multipart/x-mixed-replace",),
+    "VisualizationService.GetMjpegOverlay": ("multipart/x-mixed-replace",),
+    "VisualizationService.GetStreamJpeg": ("image/jpeg",),
+    "VisualizationService.GetVisual": ("text/html",),
+    "VisualizationService.GetVisualOverlay": ("text/html",),
+    "SystemService.GetMetrics": ("text/plain",),
+    "SystemService.GetConfig": ("application/json", "text/plain"),
+    "SystemService.GetDocsSpec": ("application/x-yaml", "text/html"),
+    "SystemService.GetDocsDev": ("text/html",),
+    "SystemService.GetDocsDevPage": ("text/html",),
+    "ArchivesService.GetScreenshot": ("image/jpeg",),
+    "ArchivesService.TakeScreenshot": ("image/jpeg",),
+}
+
+#: Each family's error body (README "How the REST edge works"), as envoy/vigil.lua renders it.
+ERROR_SCHEMAS: dict[str, dict[str, Any]] = {
+    "VisionaireError": {
+        "type": "object",
+        "required": ["code", "message"],
+        "properties": {"code": {"type": "integer"}, "message": {"type": "string"}},
+        "additionalProperties": False,
+    },
+    "LenzError": {
+        "type": "object",
+        "required": ["success", "message"],
+        "properties": {"success": {"type": "boolean", "enum": [False]}, "message": {"type": "string"}},
+        "additionalProperties": False,
+    },
+    "LunaError": {
+        "type": "object",
+        "required": ["error_code", "desc", "detail"],
+        "properties": {
+            "error_code": {"type": "integer"},
+            "desc": {"type": "string"},
+            "detail": {"type": "string"},
+        },
+        "additionalProperties": False,
+    },
+    "FindFaceError": {
+        "type": "object",
+        "required": ["code", "desc"],
+        "properties": {"code": {"type": "string"}, "desc": {"type": "string"}},
+        "additionalProperties": False,
+    },
+    "GaardError": {
+        "type": "object",
+        "required": ["error_code", "error_msg"],
+        "properties": {"error_code": {"type": "integer"}, "error_msg": {"type": "string"}},
+        "additionalProperties": False,
+    },
+}
+#: family -> (error schema, the error statuses its routes answer).
+FAMILIES: dict[str, tuple[str, tuple[int, ...]]] = {
+    "visionaire": ("VisionaireError", (400, 404, 409, 500, 501, 503)),
+    "lenz": ("LenzError", (400, 404, 409, 413, 500, 501, 507)),
+    "luna": ("LunaError", (400, 404, 409, 413, 415, 500, 501, 503)),
+    "findface": ("FindFaceError", (400, 404, 409, 413, 500, 501, 507)),
+    "gaard": ("GaardError", (400, 404, 413, 415, 422, 429, 500, 503)),
+}
+_REASONS = {
+    400: "Bad request",
+    404: "Not found",
+    409: "Conflict",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    422: "Unprocessable video",
+    429: "Too many requests",
+    500: "Internal error",
+    501: "Not implemented",
+    503: "Unavailable",
+    507: "Insufficient storage",
+}
+
+
+def family(path: str) -> str:
+    """The API family of a path (the same rule as envoy/vigil.lua)."""
+    if (
+        re.match(r"^/[12]/", path)
+        or path in ("/version", "/healthcheck", "/config", "/plugins")
+        or path.startswith("/docs/")
+    ):
+        return "luna"
+    if path.startswith("/api/visionaire-media/"):
+        return "lenz"
+    if path.startswith(("/api/classify", "/api/result")):
+        return "gaard"
+    if path == "/videos" or path.startswith("/videos/"):
+        return "findface"
+    return "visionaire"
+
+
+def rpc_name(rpc: Rpc) -> str:
+    """`Service.Method`, the key of the tables above."""
+    return f"{rpc.service.name}.{rpc.method.name}"
+
+
+def operation_id(rpc: Rpc, binding: HttpBinding) -> str:
+    """Unique per route: `Service.Method`, with the API version (`.v1`,
+    `.v2`) or the binding's number when one method has several routes."""
+    if len(rpc.bindings) < 2:
+        return rpc_name(rpc)
+    version = _VERSION.match(binding.path)
+    return f"{rpc_name(rpc)}.v{version.group(1)}" if version else f"{rpc_name(rpc)}.{rpc.bindings.index(binding) + 1}"
 
 
 class _Builder:
@@ -47,7 +175,12 @@ class _Builder:
         if field.message_type is not None and field.message_type.GetOptions().map_entry:
             value = field.message_type.fields_by_name["value"]
             return {"type": "object", "additionalProperties": self.field(value)}
-        schema = self.ref(field.message_type) if field.message_type is not None else dict(_SCALARS[field.type])
+        if field.message_type is not None:
+            schema = self.ref(field.message_type)
+        elif field.enum_type is not None:
+            schema = {"type": "string", "enum": [v.name for v in field.enum_type.values]}
+        else:
+            schema = dict(_SCALARS[field.type])
         if field.is_repeated:
             return {"type": "array", "items": schema}
         return schema
@@ -59,10 +192,20 @@ class _Builder:
             return {"type": "string", "format": "binary"}
         if message.full_name not in self.schemas:
             self.schemas[message.full_name] = {}  # placeholder stops recursion
-            self.schemas[message.full_name] = {
+            # The edge prints every field without presence (scalars, enums,
+            # repeated and map fields) even at its default value.
+            required = [
+                f.name
+                for f in message.fields
+                if (f.is_repeated or f.message_type is None) and f.containing_oneof is None
+            ]
+            schema: dict[str, Any] = {
                 "type": "object",
                 "properties": {f.name: self.field(f) for f in message.fields},
             }
+            if required:
+                schema["required"] = required
+            self.schemas[message.full_name] = schema
         return {"$ref": f"#/components/schemas/{message.full_name}"}
 
     def operation(self, rpc: Rpc, binding: HttpBinding) -> dict[str, Any]:
@@ -78,11 +221,16 @@ class _Builder:
                 for f in rpc.method.input_type.fields
                 if f.name not in path_params and f.name != binding.body and f.message_type is None
             ]
+        error = f"#/components/responses/{FAMILIES[family(binding.path)][0]}"
+        responses: dict[str, Any] = self.success(rpc, binding)
+        responses.update({str(status): {"$ref": error} for status in FAMILIES[family(binding.path)][1]})
+        responses["default"] = {"$ref": error}
         op: dict[str, Any] = {
-            "operationId": f"{rpc.service.name}.{rpc.method.name}",
+            "operationId": operation_id(rpc, binding),
             "tags": [rpc.service.full_name],
+            "x-grpc-method": rpc.path,
             "parameters": params,
-            "responses": {"200": self.response(rpc, binding), "default": {"description": "error"}},
+            "responses": responses,
         }
         if binding.body:
             body = rpc.method.input_type if binding.body == "*" else fields[binding.body].message_type
@@ -92,11 +240,39 @@ class _Builder:
                 op["requestBody"] = {"content": {"application/json": {"schema": self.ref(body)}}}
         return op
 
-    def response(self, rpc: Rpc, binding: HttpBinding) -> dict[str, Any]:
+    def success(self, rpc: Rpc, binding: HttpBinding) -> dict[str, Any]:
+        """The success response(s) of a route: its real status and body."""
+        status = SUCCESS_STATUS.get(rpc_name(rpc), 200)
+        if status == 204:
+            return {"204": {"description": "No content"}}
         output = rpc.method.output_type
-        if output.full_name == "google.api.HttpBody" or binding.response_body:
-            return {"description": "raw body", "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}}
-        return {"description": "OK", "content": {"application/json": {"schema": self.ref(output)}}}
+        if output.full_name == "google.api.HttpBody":
+            kinds = RAW_CONTENT.get(rpc_name(rpc), ("*/*",))
+            content: dict[str, Any] = {kind: {"schema": {"type": "string", "format": "binary"}} for kind in kinds}
+            if "application/json" in content:
+                content["application/json"] = {"schema": {"type": "object", "additionalProperties": True}}
+            out: dict[str, Any] = {"description": "OK" if status == 200 else "Found", "content": content}
+            if status == 302:
+                out["headers"] = {"Location": {"required": True, "schema": {"type": "string"}}}
+            return {str(status): out}
+        if binding.response_body:
+            schema = self.printed_body(output, binding.response_body)
+        else:
+            schema = self.ref(output)
+        description = "Created" if status == 201 else "OK"
+        return {str(status): {"description": description, "content": {"application/json": {"schema": schema}}}}
+
+    def printed_body(self, output: descriptor.Descriptor, body_field: str) -> dict[str, Any]:
+        """The JSON a servicer prints into a `google.api.HttpBody` response
+        field (ListLunaGroupsResponse, ClassifyResponse): the message's other
+        field, or one of the fields of its oneof."""
+        others = [f for f in output.fields if f.name != body_field]
+        oneofs = {f.containing_oneof.name for f in others if f.containing_oneof is not None}
+        if len(oneofs) == 1 and all(f.containing_oneof is not None for f in others):
+            return {"oneOf": [self.field(f) for f in others]}
+        if len(others) == 1:
+            return self.field(others[0])
+        raise ValueError(f"{output.full_name}: cannot tell what {body_field} prints")
 
 
 @cache
@@ -109,11 +285,19 @@ def spec() -> dict[str, Any]:
             path = _PARAM.sub(lambda m: "{" + m.group(1) + "}", binding.path)
             paths.setdefault(path, {})[binding.verb.lower()] = builder.operation(rpc, binding)
     major, minor, patch = version_triple()
+    schemas = {**builder.schemas, **ERROR_SCHEMAS}
+    responses = {
+        name: {
+            "description": f"{name[: -len('Error')]} error body",
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}},
+        }
+        for name in ERROR_SCHEMAS
+    }
     return {
         "openapi": "3.0.3",
         "info": {"title": "Vigil REST edge", "version": f"{major}.{minor}.{patch}"},
         "paths": dict(sorted(paths.items())),
-        "components": {"schemas": dict(sorted(builder.schemas.items()))},
+        "components": {"schemas": dict(sorted(schemas.items())), "responses": responses},
     }
 
 
@@ -131,7 +315,7 @@ def spec_html() -> str:
         for verb, op in ops.items():
             rows.append(
                 f"<tr><td><code>{verb.upper()}</code></td><td><code>{html.escape(path)}</code></td>"
-                f"<td>{html.escape(op['operationId'])}</td></tr>"
+                f"<td>{html.escape(op['x-grpc-method'])}</td></tr>"
             )
     return (
         "<!doctype html><html><head><meta charset='utf-8'><title>Vigil REST edge</title></head><body>"

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 import grpc
 from google.api import httpbody_pb2
-from google.protobuf import struct_pb2
 
 from services.common.errors import InvalidArgument, Unimplemented, UnsupportedMediaType
+from services.common.interceptors import HTTP_STATUS_KEY
 from services.common.settings import Settings
-from services.system import openapi
+from services.system import manual, openapi
+from services.system.accept import accept_header, negotiate
 from services.system.domain import SystemDomain, version_triple
 from vigil.system.v1 import system_pb2, system_service_pb2_grpc
 from vigil.system.v1 import system_service_pb2 as pb
@@ -159,18 +159,27 @@ class SystemServicer(system_service_pb2_grpc.SystemServiceServicer):
         return pb.GetHealthcheckResponse(execution_time=took)
 
     async def GetConfig(self, request: pb.GetConfigRequest, context: grpc.aio.ServicerContext) -> Any:
-        out = struct_pb2.Struct()
-        out.update(json.loads(json.dumps(self._settings.masked())))
-        return out
+        sections = self._settings.masked()
+        if negotiate(accept_header(context), ("application/json", "text/plain")) == "text/plain":
+            return httpbody_pb2.HttpBody(
+                content_type="text/plain; charset=utf-8", data=manual.config_text(sections).encode()
+            )
+        return httpbody_pb2.HttpBody(content_type="application/json", data=manual.config_json(sections))
 
     async def ListPlugins(self, request: pb.ListPluginsRequest, context: grpc.aio.ServicerContext) -> Any:
         return pb.ListPluginsResponse(plugins=[])  # the platform loads no plugins
 
     async def GetDocsSpec(self, request: pb.GetDocsSpecRequest, context: grpc.aio.ServicerContext) -> Any:
-        accept = next((v for k, v in context.invocation_metadata() or () if k == "accept"), "")
-        kinds = {part.split(";")[0].strip().lower() for part in str(accept).split(",")}
-        if "application/x-yaml" in kinds:
+        kind = negotiate(accept_header(context), ("application/x-yaml", "text/html"))
+        if kind == "application/x-yaml":
             return httpbody_pb2.HttpBody(content_type="application/x-yaml", data=openapi.spec_yaml().encode())
-        if "text/html" in kinds:
+        if kind == "text/html":
             return httpbody_pb2.HttpBody(content_type="text/html; charset=utf-8", data=openapi.spec_html().encode())
         raise UnsupportedMediaType("Accept must be application/x-yaml or text/html")
+
+    async def GetDocsDev(self, request: pb.GetDocsDevRequest, context: grpc.aio.ServicerContext) -> Any:
+        await context.send_initial_metadata(((HTTP_STATUS_KEY, "302"), ("location", manual.INDEX)))
+        return httpbody_pb2.HttpBody(content_type="text/html; charset=utf-8", data=manual.redirect_page())
+
+    async def GetDocsDevPage(self, request: pb.GetDocsDevPageRequest, context: grpc.aio.ServicerContext) -> Any:
+        return httpbody_pb2.HttpBody(content_type="text/html; charset=utf-8", data=manual.page(request.page))

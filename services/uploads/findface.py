@@ -31,7 +31,13 @@ from vigil.uploads.v1 import archives_service_pb2 as pb
 
 NULL = struct_pb2.Value(null_value=struct_pb2.NULL_VALUE)
 DEFAULT_LIMIT = 20
+#: Largest page (`limit`); a larger one is a 400, not a silent cap.
 MAX_LIMIT = 1000
+#: Largest `created_date_last_n_days` (100 years): every stored archive is
+#: younger, and `now - N days` stays a date.
+MAX_LAST_N_DAYS = 36_525
+#: Largest `created_date_nth_*_week` (100 years of weeks).
+MAX_NTH_WEEK = 5_218
 DRAIN_BYTES = 64 * 1024 * 1024
 _DETECTOR_FIELDS = set(archive_pb2.DetectorSettings.DESCRIPTOR.fields_by_name)
 
@@ -185,15 +191,15 @@ def archive_filter(request: Any, now: datetime | None = None) -> ArchiveFilter:
     weekdays = False
     if request.HasField("created_date_last_n_days"):
         days = request.created_date_last_n_days
-        if days < 0:
-            raise BadQueryParameter("created_date_last_n_days must not be negative")
+        if not 0 <= days <= MAX_LAST_N_DAYS:
+            raise BadQueryParameter(f"created_date_last_n_days must be between 0 and {MAX_LAST_N_DAYS}, not {days}")
         since = now - timedelta(days=days)
         gte = max(gte, since) if gte else since
     for field_name, work in (("created_date_nth_full_week", False), ("created_date_nth_work_week", True)):
         if request.HasField(field_name):
             nth = getattr(request, field_name)
-            if nth < 1:
-                raise BadQueryParameter(f"{field_name} must be at least 1")
+            if not 1 <= nth <= MAX_NTH_WEEK:
+                raise BadQueryParameter(f"{field_name} must be between 1 and {MAX_NTH_WEEK}, not {nth}")
             monday = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
             start = monday - timedelta(weeks=nth - 1)
             end = start + timedelta(days=5 if work else 7)
@@ -260,9 +266,9 @@ class ArchivesServicer(archives_service_pb2_grpc.ArchivesServiceServicer):
         limit = DEFAULT_LIMIT
         if request.limit:
             text = request.limit.strip()
-            if not text.isdigit() or int(text) < 1:
-                raise BadQueryParameter(f"limit must be a positive integer, not {request.limit[:40]!r}")
-            limit = min(int(text), MAX_LIMIT)
+            if not (text.isascii() and text.isdigit() and len(text) <= 9 and 1 <= int(text) <= MAX_LIMIT):
+                raise BadQueryParameter(f"limit must be an integer from 1 to {MAX_LIMIT}, not {request.limit[:40]!r}")
+            limit = int(text)
         filt = archive_filter(request)
         cursor = decode_cursor(request.page, ordering) if request.page else None
         page = await self._library.list_archives(filt, ordering, cursor, limit)

@@ -91,10 +91,10 @@ async def test_sync_result_and_tenant_isolation(database_url: str, tmp_path: Pat
     assert row.specs["original.width"] == 640 and row.specs["width"] == 568
     assert row.file_path == "" and list(world.spool.root.iterdir()) == []
     assert (await world.domain.result(row.id, "acme")).scores == row.scores
-    for tenant, code in (("someone-else", errors.NOT_FOUND), ("", errors.TENANT_REQUIRED)):
-        with pytest.raises(VigilError) as caught:
-            await world.domain.result(row.id, tenant)
-        assert caught.value.error_code == code
+    assert (await world.domain.result(row.id)).id == row.id  # no tenant: any tenant's result
+    with pytest.raises(VigilError) as caught:
+        await world.domain.result(row.id, "someone-else")
+    assert caught.value.error_code == errors.NOT_FOUND
     with pytest.raises(VigilError) as caught:
         await world.domain.result("664371916d24ab9cf81140ec", "acme")
     assert (caught.value.error_code, caught.value.http_status) == (errors.NOT_FOUND, 404)

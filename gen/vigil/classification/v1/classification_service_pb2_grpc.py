@@ -105,10 +105,10 @@ class ClassificationServiceServicer:
         While the classification is queued or running, `status` says so and the
         result fields still have their zero values.
 
-        Returns INVALID_ARGUMENT (HTTP 400, Gaard `error_code` 1001) when
-        `tenant` is empty, and NOT_FOUND (HTTP 404, 3001) when no classification
-        has that ID or it belongs to another tenant (the two cases are not told
-        apart, so that IDs of other tenants cannot be probed). A classification
+        Returns NOT_FOUND (HTTP 404, 3001) when no classification has that ID
+        or, when `tenant` is given, it belongs to another tenant (the two cases
+        are not told apart, so that IDs of other tenants cannot be probed). A
+        classification
         that failed is not an RPC error: its result has `status.classify`
         `failed`, a non-zero `error_code` and an `error_msg`.
         """

@@ -1,6 +1,5 @@
 from google.api import annotations_pb2 as _annotations_pb2
 from google.api import httpbody_pb2 as _httpbody_pb2
-from google.protobuf import struct_pb2 as _struct_pb2
 from vigil.system.v1 import system_pb2 as _system_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -247,3 +246,9 @@ class GetDocsSpecRequest(_message.Message):
 class GetDocsDevRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class GetDocsDevPageRequest(_message.Message):
+    __slots__ = ("page",)
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    page: str
+    def __init__(self, page: _Optional[str] = ...) -> None: ...

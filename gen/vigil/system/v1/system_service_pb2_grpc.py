@@ -4,7 +4,6 @@ import grpc
 import warnings
 
 from google.api import httpbody_pb2 as google_dot_api_dot_httpbody__pb2
-from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from vigil.system.v1 import system_service_pb2 as vigil_dot_system_dot_v1_dot_system__service__pb2
 
 GRPC_GENERATED_VERSION = '1.81.1'
@@ -123,7 +122,7 @@ class SystemServiceStub:
         self.GetConfig = channel.unary_unary(
                 '/vigil.system.v1.SystemService/GetConfig',
                 request_serializer=vigil_dot_system_dot_v1_dot_system__service__pb2.GetConfigRequest.SerializeToString,
-                response_deserializer=google_dot_protobuf_dot_struct__pb2.Struct.FromString,
+                response_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
                 _registered_method=True)
         self.ListPlugins = channel.unary_unary(
                 '/vigil.system.v1.SystemService/ListPlugins',
@@ -138,6 +137,11 @@ class SystemServiceStub:
         self.GetDocsDev = channel.unary_unary(
                 '/vigil.system.v1.SystemService/GetDocsDev',
                 request_serializer=vigil_dot_system_dot_v1_dot_system__service__pb2.GetDocsDevRequest.SerializeToString,
+                response_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+                _registered_method=True)
+        self.GetDocsDevPage = channel.unary_unary(
+                '/vigil.system.v1.SystemService/GetDocsDevPage',
+                request_serializer=vigil_dot_system_dot_v1_dot_system__service__pb2.GetDocsDevPageRequest.SerializeToString,
                 response_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
                 _registered_method=True)
 
@@ -274,7 +278,10 @@ class SystemServiceServicer:
 
     def GetConfig(self, request, context):
         """Returns the effective settings by section, with passwords and tokens
-        masked as `********`. The answer is the bare settings object.
+        masked as `********`. With `Accept: text/plain` the answer is text, one
+        `NAME = value` line per setting (the value as JSON, the name as its
+        environment variable); otherwise (`application/json`, `*/*`, none) the
+        bare settings object as JSON.
         buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
         buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
@@ -291,9 +298,10 @@ class SystemServiceServicer:
 
     def GetDocsSpec(self, request, context):
         """Returns the OpenAPI 3 document of the REST edge, made from the http rules
-        of these contracts: YAML for `Accept: application/x-yaml`, an HTML page
-        for `Accept: text/html`. Returns INVALID_ARGUMENT (LUNA 12024, unsupported
-        media type) for any other Accept header.
+        of these contracts: YAML for `Accept: application/x-yaml` (and for
+        `*/*` or no Accept header, as curl sends), an HTML page for
+        `Accept: text/html`. Returns INVALID_ARGUMENT (HTTP 415, LUNA 12024,
+        unsupported media type) for any other Accept header.
         buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
         buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
@@ -302,8 +310,20 @@ class SystemServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetDocsDev(self, request, context):
-        """Returns the developer manual's page. Returns UNIMPLEMENTED while the
-        platform ships no developer manual.
+        """Redirects (HTTP 302, `Location: /docs/dev/index.html`) to the developer
+        manual that GetDocsDevPage serves.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetDocsDevPage(self, request, context):
+        """Returns a page of the developer manual (`index.html`: the README and
+        every contract, with its services, methods, routes, messages and
+        fields), an HTML page that `scripts/generate.py` builds from the README
+        and proto/. Returns NOT_FOUND (LUNA 39001) for any other page.
         buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
         buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
@@ -397,7 +417,7 @@ def add_SystemServiceServicer_to_server(servicer, server):
             'GetConfig': grpc.unary_unary_rpc_method_handler(
                     servicer.GetConfig,
                     request_deserializer=vigil_dot_system_dot_v1_dot_system__service__pb2.GetConfigRequest.FromString,
-                    response_serializer=google_dot_protobuf_dot_struct__pb2.Struct.SerializeToString,
+                    response_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
             ),
             'ListPlugins': grpc.unary_unary_rpc_method_handler(
                     servicer.ListPlugins,
@@ -412,6 +432,11 @@ def add_SystemServiceServicer_to_server(servicer, server):
             'GetDocsDev': grpc.unary_unary_rpc_method_handler(
                     servicer.GetDocsDev,
                     request_deserializer=vigil_dot_system_dot_v1_dot_system__service__pb2.GetDocsDevRequest.FromString,
+                    response_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
+            ),
+            'GetDocsDevPage': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetDocsDevPage,
+                    request_deserializer=vigil_dot_system_dot_v1_dot_system__service__pb2.GetDocsDevPageRequest.FromString,
                     response_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
             ),
     }
@@ -877,7 +902,7 @@ class SystemService:
             target,
             '/vigil.system.v1.SystemService/GetConfig',
             vigil_dot_system_dot_v1_dot_system__service__pb2.GetConfigRequest.SerializeToString,
-            google_dot_protobuf_dot_struct__pb2.Struct.FromString,
+            google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
             options,
             channel_credentials,
             insecure,
@@ -958,6 +983,33 @@ class SystemService:
             target,
             '/vigil.system.v1.SystemService/GetDocsDev',
             vigil_dot_system_dot_v1_dot_system__service__pb2.GetDocsDevRequest.SerializeToString,
+            google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetDocsDevPage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vigil.system.v1.SystemService/GetDocsDevPage',
+            vigil_dot_system_dot_v1_dot_system__service__pb2.GetDocsDevPageRequest.SerializeToString,
             google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
             options,
             channel_credentials,
