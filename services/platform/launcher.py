@@ -4,6 +4,7 @@ edge answers: used by the end-to-end tests and the benchmarks."""
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import signal
 import subprocess
@@ -98,7 +99,9 @@ class RunningPlatform:
 
 
 def _answers(url: str) -> bool:
-    with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=1) as reply:
+    # Until Envoy listens, another program may hold the port for a moment and
+    # answer something that is not HTTP/1.1 (http.client.HTTPException).
+    with contextlib.suppress(OSError, http.client.HTTPException), urllib.request.urlopen(url, timeout=1) as reply:
         return bool(reply.status == 200)
     return False
 

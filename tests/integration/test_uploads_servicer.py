@@ -154,12 +154,14 @@ def test_recovery_after_crashes(settings: Settings, channel, video: bytes) -> No
 def test_idle_sessions_pause_then_expire(settings: Settings, channel, video: bytes) -> None:
     stub = uploads_service_pb2_grpc.UploadsServiceStub(channel)
     sid = chunk(stub, 0, split(video, 2)[0], 2, len(video), None, iter(lambda: 65536, None)).session_id
-    quick = settings.model_copy(update={"upload_idle_seconds": 0.05, "upload_session_ttl_seconds": 0.5})
-    _, sessions = wire(quick)
+    # Two sweepers with different limits, so a slow machine cannot skip the
+    # paused state: idle past 0.05 s pauses, idle past the time to live expires.
+    _, pauses = wire(settings.model_copy(update={"upload_idle_seconds": 0.05, "upload_session_ttl_seconds": 3600}))
+    _, sessions = wire(settings.model_copy(update={"upload_idle_seconds": 0.05, "upload_session_ttl_seconds": 0.05}))
     time.sleep(0.1)
-    asyncio.run(sessions.sweep())
+    asyncio.run(pauses.sweep())
     assert rows(settings, UploadSession)[0].status == "paused"
-    time.sleep(0.5)
+    time.sleep(0.1)
     asyncio.run(sessions.sweep())
     (upload,) = rows(settings, UploadSession)
     assert upload.status == "cancelled" and not sessions._store.session_dir(sid).exists()
