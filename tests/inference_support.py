@@ -56,6 +56,14 @@ def fetch_module() -> ModuleType:
     return module
 
 
+# YOLOX-Nano without dynamic batching (Triton's default scheduler, no queue
+# policy), on one CPU instance: the configuration several tests copy.
+UNBATCHED = """platform: "onnxruntime_onnx"
+max_batch_size: 8
+instance_group [ { count: 1 kind: KIND_CPU } ]
+"""
+
+
 def copy_model(repository: Path, source: str, name: str, config: str) -> None:
     """Add model `name` to `repository`: `source`'s version 1 with `config`."""
     folder = repository / name

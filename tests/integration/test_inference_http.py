@@ -24,6 +24,7 @@ from tritonclient.utils import InferenceServerException
 
 from services.analytics.vision import yolox
 from tests.inference_support import (
+    UNBATCHED,
     InferenceServer,
     copy_model,
     fresh_repository,
@@ -31,7 +32,7 @@ from tests.inference_support import (
     model_repository,
     picture,
 )
-from tests.integration.test_inference_protocol import UNBATCHED, pair_model
+from tests.integration.test_inference_protocol import pair_model
 from tests.triton_bridge import TritonBridge, TritonError
 
 TINY_QUEUE = """platform: "onnxruntime_onnx"

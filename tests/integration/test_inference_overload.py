@@ -16,6 +16,7 @@ from tritonclient.utils import InferenceServerException
 
 from services.analytics.vision import yolox
 from tests.inference_support import (
+    UNBATCHED,
     InferenceServer,
     copy_model,
     fresh_repository,
@@ -25,11 +26,6 @@ from tests.inference_support import (
 )
 from tests.triton_bridge import TritonBridge, TritonError
 
-# No dynamic batching, so no queue policy: the default bound applies.
-PLAIN = """platform: "onnxruntime_onnx"
-max_batch_size: 8
-instance_group [ { count: 1 kind: KIND_CPU } ]
-"""
 BURST = 32
 
 
@@ -38,7 +34,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InferenceServer
     tmp = tmp_path_factory.mktemp("overload")
     repo = fresh_repository(tmp)
     model_repository()
-    copy_model(repo, "yolox_nano", "yolox_plain", PLAIN)
+    # No dynamic batching, so no queue policy: the default bound applies.
+    copy_model(repo, "yolox_nano", "yolox_plain", UNBATCHED)
     with inference_server(repo, tmp, env={"VIGIL_INFERENCE_MAX_QUEUE_SIZE": "2"}) as running:
         yield running
 

@@ -17,6 +17,7 @@ from onnx import TensorProto, helper
 
 from services.analytics.vision import yolox
 from tests.inference_support import (
+    UNBATCHED,
     InferenceServer,
     copy_model,
     fresh_repository,
@@ -26,10 +27,6 @@ from tests.inference_support import (
 )
 from tests.triton_bridge import TritonBridge, TritonError
 
-UNBATCHED = """platform: "onnxruntime_onnx"
-max_batch_size: 8
-instance_group [ { count: 1 kind: KIND_CPU } ]
-"""
 BATCHING = """platform: "onnxruntime_onnx"
 max_batch_size: 8
 dynamic_batching { preferred_batch_size: [ 4 ] max_queue_delay_microseconds: 500000 }

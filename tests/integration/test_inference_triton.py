@@ -14,6 +14,7 @@ import pytest
 
 from services.analytics.vision import yolox
 from tests.inference_support import (
+    UNBATCHED,
     InferenceServer,
     copy_model,
     fresh_repository,
@@ -28,10 +29,6 @@ from tests.triton_bridge import TritonBridge, TritonError
 BATCHING = """platform: "onnxruntime_onnx"
 max_batch_size: 8
 dynamic_batching { preferred_batch_size: [ 8 ] max_queue_delay_microseconds: 2000000 }
-instance_group [ { count: 1 kind: KIND_CPU } ]
-"""
-UNBATCHED = """platform: "onnxruntime_onnx"
-max_batch_size: 8
 instance_group [ { count: 1 kind: KIND_CPU } ]
 """
 TINY_QUEUE = """platform: "onnxruntime_onnx"
