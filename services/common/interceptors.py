@@ -1,9 +1,11 @@
 """Server interceptors shared by every Vigil gRPC server.
 
-`ErrorInterceptor` is the one place where exceptions become gRPC statuses:
-a `VigilError` becomes its code plus `vigil-error-*` trailing metadata that the
-REST edge renders as the family's documented error body; anything else is
-logged with its traceback and becomes INTERNAL with a generic message. It also
+`ErrorInterceptor` is the one place where exceptions become gRPC statuses, for
+every server, the inference service's included: a `VigilError` becomes its
+code and message, plus, on a `vigil.*` method, `vigil-error-*` trailing
+metadata that the REST edge renders as the family's documented error body;
+anything else is logged with its traceback and becomes INTERNAL with a generic
+message. Unary and streaming methods share that one path (`_Call`). It also
 counts every call by REST route and by the HTTP status the client receives
 (a method's `vigil-http-status`: 201, 204; an error's status) for `/metrics`,
 and re-checks JSON bodies strictly, since the transcoder silently drops
@@ -17,7 +19,7 @@ import binascii
 import logging
 import re
 import urllib.parse
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from typing import Any
 
 import grpc
@@ -143,8 +145,93 @@ def _unimplemented(rpc: Rpc) -> Unimplemented:
     return Unimplemented(f"{rpc.method.name} is not implemented yet")
 
 
+class _Call:
+    """One call of an intercepted method: the context the method sees, and
+    the one place where what the method raised becomes a status (and, for a
+    `vigil.*` method, where the call is counted)."""
+
+    def __init__(self, rpc: Rpc | None, method: str, context: grpc.aio.ServicerContext) -> None:
+        self._rpc = rpc
+        self._method = method
+        self._context = context
+        self.context = _StatusContext(context)
+
+    def check_body(self) -> None:
+        """Re-check the JSON body the edge forwarded, for `vigil.*` methods."""
+        if self._rpc is not None:
+            check_json_body(self._rpc, self._context.invocation_metadata())
+
+    async def __aenter__(self) -> _Call:
+        return self
+
+    async def __aexit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        status = self.context.http_status
+        try:
+            if isinstance(exc, NotImplementedError) and self._rpc is not None:
+                exc = _unimplemented(self._rpc)
+            if isinstance(exc, VigilError):
+                status = exc.http_status
+                # Only `vigil.*` calls pass the REST edge that reads the details.
+                details = error_metadata(exc) if self._rpc is not None else ()
+                await self._context.abort(exc.grpc_code, exc.message, trailing_metadata=details)
+            elif isinstance(exc, (grpc.aio.AbortError, grpc.RpcError)):
+                status = self.context.aborted_status()
+            elif isinstance(exc, Exception):
+                status = 500
+                log.error("unexpected error in %s", self._method, exc_info=exc)
+                await self._context.abort(grpc.StatusCode.INTERNAL, "internal server error")
+        finally:
+            if self._rpc is not None:
+                route = self._rpc.bindings[0].route if self._rpc.bindings else f"GRPC:{self._rpc.path}"
+                REQUESTS.labels(route, str(status)).inc()
+                log.debug("%s %s -> %d", route, self._rpc.path, status)
+
+
+def _unary(behavior: Callable[..., Any], rpc: Rpc | None, method: str, *, check_body: bool) -> Callable[..., Any]:
+    """A method that answers one message, wrapped in its call."""
+
+    async def wrapper(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        async with _Call(rpc, method, context) as call:
+            if check_body:
+                call.check_body()
+            return await behavior(request, call.context)
+
+    return wrapper
+
+
+def _streaming(behavior: Callable[..., Any], rpc: Rpc | None, method: str, *, check_body: bool) -> Callable[..., Any]:
+    """A method that answers a stream of messages, wrapped in its call."""
+
+    async def wrapper(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+        async with _Call(rpc, method, context) as call:
+            if check_body:
+                call.check_body()
+            async for item in behavior(request, call.context):
+                yield item
+
+    return wrapper
+
+
+#: Each kind of method handler: how to make one, how to wrap its method, and
+#: whether its request may carry a JSON body to re-check (a streamed request,
+#: an upload's chunks, is the body itself).
+_KINDS: tuple[tuple[str, Callable[..., grpc.RpcMethodHandler], Callable[..., Any], bool], ...] = (
+    ("unary_unary", grpc.unary_unary_rpc_method_handler, _unary, True),
+    ("stream_unary", grpc.stream_unary_rpc_method_handler, _unary, False),
+    ("unary_stream", grpc.unary_stream_rpc_method_handler, _streaming, True),
+    ("stream_stream", grpc.stream_stream_rpc_method_handler, _streaming, False),
+)
+
+
 class ErrorInterceptor(grpc.aio.ServerInterceptor):
-    """Turns exceptions into statuses, checks JSON bodies, counts requests."""
+    """Turns exceptions into statuses for every method of the `vigil.*`
+    contracts and of `services` (the services a server registers, such as
+    `inference.GRPCInferenceService`); for `vigil.*` methods it also checks
+    JSON bodies and counts requests. gRPC's own services (health,
+    reflection) pass untouched."""
+
+    def __init__(self, services: Collection[str] = ()) -> None:
+        self._services = frozenset(services)
 
     async def intercept_service(
         self,
@@ -152,88 +239,16 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):
         details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler:
         handler = await continuation(details)
-        rpc = rpcs().get(details.method)
-        if handler is None or rpc is None:
+        method = details.method
+        rpc = rpcs().get(method)
+        if handler is None or (rpc is None and method.split("/")[1] not in self._services):
             return handler
-        route = rpc.bindings[0].route if rpc.bindings else f"GRPC:{rpc.path}"
-        if handler.unary_unary:
-            return grpc.unary_unary_rpc_method_handler(
-                self._unary(handler.unary_unary, rpc, route),
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
-            )
-        if handler.unary_stream:
-            return grpc.unary_stream_rpc_method_handler(
-                self._stream(handler.unary_stream, rpc, route),
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
-            )
-        if handler.stream_unary:
-            # Client streaming (uploads): the body is the request stream, so
-            # there is no JSON body to check; errors and counts as for unary.
-            return grpc.stream_unary_rpc_method_handler(
-                self._unary(handler.stream_unary, rpc, route, check_body=False),
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
-            )
+        for kind, make_handler, wrap, check_body in _KINDS:
+            behavior = getattr(handler, kind)
+            if behavior:
+                return make_handler(
+                    wrap(behavior, rpc, method, check_body=check_body),
+                    request_deserializer=handler.request_deserializer,
+                    response_serializer=handler.response_serializer,
+                )
         return handler
-
-    def _unary(
-        self, behavior: Callable[..., Any], rpc: Rpc, route: str, *, check_body: bool = True
-    ) -> Callable[..., Any]:
-        async def wrapper(request: Any, context: grpc.aio.ServicerContext) -> Any:
-            seen = _StatusContext(context)
-            status = 200
-            try:
-                if check_body:
-                    check_json_body(rpc, context.invocation_metadata())
-                try:
-                    reply = await behavior(request, seen)
-                except NotImplementedError:
-                    raise _unimplemented(rpc) from None
-                status = seen.http_status
-                return reply
-            except VigilError as err:
-                status = err.http_status
-                await context.abort(err.grpc_code, err.message, trailing_metadata=error_metadata(err))
-            except (grpc.aio.AbortError, grpc.RpcError):
-                status = seen.aborted_status()
-                raise
-            except Exception:
-                status = 500
-                log.exception("unexpected error in %s", rpc.path)
-                await context.abort(grpc.StatusCode.INTERNAL, "internal server error")
-            finally:
-                REQUESTS.labels(route, str(status)).inc()
-                log.debug("%s %s -> %d", route, rpc.path, status)
-
-        return wrapper
-
-    def _stream(self, behavior: Callable[..., Any], rpc: Rpc, route: str) -> Callable[..., Any]:
-        async def wrapper(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
-            seen = _StatusContext(context)
-            status = 200
-            try:
-                check_json_body(rpc, context.invocation_metadata())
-                try:
-                    async for item in behavior(request, seen):
-                        status = seen.http_status
-                        yield item
-                except NotImplementedError:
-                    raise _unimplemented(rpc) from None
-                status = seen.http_status
-            except VigilError as err:
-                status = err.http_status
-                await context.abort(err.grpc_code, err.message, trailing_metadata=error_metadata(err))
-            except (grpc.aio.AbortError, grpc.RpcError):
-                status = seen.aborted_status()
-                raise
-            except Exception:
-                status = 500
-                log.exception("unexpected error in %s", rpc.path)
-                await context.abort(grpc.StatusCode.INTERNAL, "internal server error")
-            finally:
-                REQUESTS.labels(route, str(status)).inc()
-                log.debug("%s %s -> %d", route, rpc.path, status)
-
-        return wrapper

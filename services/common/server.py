@@ -177,8 +177,9 @@ async def build_server(
 ) -> tuple[grpc.aio.Server, Any, int]:
     """Create and start a server; returns it, its health servicer and its port.
     `options` are extra gRPC channel arguments for this server."""
+    names = [reg.service_name for reg in registrations]
     server = grpc.aio.server(
-        interceptors=[ErrorInterceptor()],
+        interceptors=[ErrorInterceptor(names)],
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
@@ -193,7 +194,6 @@ async def build_server(
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for reg in registrations:
         reg.add_to_server(reg.servicer, server)
-    names = [reg.service_name for reg in registrations]
     enable_reflection(server, [*names, health.SERVICE_NAME])
     port = server.add_insecure_port(address)
     if port == 0:

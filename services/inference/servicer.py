@@ -2,20 +2,20 @@
 calls (services/inference/dataplane.py, shared with the HTTP/REST face),
 protocol messages out.
 
-The shared ErrorInterceptor only knows the `vigil.*` contracts, so this face
-turns domain errors into statuses itself, in one place (`_errors`): a
-VigilError becomes its code and message; anything else is logged with its
-traceback and becomes INTERNAL with a generic message.
+Domain errors become statuses where they do for every server, in the shared
+ErrorInterceptor (services/common/interceptors.py): a VigilError becomes its
+code and message; anything else is logged with its traceback and becomes
+INTERNAL with a generic message. Only ModelStreamInfer answers errors itself,
+inside the stream, as Triton's protocol has it (`error_message`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator
+from typing import Any
 
 import grpc
 from inference import grpc_service_pb2 as pb
@@ -31,25 +31,6 @@ log = logging.getLogger(__name__)
 
 #: Requests of one ModelStreamInfer call that may be in flight at once.
 STREAM_IN_FLIGHT = 64
-
-T = TypeVar("T")
-
-
-def _errors(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
-    @functools.wraps(method)
-    async def wrapper(self: Any, request: Any, context: grpc.aio.ServicerContext) -> T:
-        try:
-            return await method(self, request, context)
-        except VigilError as err:
-            await context.abort(err.grpc_code, err.message)
-        except (grpc.aio.AbortError, grpc.RpcError):
-            raise
-        except Exception:
-            log.exception("unexpected error in %s", method.__name__)
-            await context.abort(grpc.StatusCode.INTERNAL, "internal server error")
-        raise AssertionError("unreachable")  # context.abort raises
-
-    return wrapper
 
 
 def decode_request(request: pb.ModelInferRequest, deadline_ns: int | None) -> InferRequest:
@@ -184,24 +165,19 @@ class InferenceServicer(grpc_service_pb2_grpc.GRPCInferenceServiceServicer):
     def __init__(self, plane: DataPlane) -> None:
         self._plane = plane
 
-    @_errors
     async def ServerLive(self, request: pb.ServerLiveRequest, context: grpc.aio.ServicerContext) -> Any:
         return pb.ServerLiveResponse(live=self._plane.live())
 
-    @_errors
     async def ServerReady(self, request: pb.ServerReadyRequest, context: grpc.aio.ServicerContext) -> Any:
         return pb.ServerReadyResponse(ready=self._plane.ready())
 
-    @_errors
     async def ModelReady(self, request: pb.ModelReadyRequest, context: grpc.aio.ServicerContext) -> Any:
         return pb.ModelReadyResponse(ready=self._plane.model_ready(request.name, request.version))
 
-    @_errors
     async def ServerMetadata(self, request: pb.ServerMetadataRequest, context: grpc.aio.ServicerContext) -> Any:
         name, version, extensions = self._plane.server_metadata()
         return pb.ServerMetadataResponse(name=name, version=version, extensions=list(extensions))
 
-    @_errors
     async def ModelMetadata(self, request: pb.ModelMetadataRequest, context: grpc.aio.ServicerContext) -> Any:
         meta = self._plane.model_metadata(request.name, request.version)
         tm = pb.ModelMetadataResponse.TensorMetadata
@@ -213,11 +189,9 @@ class InferenceServicer(grpc_service_pb2_grpc.GRPCInferenceServiceServicer):
             outputs=[tm(name=t.name, datatype=t.datatype, shape=t.shape) for t in meta.outputs],
         )
 
-    @_errors
     async def ModelConfig(self, request: pb.ModelConfigRequest, context: grpc.aio.ServicerContext) -> Any:
         return pb.ModelConfigResponse(config=self._plane.model_config(request.name, request.version))
 
-    @_errors
     async def ModelInfer(self, request: pb.ModelInferRequest, context: grpc.aio.ServicerContext) -> Any:
         self._plane.check_model(request.model_name, request.model_version)  # NOT_FOUND before decoding
         answer = await self._plane.infer(decode_request(request, _deadline(context)))
@@ -274,12 +248,10 @@ class InferenceServicer(grpc_service_pb2_grpc.GRPCInferenceServiceServicer):
             for task in list(running):
                 task.cancel()
 
-    @_errors
     async def ModelStatistics(self, request: pb.ModelStatisticsRequest, context: grpc.aio.ServicerContext) -> Any:
         stats = self._plane.statistics(request.name, request.version)
         return pb.ModelStatisticsResponse(model_stats=[encode_stats(s) for s in stats])
 
-    @_errors
     async def RepositoryIndex(self, request: pb.RepositoryIndexRequest, context: grpc.aio.ServicerContext) -> Any:
         index = pb.RepositoryIndexResponse.ModelIndex
         return pb.RepositoryIndexResponse(
@@ -289,7 +261,6 @@ class InferenceServicer(grpc_service_pb2_grpc.GRPCInferenceServiceServicer):
             ]
         )
 
-    @_errors
     async def RepositoryModelLoad(
         self, request: pb.RepositoryModelLoadRequest, context: grpc.aio.ServicerContext
     ) -> Any:
@@ -300,7 +271,6 @@ class InferenceServicer(grpc_service_pb2_grpc.GRPCInferenceServiceServicer):
         await self._plane.load(request.model_name, parameters, request.repository_name)
         return pb.RepositoryModelLoadResponse()
 
-    @_errors
     async def RepositoryModelUnload(
         self, request: pb.RepositoryModelUnloadRequest, context: grpc.aio.ServicerContext
     ) -> Any:
@@ -309,7 +279,6 @@ class InferenceServicer(grpc_service_pb2_grpc.GRPCInferenceServiceServicer):
 
     # -- shared memory ------------------------------------------------------
 
-    @_errors
     async def SystemSharedMemoryStatus(
         self, request: pb.SystemSharedMemoryStatusRequest, context: grpc.aio.ServicerContext
     ) -> Any:
@@ -324,35 +293,30 @@ class InferenceServicer(grpc_service_pb2_grpc.GRPCInferenceServiceServicer):
             )
         return reply
 
-    @_errors
     async def SystemSharedMemoryRegister(
         self, request: pb.SystemSharedMemoryRegisterRequest, context: grpc.aio.ServicerContext
     ) -> Any:
         self._plane.shm_register(request.name, request.key, request.offset, request.byte_size)
         return pb.SystemSharedMemoryRegisterResponse()
 
-    @_errors
     async def SystemSharedMemoryUnregister(
         self, request: pb.SystemSharedMemoryUnregisterRequest, context: grpc.aio.ServicerContext
     ) -> Any:
         self._plane.shm_unregister(request.name)
         return pb.SystemSharedMemoryUnregisterResponse()
 
-    @_errors
     async def CudaSharedMemoryStatus(
         self, request: pb.CudaSharedMemoryStatusRequest, context: grpc.aio.ServicerContext
     ) -> Any:
         self._plane.cuda_shm_status(request.name)
         return pb.CudaSharedMemoryStatusResponse()
 
-    @_errors
     async def CudaSharedMemoryRegister(
         self, request: pb.CudaSharedMemoryRegisterRequest, context: grpc.aio.ServicerContext
     ) -> Any:
         self._plane.cuda_shm_register(request.name)
         return pb.CudaSharedMemoryRegisterResponse()
 
-    @_errors
     async def CudaSharedMemoryUnregister(
         self, request: pb.CudaSharedMemoryUnregisterRequest, context: grpc.aio.ServicerContext
     ) -> Any:
@@ -360,7 +324,6 @@ class InferenceServicer(grpc_service_pb2_grpc.GRPCInferenceServiceServicer):
 
     # -- trace and log settings ----------------------------------------------
 
-    @_errors
     async def TraceSetting(self, request: pb.TraceSettingRequest, context: grpc.aio.ServicerContext) -> Any:
         changes = {key: list(value.value) for key, value in request.settings.items()}
         settings = self._plane.trace_settings(changes, request.model_name)
@@ -369,7 +332,6 @@ class InferenceServicer(grpc_service_pb2_grpc.GRPCInferenceServiceServicer):
             reply.settings[key].value.extend(values)
         return reply
 
-    @_errors
     async def LogSettings(self, request: pb.LogSettingsRequest, context: grpc.aio.ServicerContext) -> Any:
         changes: dict[str, LogValue | None] = {}
         for key, value in request.settings.items():
