@@ -44,8 +44,8 @@ import grpc
 import psutil
 import requests
 
-from services.platform.launcher import RunningPlatform, start_platform
 from tests.media import PaddedVideo, make_h264
+from tests.platform_launcher import RunningPlatform, start_platform
 from vigil.uploads.v1 import uploads_service_pb2, uploads_service_pb2_grpc
 
 MIB = 1024 * 1024

@@ -22,7 +22,7 @@ from sqlmodel import Session
 from services.common.server import Registration, build_server
 from services.db.engine import make_engine, migrate
 from services.db.models import Node
-from services.platform.launcher import RunningPlatform, start_platform
+from tests.platform_launcher import RunningPlatform, start_platform
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

@@ -1,97 +1,13 @@
 """`python -m services.streams`: the Streams process (Visionaire4 streams and
-visualisation, LUNA streams and groups)."""
+visualisation, LUNA streams and groups), wired in services/streams/wiring.py."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
-from functools import partial
-from typing import Any
 
-from services.common.server import Registration, base_registration, configure_logging, serve
+from services.common.server import configure_logging, serve
 from services.common.settings import Settings
-from services.db.engine import make_engine
-from services.streams.domain import StreamsDomain
-from services.streams.groups import LunaGroupsDomain
-from services.streams.luna import LunaGroupsServicer, LunaStreamsServicer
-from services.streams.luna_domain import LunaStreamsDomain
-from services.streams.luna_repository import LunaGroupRepository, LunaStreamRepository
-from services.streams.previews import PreviewStore
-from services.streams.repository import StreamRepository
-from services.streams.visionaire import StreamsServicer
-from vigil.streams.v1 import (
-    luna_groups_service_pb2_grpc,
-    luna_streams_service_pb2_grpc,
-    visualization_service_pb2,
-    visualization_service_pb2_grpc,
-)
-from vigil.streams.v1 import (
-    streams_service_pb2_grpc as streams_grpc,
-)
-
-
-@dataclass
-class StreamsProcess:
-    """What the process serves and the jobs it runs beside the server."""
-
-    registrations: list[Registration]
-    luna: LunaStreamsDomain
-    background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
-
-
-def build(settings: Settings) -> StreamsProcess:
-    """Wire the process: one engine, the repositories, the domains, their
-    faces, and the LUNA background jobs (autorestart, log clearing).
-
-    The visualisation service is registered with grpcio-tools' base
-    servicer, which answers UNIMPLEMENTED until its issue lands.
-    """
-    engine = make_engine(settings.sqlalchemy_url)
-    luna_streams = LunaStreamRepository(engine)
-    luna_groups = LunaGroupRepository(engine)
-    previews = PreviewStore(
-        settings.data_dir / "previews",
-        fetch_timeout_seconds=settings.luna_preview_fetch_timeout_seconds,
-        max_bytes=settings.luna_preview_max_bytes,
-    )
-    luna = LunaStreamsDomain(
-        luna_streams, luna_groups, previews, live_keepalive_seconds=settings.luna_live_keepalive_seconds
-    )
-    return StreamsProcess(
-        registrations=[
-            Registration(
-                StreamsServicer(StreamsDomain(StreamRepository(engine))),
-                streams_grpc.add_StreamsServiceServicer_to_server,
-                "vigil.streams.v1.StreamsService",
-            ),
-            base_registration(visualization_service_pb2, visualization_service_pb2_grpc, "VisualizationService"),
-            Registration(
-                LunaStreamsServicer(luna),
-                luna_streams_service_pb2_grpc.add_LunaStreamsServiceServicer_to_server,
-                "vigil.streams.v1.LunaStreamsService",
-            ),
-            Registration(
-                LunaGroupsServicer(LunaGroupsDomain(luna_groups, luna_streams)),
-                luna_groups_service_pb2_grpc.add_LunaGroupsServiceServicer_to_server,
-                "vigil.streams.v1.LunaGroupsService",
-            ),
-        ],
-        luna=luna,
-        background=[
-            partial(luna.autorestart_forever, settings.luna_autorestart_check_seconds),
-            partial(
-                luna.housekeeping_forever,
-                settings.luna_housekeeping_seconds,
-                settings.luna_logs_clear_interval_seconds,
-            ),
-        ],
-    )
-
-
-def registrations(settings: Settings) -> list[Registration]:
-    """The servicers of the process (for tests that serve them on their own)."""
-    return build(settings).registrations
+from services.streams.wiring import build
 
 
 def main() -> None:

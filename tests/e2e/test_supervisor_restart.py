@@ -7,8 +7,8 @@ import signal
 import time
 from pathlib import Path
 
-from services.platform.launcher import start_platform
 from tests.conftest import free_port, fresh_database, http_client
+from tests.platform_launcher import start_platform
 
 
 def test_restart_then_stop_past_the_limit(http, tmp_path: Path) -> None:

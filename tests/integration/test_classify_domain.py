@@ -14,11 +14,11 @@ import pytest
 
 from services.analytics.inference_client import InferenceClient
 from services.classification import errors
-from services.classification.__main__ import classifier_config
 from services.classification.classifier import VideoClassifier
 from services.classification.domain import Classifications, Limits
 from services.classification.intake import Spool, Submission, new_id
 from services.classification.repository import ClassificationsRepository
+from services.classification.wiring import classifier_config
 from services.common.errors import VigilError
 from services.common.settings import Settings
 from services.db.engine import make_engine

@@ -23,7 +23,7 @@ import pytest
 from google.protobuf import json_format
 
 from services.common.settings import Settings
-from services.streams.__main__ import StreamsProcess, build
+from services.streams.wiring import StreamsProcess, build
 from tests.conftest import AioServer
 from vigil.streams.v1 import luna_groups_service_pb2 as gpb
 from vigil.streams.v1 import luna_groups_service_pb2_grpc, luna_stream_pb2, luna_streams_service_pb2_grpc

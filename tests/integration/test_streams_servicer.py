@@ -13,7 +13,7 @@ from sqlmodel import Session
 from services.common.settings import Settings
 from services.db.engine import make_engine
 from services.db.models import Setting, utcnow
-from services.streams.__main__ import registrations
+from services.streams.wiring import registrations
 from tests.conftest import register_local_node
 from vigil.streams.v1 import luna_streams_service_pb2 as lpb
 from vigil.streams.v1 import luna_streams_service_pb2_grpc, streams_service_pb2_grpc

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from services.common.settings import Settings
 from services.db.engine import make_engine
 from services.db.models import Stream, UploadSession, Video
-from services.uploads.__main__ import registrations, wire
+from services.uploads.wiring import registrations, wire
 from tests.conftest import register_local_node
 from tests.e2e.uploads_client import multipart, split
 from tests.media import make_h264

@@ -1,5 +1,6 @@
 """Start `vigil run` as a subprocess on free ports and wait until the REST
-edge answers: used by the end-to-end tests and the benchmarks."""
+edge answers: used by the end-to-end tests and the benchmarks (it is no part
+of the production package)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import grpc
 import psutil
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 PORT_NAMES = (
     "HTTP",
     "VISIONAIRE",
