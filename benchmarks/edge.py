@@ -32,7 +32,7 @@ from sqlmodel import Session, select
 
 from services.db.engine import make_engine
 from services.db.models import Stream, utcnow
-from services.streams.repository import StreamRepository
+from services.streams.visionaire_repository import StreamRepository
 from tests.platform_launcher import start_platform
 from vigil.streams.v1 import streams_service_pb2, streams_service_pb2_grpc
 from vigil.system.v1 import system_service_pb2, system_service_pb2_grpc

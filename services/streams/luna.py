@@ -21,7 +21,6 @@ from google.protobuf import json_format, message, struct_pb2
 from services.common.interceptors import HTTP_STATUS_KEY
 from services.db.models import Stream, StreamGroup, StreamLog
 from services.streams import luna_schema as schema
-from services.streams.groups import LunaGroupsDomain
 from services.streams.luna_domain import (
     FeedbackReport,
     LunaStreamRecord,
@@ -30,6 +29,7 @@ from services.streams.luna_domain import (
     StreamQuery,
     autorestart_state,
 )
+from services.streams.luna_groups import LunaGroupsDomain
 from vigil.streams.v1 import (
     luna_group_pb2,
     luna_groups_service_pb2_grpc,

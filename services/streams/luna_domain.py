@@ -23,7 +23,6 @@ from services.common.errors import BadQueryParameter, InvalidArgument, NotFound
 from services.common.quoting import quoted
 from services.db.models import Stream, StreamLog, as_utc, utcnow
 from services.streams import luna_schema as schema
-from services.streams.domain import node_full_message
 from services.streams.luna_repository import (
     LogFilters,
     LunaGroupRepository,
@@ -33,7 +32,8 @@ from services.streams.luna_repository import (
     StreamFilters,
 )
 from services.streams.previews import PreviewStore, decode_data_url, is_data_url
-from services.streams.repository import NodeFull
+from services.streams.visionaire_domain import node_full_message
+from services.streams.visionaire_repository import NodeFull
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from services.db.models import Stream, StreamGroup, StreamGroupLink, StreamLog
-from services.streams.repository import NodeFull, insert_stream, lock_stream
+from services.streams.visionaire_repository import NodeFull, insert_stream, lock_stream
 
 T = TypeVar("T")
 

@@ -9,7 +9,7 @@ import grpc
 from google.protobuf import json_format
 
 from services.db.models import Stream
-from services.streams.domain import StreamChanges, StreamsDomain
+from services.streams.visionaire_domain import StreamChanges, StreamsDomain
 from vigil.streams.v1 import stream_pb2, streams_service_pb2_grpc
 from vigil.streams.v1 import streams_service_pb2 as pb
 

@@ -12,14 +12,14 @@ from typing import Any
 from services.common.server import Registration, base_registration
 from services.common.settings import Settings
 from services.db.engine import make_engine
-from services.streams.domain import StreamsDomain
-from services.streams.groups import LunaGroupsDomain
 from services.streams.luna import LunaGroupsServicer, LunaStreamsServicer
 from services.streams.luna_domain import LunaStreamsDomain
+from services.streams.luna_groups import LunaGroupsDomain
 from services.streams.luna_repository import LunaGroupRepository, LunaStreamRepository
 from services.streams.previews import PreviewStore
-from services.streams.repository import StreamRepository
 from services.streams.visionaire import StreamsServicer
+from services.streams.visionaire_domain import StreamsDomain
+from services.streams.visionaire_repository import StreamRepository
 from vigil.streams.v1 import (
     luna_groups_service_pb2_grpc,
     luna_streams_service_pb2_grpc,

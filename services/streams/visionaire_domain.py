@@ -13,7 +13,7 @@ from typing import Any
 from services.common.errors import InvalidArgument, NotFound
 from services.db.models import Stream, utcnow
 from services.streams.addresses import valid_stream_address
-from services.streams.repository import NodeFull, StreamRepository
+from services.streams.visionaire_repository import NodeFull, StreamRepository
 
 __all__ = ["StreamChanges", "StreamsDomain", "valid_stream_address"]
 
