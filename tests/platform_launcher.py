@@ -20,22 +20,11 @@ import grpc
 import psutil
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from services.common.settings import Settings
+
 ROOT = Path(__file__).resolve().parents[1]
-PORT_NAMES = (
-    "HTTP",
-    "VISIONAIRE",
-    "LUNA",
-    "ENVOY_ADMIN",
-    "SYSTEM",
-    "STREAMS",
-    "PIPELINES",
-    "UPLOADS",
-    "ANALYTICS",
-    "CLASSIFICATION",
-    "INFERENCE",
-    "INFERENCE_HTTP",
-    "INFERENCE_METRICS",
-)
+#: Every port setting (`VIGIL_<NAME>_PORT`), from the one settings model.
+PORT_NAMES = tuple(name.removesuffix("_port").upper() for name in Settings.model_fields if name.endswith("_port"))
 
 
 @dataclass

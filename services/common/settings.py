@@ -214,6 +214,22 @@ class Settings(BaseSettings):
         description="How long a classification waits for the inference service to answer before it fails.",
     )
 
+    # Set by `vigil run` for the processes it starts, not by operators; left
+    # out of the settings the platform shows (`masked`, `GET /config`).
+    supervisor_pid: int = Field(
+        default=0,
+        exclude=True,
+        description="Process id of the `vigil run` supervisor that started this process (0: none); the System "
+        "service's restart asks it to restart the services.",
+    )
+    prometheus_multiproc_dir: str = Field(
+        default="",
+        exclude=True,
+        validation_alias="PROMETHEUS_MULTIPROC_DIR",
+        description="prometheus_client's folder of every process's counters, set by `vigil run`; when set, "
+        "`/metrics` adds up the counters of all processes.",
+    )
+
     @model_validator(mode="after")
     def _check_classify(self) -> Settings:
         if self.classify_low_threshold > self.classify_high_threshold:

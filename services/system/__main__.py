@@ -39,13 +39,12 @@ def service_checks(settings: Settings) -> dict[str, Callable[[], Awaitable[bool]
     return {name: partial(_serving, settings.grpc_target(name)) for name in SERVICE_NAMES if name != "system"}
 
 
-def supervisor_restart() -> Callable[[], None] | None:
+def supervisor_restart(settings: Settings) -> Callable[[], None] | None:
     """Ask `vigil run` (our parent, named in VIGIL_SUPERVISOR_PID) to restart
     the services; None when no supervisor runs us."""
-    pid = int(os.environ.get("VIGIL_SUPERVISOR_PID", "0") or 0)
-    if pid <= 0:
+    if settings.supervisor_pid <= 0:
         return None
-    return partial(os.kill, pid, signal.SIGHUP)
+    return partial(os.kill, settings.supervisor_pid, signal.SIGHUP)
 
 
 def main() -> None:
@@ -53,7 +52,7 @@ def main() -> None:
     configure_logging(settings)
     engine = make_engine(settings.sqlalchemy_url)
     domain = SystemDomain(settings, SystemRepository(engine), service_checks(settings), LiveConfig(settings))
-    servicer = SystemServicer(settings, domain, supervisor_restart())
+    servicer = SystemServicer(settings, domain, supervisor_restart(settings))
 
     async def run() -> None:
         await domain.register_local_node()

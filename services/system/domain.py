@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import shutil
 import time
 from collections.abc import Awaitable, Callable
@@ -229,7 +228,7 @@ class SystemDomain:
     def metrics_text(self) -> bytes:
         """Prometheus text of every process's counters plus the stream total."""
         registry = CollectorRegistry()
-        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        if self._settings.prometheus_multiproc_dir:
             MultiProcessCollector(registry)
             collectors = [registry]
         else:

@@ -35,3 +35,11 @@ def test_port_clash_is_rejected_at_load() -> None:
 def test_bad_log_level_is_rejected_at_load() -> None:
     with pytest.raises(ValidationError, match="LOG_LEVEL"):
         Settings(_env_file=None, log_level="chatty")
+
+
+def test_supervisor_settings_come_from_the_environment_and_stay_private(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VIGIL_SUPERVISOR_PID", "4242")
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "/run/metrics")
+    settings = Settings(_env_file=None)
+    assert (settings.supervisor_pid, settings.prometheus_multiproc_dir) == (4242, "/run/metrics")
+    assert not {"SUPERVISOR_PID", "PROMETHEUS_MULTIPROC_DIR"} & settings.masked()["VIGIL"].keys()
