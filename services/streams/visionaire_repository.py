@@ -34,22 +34,28 @@ class NodeFull(Exception):
         self.limit = limit
 
 
-def lock_stream(session: Session, stream_id: str) -> Stream | None:
-    """The stream row, locked against every other writer until commit."""
+def _lock_row(session: Session, key: Any, value: object) -> bool:
+    """Lock the row whose primary key column `key` equals `value` against
+    every other writer until commit: `FOR UPDATE` on PostgreSQL, a no-op
+    UPDATE (SQLite's write lock) otherwise. False when there is no such row."""
     if session.get_bind().dialect.name == "postgresql":
-        return session.exec(select(Stream).where(col(Stream.stream_id) == stream_id).with_for_update()).first()
-    session.execute(update(Stream).where(col(Stream.stream_id) == stream_id).values(stream_id=col(Stream.stream_id)))
+        return session.exec(select(key).where(key == value).with_for_update()).first() is not None
+    result = session.execute(update(key.class_).where(key == value).values({key.key: key}))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def lock_stream(session: Session, stream_id: str) -> Stream | None:
+    """The stream row, locked against every other writer until commit, as
+    it is now (not as the session last saw it)."""
+    if not _lock_row(session, col(Stream.stream_id), stream_id):
+        return None
     return session.get(Stream, stream_id, populate_existing=True)
 
 
 def _lock_node(session: Session, node_num: int) -> bool:
     """Lock a node's registry row (creates on one node take turns); False
     when the node is not registered."""
-    if session.get_bind().dialect.name == "postgresql":
-        query = select(Node.node_num).where(col(Node.node_num) == node_num).with_for_update()
-        return session.exec(query).first() is not None
-    result = session.execute(update(Node).where(col(Node.node_num) == node_num).values(node_num=col(Node.node_num)))
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return _lock_row(session, col(Node.node_num), node_num)
 
 
 def _stream_limit(session: Session) -> int | None:
