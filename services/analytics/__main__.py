@@ -1,25 +1,24 @@
-"""`python -m services.analytics`: the Analytics process (analytics registry,
-Lenz catalog and config, smart search). Built by later issues; until then
-every method answers UNIMPLEMENTED."""
+"""`python -m services.analytics`: the stream-engine process (live sources,
+stream stats, live views; the analytics registry and smart search answer
+UNIMPLEMENTED until their issues land), wired in services/engine/wiring.py."""
 
 from __future__ import annotations
 
-from services.common.server import Registration, base_registration, run_service
+import asyncio
+
+from services.common.server import configure_logging, serve
 from services.common.settings import Settings
-from vigil.analytics.v1 import (
-    analytics_service_pb2,
-    analytics_service_pb2_grpc,
-    search_service_pb2,
-    search_service_pb2_grpc,
-)
+from services.engine.wiring import build
 
 
-def registrations(settings: Settings) -> list[Registration]:
-    return [
-        base_registration(analytics_service_pb2, analytics_service_pb2_grpc, "AnalyticsService"),
-        base_registration(search_service_pb2, search_service_pb2_grpc, "SearchService"),
-    ]
+def main() -> None:
+    settings = Settings()
+    configure_logging(settings)
+    process = build(settings)
+    asyncio.run(
+        serve(settings, "analytics", process.registrations, background=process.background, on_stop=process.engine.close)
+    )
 
 
 if __name__ == "__main__":
-    run_service("analytics", registrations)
+    main()

@@ -124,6 +124,30 @@ class Settings(BaseSettings):
         description="A LUNA live preview with no new frame repeats the last one this often, keeping viewers and "
         "the edge's idle timeout alive.",
     )
+    engine_open_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="How long the stream engine waits for a source to open."
+    )
+    engine_read_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="How long the stream engine waits for data from an open source."
+    )
+    engine_backoff_seconds: float = Field(
+        default=1.0, gt=0, description="First wait before a failed or ended source is opened again; it doubles."
+    )
+    engine_max_backoff_seconds: float = Field(
+        default=30.0, gt=0, description="Longest wait between attempts to open a failing source."
+    )
+    engine_max_frame_pixels: int = Field(
+        default=7680 * 4320, gt=0, description="Largest frame (width x height) a source may have; larger is an error."
+    )
+    engine_file_root: Path | None = Field(
+        default=None, description="Folder file:// stream addresses must be inside; empty means the data folder."
+    )
+    engine_report_seconds: float = Field(
+        default=1.0, gt=0, description="How often the engine writes the stats of its open streams."
+    )
+    engine_linger_seconds: float = Field(
+        default=5.0, ge=0, description="How long a stream stays open after its last viewer (or other demand) leaves."
+    )
     upload_max_bytes: int = Field(
         default=64 * 1024**3,
         gt=0,

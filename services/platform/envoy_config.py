@@ -27,6 +27,9 @@ PACKAGE_PROCESS = {
     "vigil.analytics.v1": "analytics",
     "vigil.classification.v1": "classification",
 }
+#: Services served by another process than their package's: the live views
+#: come from the stream engine, which decodes the frames.
+SERVICE_PROCESS = {"vigil.streams.v1.VisualizationService": "analytics"}
 #: Services whose calls may run long or stream (uploads, MJPEG, whole-clip
 #: classification): no route timeout; the rest keep a bound.
 UNBOUNDED = {
@@ -90,7 +93,7 @@ def _routes() -> list[dict[str, Any]]:
     take the last route, and the system server answers them UNIMPLEMENTED."""
     routes: list[dict[str, Any]] = []
     for svc in services():
-        process = PACKAGE_PROCESS[svc.file.package]
+        process = SERVICE_PROCESS.get(svc.full_name) or PACKAGE_PROCESS[svc.file.package]
         timeout = "0s" if svc.full_name in UNBOUNDED else DEFAULT_TIMEOUT
         routes.append(
             {

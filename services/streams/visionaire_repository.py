@@ -20,7 +20,7 @@ from sqlalchemy import select as sql_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from services.db.models import Node, Setting, Stream, StreamGroupLink, StreamLog
+from services.db.models import Node, Setting, Stream, StreamGroupLink, StreamLog, StreamStatsRow
 
 #: The `settings` row the system service writes `POST /config/platform` to.
 PLATFORM_SETTING = "platform"
@@ -114,6 +114,11 @@ class StreamRepository:
     def get(self, stream_id: str) -> Stream | None:
         with Session(self._engine) as session:
             return session.get(Stream, stream_id)
+
+    def stream_stats(self, stream_id: str) -> StreamStatsRow | None:
+        """The stream engine's last report on the stream (services/engine)."""
+        with Session(self._engine) as session:
+            return session.get(StreamStatsRow, stream_id)
 
     def add(self, stream: Stream) -> Stream:
         """Insert a stream; `NodeFull` when its node has no room."""

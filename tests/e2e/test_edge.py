@@ -32,7 +32,7 @@ def _json(reply: httpx.Response) -> dict:
     ("method", "path", "shape"),
     [
         ("GET", "/analytic_list", {"code", "message"}),
-        ("GET", "/mjpeg/0/abc", {"code", "message"}),
+        ("POST", "/smart-search", {"code", "message"}),
         ("GET", "/api/visionaire/analytic_list", {"code", "message"}),
     ],
 )
