@@ -1,6 +1,7 @@
-"""Live sources: one PyAV opener for every kind of stream address the
-platform accepts, a decoder thread per open source that writes frames into a
-shared-memory ring (services/media/frame_ring.py) and never waits for anyone
+"""Live sources: the opening rules for every kind of stream address the
+platform accepts (opened by the one PyAV opener, services/media/container.py),
+a decoder thread per open source that writes frames into a
+shared-memory ring (services/media/handoff.py) and never waits for anyone
 reading them, reconnection with backoff, and measured statistics.
 
 Addresses: `rtsp://` (TCP by default, UDP on request), `rtmp://`,
@@ -33,7 +34,8 @@ from typing import Any
 import av
 import numpy as np
 
-from services.media.frame_ring import FrameRef, FrameRing
+from services.media.container import TEXT_FORMATS, open_live
+from services.media.handoff import FrameRef, FrameRing
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +54,6 @@ _WHITELISTS = {
     "https": "https,http,tcp,tls,crypto,hls",
     "file": "file",
 }
-
-
-#: FFmpeg demuxers that turn text into pictures (ANSI art): a text file or
-#: page is not a camera.
-_TEXT_FORMATS = {"tty", "bin", "idf", "xbin", "adf"}
 
 
 class SourceError(Exception):
@@ -237,11 +234,11 @@ class LiveSource:
 
     def _open(self) -> Any:
         spec = opening(self.address, self.options)
-        return av.open(
+        return open_live(
             spec.url,
             format=spec.format,
             options=spec.options,
-            timeout=(self.options.open_timeout_seconds, self.options.read_timeout_seconds),
+            timeouts=(self.options.open_timeout_seconds, self.options.read_timeout_seconds),
         )
 
     def _play(self) -> int:
@@ -251,7 +248,7 @@ class LiveSource:
         try:
             if not container.streams.video:
                 raise SourceError("the source is not a video: it has no video stream")
-            if _TEXT_FORMATS & set(container.format.name.split(",")):
+            if TEXT_FORMATS & set(container.format.name.split(",")):
                 raise SourceError(f"the source is not a video: FFmpeg reads it as text ({container.format.name})")
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"

@@ -1,16 +1,19 @@
-"""Decoded frames handed between stages by reference, Frigate's way: a
-stream's decoder writes each frame once into a slot of a shared-memory ring
-(`multiprocessing.shared_memory`) and passes on only a small `FrameRef`
-(slot, sequence number, size); readers map the slot and read the pixels in
-place, in this process or another one that attaches the ring by name.
+"""The hand-over of decoded frames from a stream's decoding thread to the
+stages that use them (live views now, analysis next), by reference,
+Frigate's way: the decoder writes each frame once into a slot of a
+shared-memory ring (`multiprocessing.shared_memory`) and passes on only a
+small `FrameRef` (ring name, slot, sequence number, size, time); a reader
+copies the pixels out of the slot when it needs them. Frames never travel
+through queues or pickles; the ring's name in each reference is what a
+reader in another process (the analysis workers of the engine's second
+half) attaches by.
 
 Frames are stored as planar I420 (yuv420p: the Y plane, then U, then V),
 which is what H.264 decoders produce and what the JPEG and detector paths
 convert from. The writer never waits for a reader: a ring of `slots` frames
 is overwritten in turn, and a reader that comes back to a slot after the
-writer has moved on past it finds a newer sequence number there and counts
-the frame as dropped instead of reading torn pixels (a seqlock: the slot's
-sequence is checked before and after the read).
+writer has moved on finds a newer sequence number there and counts the
+frame as dropped instead of reading torn pixels.
 """
 
 from __future__ import annotations
