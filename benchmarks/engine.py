@@ -89,6 +89,9 @@ class Sources:
         self._sources = sources
         self.reports: dict[str, StatsReport] = {}
 
+    def all(self) -> list[StreamSource]:
+        return list(self._sources.values())
+
     def sources(self, ids: object) -> dict[str, StreamSource]:
         return {i: self._sources[i] for i in ids if i in self._sources}  # type: ignore[attr-defined]
 
@@ -141,7 +144,7 @@ async def sustain(url: str, count: int, seconds: float) -> dict[str, float]:
 
     sampler = asyncio.create_task(sample())
     start = time.perf_counter()
-    await asyncio.gather(*(consume(engine, src, seconds, counts) for src in repo.sources(repo._sources)))
+    await asyncio.gather(*(consume(engine, src, seconds, counts) for src in repo.all()))
     wall = time.perf_counter() - start
     sampler.cancel()
     cpu_after = process.cpu_times()
