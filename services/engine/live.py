@@ -29,7 +29,7 @@ from prometheus_client import Counter
 
 from services.common.errors import InvalidArgument, NotFound, Unavailable
 from services.engine.sources import VIEWER, OpenStream, StreamEngine, require
-from services.media.handoff import FrameRef
+from services.media.frame_ring import FrameRef
 from services.media.jpeg import JpegEncoder
 from services.media.live_source import ERROR, Sampler
 from vigil.streams.v1 import visualization_service_pb2 as pb

@@ -9,7 +9,7 @@ an `ASSIGNMENT` held for as long as a worker holds an analytic assignment of
 the catalog's work table (services/catalog/work.py: owner and heartbeat),
 and a `LUNA` demand for a LUNA stream taken from the processing queue. An
 analysis stage then reads the same frames the viewers see, by reference
-(`OpenStream.latest` / `wait_frame`, services/media/handoff.py), at its
+(`OpenStream.latest` / `wait_frame`, services/media/frame_ring.py), at its
 own sampled rate.
 
 A stream opens on its first demand and closes `linger_seconds` after its
@@ -37,7 +37,7 @@ from dataclasses import dataclass, replace
 
 from services.common.errors import NotFound
 from services.engine.repository import EngineRepository, StatsReport, StreamSource
-from services.media.handoff import FrameRef, FrameRing
+from services.media.frame_ring import FrameRef, FrameRing
 from services.media.live_source import STOPPED, LiveSource, SourceOptions, SourceStats
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """Live sources: the opening rules for every kind of stream address the
 platform accepts (opened by the one PyAV opener, services/media/container.py),
 a decoder thread per open source that writes frames into a
-shared-memory ring (services/media/handoff.py) and never waits for anyone
+shared-memory ring (services/media/frame_ring.py) and never waits for anyone
 reading them, reconnection with backoff, and measured statistics.
 
 Addresses: `rtsp://` (TCP by default, UDP on request), `rtmp://`,
@@ -35,7 +35,7 @@ import av
 import numpy as np
 
 from services.media.container import TEXT_FORMATS, open_live
-from services.media.handoff import FrameRef, FrameRing
+from services.media.frame_ring import FrameRef, FrameRing
 
 log = logging.getLogger(__name__)
 

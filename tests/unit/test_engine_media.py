@@ -17,7 +17,7 @@ import av
 import numpy as np
 import pytest
 
-from services.media.handoff import FrameRef, FrameRing
+from services.media.frame_ring import FrameRef, FrameRing
 from services.media.jpeg import JpegEncoder, output_size
 from services.media.live_source import (
     CONNECTING,
