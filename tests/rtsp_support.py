@@ -90,14 +90,19 @@ def mjpeg_parts(response: httpx.Response) -> Iterator[Part]:
     chunks = response.iter_raw()
     while True:
         while b"\r\n\r\n" not in buffer:
-            buffer += next(chunks)
+            chunk = next(chunks, None)
+            if chunk is None:
+                return  # the answer ended
+            buffer += chunk
         head, buffer = buffer.split(b"\r\n\r\n", 1)
         lines = head.decode().split("\r\n")
         assert lines[0] == "--frame", lines
         headers = {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:])}
         size = int(headers["content-length"])
         while len(buffer) < size + 2:
-            buffer += next(chunks)
+            chunk = next(chunks, None)
+            assert chunk is not None, "the answer ended inside a part"
+            buffer += chunk
         yield Part(headers, buffer[:size])
         assert buffer[size : size + 2] == b"\r\n"
         buffer = buffer[size + 2 :]

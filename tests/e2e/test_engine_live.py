@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from tests.conftest import free_port, http_client
+from tests.media import make_h264
 from tests.platform_launcher import RunningPlatform
 from tests.rtsp_support import RtspServer, jpeg_size, mjpeg_parts, rtsp_server
 
@@ -45,8 +46,12 @@ def wait_for(check: Callable[[], Any], seconds: float = 60.0) -> Any:
 
 
 @pytest.fixture(scope="module")
-def camera() -> Iterator[RtspServer]:
-    with rtsp_server(free_port(), "--live", "/live", "--size", "640x360", "--fps", "25") as server:
+def camera(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RtspServer]:
+    """A live 640x360 pattern at /live and a 10 s 160x120 clip at /clip."""
+    clip = make_h264(tmp_path_factory.mktemp("clips") / "clip.mp4", seconds=10, fps=25, width=160, height=120)
+    with rtsp_server(
+        free_port(), "--live", "/live", "--size", "640x360", "--fps", "25", "--file", f"/clip={clip}"
+    ) as server:
         yield server
 
 
@@ -78,12 +83,20 @@ class Viewer:
             try:
                 with self._client.stream("GET", path) as response:
                     self.status = response.status_code
+                    if response.status_code != 200:
+                        return
                     for part in mjpeg_parts(response):
                         self.parts.append(part)
                         if self._stop.is_set():
                             return
+                return  # the server ended the view
             except httpx.ReadTimeout:
                 continue
+
+    def join(self) -> None:
+        """Wait for the server to end the view (a deadline against hangs)."""
+        self._thread.join(60)
+        assert not self._thread.is_alive(), "the view did not end"
 
     def close(self) -> None:
         self._stop.set()
@@ -141,6 +154,24 @@ def test_unknown_streams_and_analytics_are_404(platform, http, camera) -> None:
     assert http.get(f"/mjpeg/7/{stream_id}").status_code == 404  # another node
     for path in (f"/mjpeg/0/{stream_id}/NFV4-MPA", f"/visual/0/{stream_id}/NFV4-MPA"):
         assert http.get(path).json() == {"code": 404, "message": "stream or analytic not found"}
+
+
+def test_a_new_address_applies_live_and_a_deleted_stream_ends_its_views(platform, http, camera) -> None:
+    stream_id = create(http, camera.url("/live"))
+    viewer = Viewer(platform, f"/mjpeg/0/{stream_id}?height=120")
+    try:
+        wait_for(lambda: viewer.parts and jpeg_size(viewer.parts[-1].jpeg) == (214, 120))
+        reply = http.put(f"/streams/0/{stream_id}", json={"stream_address": camera.url("/clip")})
+        assert reply.status_code == 200, reply.text
+        # The same viewer, without reconnecting, now shows the clip (4:3).
+        wait_for(lambda: jpeg_size(viewer.parts[-1].jpeg) == (160, 120))
+        wait_for(lambda: (s := stats(http, stream_id))["frame_width"] == 160 and s["state"] == "RUNNING")
+        shown = len(viewer.parts)
+        assert http.delete(f"/streams/0/{stream_id}").status_code == 200
+        viewer.join()  # the view ends by itself
+    finally:
+        viewer.close()
+    assert len(viewer.parts) >= shown
 
 
 def metric(http: httpx.Client, name: str, stream_id: str) -> float:
