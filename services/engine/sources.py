@@ -143,6 +143,7 @@ class StreamEngine:
         self.reporter = reporter or f"{socket.gethostname()[:40]}:{os.getpid()}"
         self._factory = source_factory
         self._open: dict[str, OpenStream] = {}
+        self._retiring: set[asyncio.Task[None]] = set()
         self._lock = asyncio.Lock()
 
     def open_streams(self) -> dict[str, OpenStream]:
@@ -184,19 +185,31 @@ class StreamEngine:
         stream.source_info = source
         live.start()
 
-    async def _stop_source(self, live: LiveSource | None) -> None:
+    async def _stop_source(self, live: LiveSource | None, *, wait: bool = False) -> None:
+        """Stop a source; its thread ends within a read timeout, and its
+        rings are freed once it has (in the background unless `wait`, so a
+        source stuck in a read never holds up the engine's lock)."""
         if live is None:
             return
         live.stop()
-        await asyncio.to_thread(live.stop, self._options.read_timeout_seconds + 1)
-        if live.stopped:
-            live.close()
 
-    async def _close(self, stream: OpenStream, message: str) -> StatsReport:
+        async def finish() -> None:
+            await asyncio.to_thread(live.stop, self._options.read_timeout_seconds + 1)
+            if live.stopped:
+                live.close()
+
+        if wait:
+            await finish()
+            return
+        task = asyncio.create_task(finish())
+        self._retiring.add(task)
+        task.add_done_callback(self._retiring.discard)
+
+    async def _close(self, stream: OpenStream, message: str, *, wait: bool = False) -> StatsReport:
         self._open.pop(stream.stream_id, None)
         stream.close()
         stats = stream.stats()
-        await self._stop_source(stream.live)
+        await self._stop_source(stream.live, wait=wait)
         log.info("stream %s: closed (%s)", stream.stream_id, message)
         return StatsReport(stream.stream_id, STOPPED, 0.0, stats.width, stats.height, message, stats.frames, 0)
 
@@ -248,7 +261,8 @@ class StreamEngine:
     async def close(self) -> None:
         """Stop every source and mark its stats STOPPED."""
         async with self._lock:
-            reports = [await self._close(s, "the engine stopped") for s in list(self._open.values())]
+            reports = [await self._close(s, "the engine stopped", wait=True) for s in list(self._open.values())]
+        await asyncio.gather(*self._retiring, return_exceptions=True)
         if reports:
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(self._repository.write_stats, reports, self.reporter)

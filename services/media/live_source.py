@@ -173,6 +173,7 @@ class LiveSource:
         self._stats = SourceStats()
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._progress = time.monotonic()
         self.ring: FrameRing | None = None
         self._retired: list[FrameRing] = []
         self._thread = threading.Thread(target=self._run, name=f"source-{name or address[:24]}", daemon=True)
@@ -215,7 +216,7 @@ class LiveSource:
                 except SourceError as exc:
                     message, state = str(exc), ERROR
                 except (av.FFmpegError, OSError, EOFError, ValueError) as exc:
-                    message, state = _reason(exc), ERROR
+                    message, state = self._reason(exc), ERROR
                 if self._stop.is_set():
                     break
                 if delivered:
@@ -232,7 +233,17 @@ class LiveSource:
             return
         self._set(STOPPED, "")
 
+    def _reason(self, exc: Exception) -> str:
+        """Why the source failed. A time limit that fired reaches here as
+        whatever the demuxer makes of the interruption (RTSP says "invalid
+        data"), so nothing arriving for a whole timeout is said as such."""
+        limit = min(self.options.open_timeout_seconds, self.options.read_timeout_seconds)
+        if time.monotonic() - self._progress >= limit * 0.95:
+            return "timed out waiting for the source"
+        return _reason(exc)
+
     def _open(self) -> Any:
+        self._progress = time.monotonic()
         spec = opening(self.address, self.options)
         return open_live(
             spec.url,
@@ -272,6 +283,7 @@ class LiveSource:
                     elif ahead < -1.0:  # far behind: pace from here
                         started, first_time = now, at
                 self._deliver(frame, at, time.monotonic())
+                self._progress = time.monotonic()
                 delivered += 1
             return delivered
         finally:

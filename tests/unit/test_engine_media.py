@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import http.server
 import io
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -197,3 +198,16 @@ def test_an_hls_playlist_naming_a_local_file_is_not_read(
     with play(f"http://127.0.0.1:{port}/index.m3u8", fast) as (source, got):
         wait_until(lambda: source.stats().state == ERROR)
         assert not got.refs and source.stats().frames == 0
+
+
+def test_a_source_that_stalls_is_cut_by_the_timeout(fast: SourceOptions) -> None:
+    """A server that accepts and then says nothing (a stalled camera) is an
+    error after the timeout, not a hung decoder."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        port = listener.getsockname()[1]
+        options = SourceOptions(**{**fast.__dict__, "open_timeout_seconds": 1, "read_timeout_seconds": 1})
+        with play(f"rtsp://127.0.0.1:{port}/stalled", options) as (source, got):
+            wait_until(lambda: source.stats().state == ERROR)
+            assert source.stats().message == "timed out waiting for the source" and not got.refs
