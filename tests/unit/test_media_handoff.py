@@ -13,9 +13,13 @@ from services.media.handoff import Handoff, Stopped
 
 
 def test_batches_in_order_then_the_rest_then_nothing() -> None:
+    def produce(handoff: Handoff[int]) -> None:
+        for i in range(5):
+            handoff.put(i)
+
     async def run() -> list[list[int]]:
         handoff: Handoff[int] = Handoff(maxsize=2)
-        producer = asyncio.ensure_future(asyncio.to_thread(lambda: [handoff.put(i) for i in range(5)]))
+        producer = asyncio.ensure_future(asyncio.to_thread(produce, handoff))
         batches = []
         while batch := await handoff.batch(2, producer):
             batches.append(batch)
