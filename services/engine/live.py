@@ -60,24 +60,30 @@ class Rendition:
         self._stream = stream
         self._encoder = JpegEncoder(height, quality)
         self._lock = asyncio.Lock()
-        self._seq = -1
-        self._ring = ""
+        self._ref: FrameRef | None = None
         self._jpeg = b""
         self._labels = (stream.stream_id, str(height), str(quality))
 
-    async def jpeg(self, ref: FrameRef) -> bytes | None:
-        """The JPEG of a frame (encoded now, or by an earlier viewer); None
-        when the frame was overwritten before it could be read."""
+    async def jpeg(self, ref: FrameRef) -> tuple[bytes, FrameRef] | None:
+        """The JPEG of `ref` or of a newer frame, and which frame it is: a
+        frame another viewer already had encoded is reused, and a viewer
+        that asks for a frame older than the stream's newest gets the newest
+        (encoded once, shared by the viewers after it). None when the frame
+        was overwritten before it could be read."""
         async with self._lock:
-            if (ref.ring, ref.seq) == (self._ring, self._seq):
-                return self._jpeg
+            done = self._ref
+            if done is not None and done.ring == ref.ring and done.seq >= ref.seq:
+                return self._jpeg, done
+            latest = self._stream.latest
+            if latest is not None and latest.ring == ref.ring and latest.seq > ref.seq:
+                ref = latest
             pixels = self._stream.read(ref)
             if pixels is None:
                 return None
             self._jpeg = await asyncio.to_thread(self._encoder.encode, pixels, ref.width, ref.height)  # type: ignore[arg-type]
-            self._ring, self._seq = ref.ring, ref.seq
+            self._ref = ref
             ENCODED.labels(*self._labels).inc()
-            return self._jpeg
+            return self._jpeg, ref
 
 
 def rendition(stream: OpenStream, height: int, quality: int) -> Rendition:
@@ -137,10 +143,11 @@ class LiveViews:
                 last = ref
                 if not sampler.take(ref.time):
                     continue
-                jpeg = await view.jpeg(ref)
-                if jpeg is None:
+                encoded = await view.jpeg(ref)
+                if encoded is None:
                     continue
-                sent = _part(jpeg, ref)
+                jpeg, last = encoded
+                sent = _part(jpeg, last)
                 SENT.labels(stream.stream_id).inc()
                 yield sent
 
@@ -158,9 +165,9 @@ class LiveViews:
                         reason = f": {stats.message}" if stats.message else ""
                         raise Unavailable(f"no frame from the stream ({stats.state.lower()}{reason})")
                     continue
-                jpeg = await view.jpeg(ref)
-                if jpeg is not None:
-                    return jpeg
+                encoded = await view.jpeg(ref)
+                if encoded is not None:
+                    return encoded[0]
 
     async def page(self, node_num: int, stream_id: str) -> str:
         await require(self._engine, node_num, stream_id)
