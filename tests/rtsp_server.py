@@ -5,7 +5,8 @@ under the system `/usr/bin/python3` (the venv has no GObject bindings).
     /usr/bin/python3 tests/rtsp_server.py --port 8554 \\
         --live /live --file /clip=/tmp/clip.mp4
 
-`--live PATH` serves a live test pattern (`videotestsrc is-live=true`,
+`--live PATH` serves a live test pattern (`--live-udp PATH` the same,
+offering only RTP over UDP) (`videotestsrc is-live=true`,
 H.264 via x264enc tune=zerolatency) at WIDTHxHEIGHT@FPS (`--size`,
 `--fps`); `--file PATH=FILE` serves an H.264 MP4 made by the test (played
 once per client, then the session ends, as a camera that hangs up). Prints
@@ -21,14 +22,16 @@ import sys
 import gi
 
 gi.require_version("Gst", "1.0")
+gi.require_version("GstRtsp", "1.0")
 gi.require_version("GstRtspServer", "1.0")
-from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--live", action="append", default=[])
+    parser.add_argument("--live-udp", action="append", default=[], help="a live mount that only offers RTP over UDP")
     parser.add_argument("--file", action="append", default=[])
     parser.add_argument("--size", default="640x360")
     parser.add_argument("--fps", type=int, default=25)
@@ -39,7 +42,7 @@ def main() -> int:
     server.set_address("127.0.0.1")
     server.set_service(str(args.port))
     mounts = server.get_mount_points()
-    for path in args.live:
+    for path, udp_only in [(p, False) for p in args.live] + [(p, True) for p in args.live_udp]:
         factory = GstRtspServer.RTSPMediaFactory()
         factory.set_launch(
             f"( videotestsrc is-live=true pattern=ball ! video/x-raw,width={width},height={height},"
@@ -47,6 +50,8 @@ def main() -> int:
             "! video/x-h264,profile=baseline ! rtph264pay name=pay0 pt=96 config-interval=1 )"
         )
         factory.set_shared(True)
+        if udp_only:
+            factory.set_protocols(GstRtsp.RTSPLowerTrans.UDP)
         mounts.add_factory(path, factory)
     for spec in args.file:
         path, _, name = spec.partition("=")

@@ -35,12 +35,21 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
 
+from prometheus_client import Counter
+
 from services.common.errors import NotFound
 from services.engine.repository import EngineRepository, StatsReport, StreamSource
 from services.media.frame_ring import FrameRef, FrameRing
 from services.media.live_source import STOPPED, LiveSource, SourceOptions, SourceStats
 
 log = logging.getLogger(__name__)
+
+FRAMES_DECODED = Counter("vigil_engine_frames_decoded", "Frames the engine decoded, by stream", ["stream_id"])
+FRAMES_DROPPED = Counter(
+    "vigil_engine_frames_dropped",
+    "Frames a reader (a live view, later analysis) missed because the decoder had reused their slot, by stream",
+    ["stream_id"],
+)
 
 #: Demand reasons. Only VIEWER is raised today (see the module docstring).
 VIEWER = "viewer"
@@ -70,6 +79,8 @@ class OpenStream:
         self.closed = False
         self.idle_since: float | None = None
         self.renditions: dict[tuple[int, int], object] = {}
+        self.counted = 0  # frames already added to FRAMES_DECODED
+        self._counted_source: LiveSource | None = None
         self._loop = loop
         self._next: asyncio.Future[None] = loop.create_future()
         self.live: LiveSource | None = None
@@ -111,12 +122,21 @@ class OpenStream:
     def read(self, ref: FrameRef) -> object | None:
         """The pixels of a frame reference (None when overwritten)."""
         ring = self.ring
-        if ring is None or ring.name != ref.ring:
-            return None
-        return ring.read(ref)
+        pixels = ring.read(ref) if ring is not None and ring.name == ref.ring else None
+        if pixels is None:
+            FRAMES_DROPPED.labels(self.stream_id).inc()
+        return pixels
 
     def stats(self) -> SourceStats:
         return self.live.stats() if self.live is not None else SourceStats()
+
+    def count_decoded(self, frames: int) -> None:
+        """Add the frames decoded since the last count to FRAMES_DECODED."""
+        if self._counted_source is not self.live:  # a new source counts from 0
+            self._counted_source, self.counted = self.live, 0
+        if frames > self.counted:
+            FRAMES_DECODED.labels(self.stream_id).inc(frames - self.counted)
+            self.counted = frames
 
     def close(self) -> None:
         self.closed = True
@@ -209,6 +229,7 @@ class StreamEngine:
         self._open.pop(stream.stream_id, None)
         stream.close()
         stats = stream.stats()
+        stream.count_decoded(stats.frames)
         await self._stop_source(stream.live, wait=wait)
         log.info("stream %s: closed (%s)", stream.stream_id, message)
         return StatsReport(stream.stream_id, STOPPED, 0.0, stats.width, stats.height, message, stats.frames, 0)
@@ -235,6 +256,7 @@ class StreamEngine:
                     self._launch(stream, source)
                     await self._stop_source(old)
                 stats = stream.stats()
+                stream.count_decoded(stats.frames)
                 reports.append(
                     StatsReport(
                         stream.stream_id,

@@ -49,10 +49,21 @@ def wait_for(check: Callable[[], Any], seconds: float = 60.0) -> Any:
 
 @pytest.fixture(scope="module")
 def camera(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RtspServer]:
-    """A live 640x360 pattern at /live and a 10 s 160x120 clip at /clip."""
+    """A live 640x360 pattern at /live (and at /udp, RTP over UDP only) and
+    a 10 s 160x120 clip at /clip."""
     clip = make_h264(tmp_path_factory.mktemp("clips") / "clip.mp4", seconds=10, fps=25, width=160, height=120)
     with rtsp_server(
-        free_port(), "--live", "/live", "--size", "640x360", "--fps", "25", "--file", f"/clip={clip}"
+        free_port(),
+        "--live",
+        "/live",
+        "--live-udp",
+        "/udp",
+        "--size",
+        "640x360",
+        "--fps",
+        "25",
+        "--file",
+        f"/clip={clip}",
     ) as server:
         yield server
 
@@ -131,6 +142,22 @@ def test_a_viewed_stream_is_opened_and_its_stats_become_real(platform, http, cam
     assert stopped["fps"] == 0 and "no viewer" in stopped["last_error_msg"]
 
 
+def test_a_luna_stream_of_type_udp_is_read_over_rtp_on_udp(platform, http, camera) -> None:
+    body = {
+        "account_id": "557d54ec-29ad-4f3c-93b4-c9092ef12515",
+        "name": "udp camera",
+        "data": {"type": "udp", "reference": camera.url("/udp")},
+        "event_handler": {"bestshot_handler": {"handler_id": "ee4c42b6-23ae-410e-a2aa-a4220e64ba4b"}},
+    }
+    reply = http.post("/1/streams", json=body)
+    assert reply.status_code == 201, reply.text
+    frame = http.get(f"/stream_jpeg/0/{reply.json()['stream_id']}")
+    assert frame.status_code == 200 and jpeg_size(frame.content) == (640, 360)
+    # The same UDP-only mount refuses the default, RTP over TCP.
+    tcp = http.get(f"/stream_jpeg/0/{create(http, camera.url('/udp'))}")
+    assert tcp.status_code == 503, tcp.text
+
+
 def test_one_current_jpeg_and_the_embed_page(platform, http, camera) -> None:
     stream_id = create(http, camera.url("/live"))
     reply = http.get(f"/stream_jpeg/0/{stream_id}")
@@ -199,6 +226,8 @@ def test_frames_are_encoded_once_per_size_however_many_viewers(platform, http, c
     # Three viewers of one size share each encoding (a viewer that misses a
     # frame makes it a little more than a third, never one per viewer).
     assert encoded <= sent / 2, (encoded, sent)
+    # Each encoding is of a frame the engine decoded (counted as it reports).
+    wait_for(lambda: metric(http, "vigil_engine_frames_decoded", stream_id) >= encoded)
 
 
 def test_an_unreachable_address_reports_error_with_a_message(platform, http) -> None:
