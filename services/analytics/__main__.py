@@ -1,14 +1,14 @@
-"""`python -m services.analytics`: the Analytics process (analytics registry,
-Lenz catalog and config, smart search). Built by later issues; until then
-every method answers UNIMPLEMENTED."""
+"""`python -m services.analytics`: the Analytics process: the catalog's
+AnalyticsService (analytics registry, Lenz catalog and config, wired in
+services/catalog/wiring.py) and smart search, which answers UNIMPLEMENTED
+until the recognition issue."""
 
 from __future__ import annotations
 
+from services.catalog.wiring import build
 from services.common.server import Registration, base_registration, run_service
 from services.common.settings import Settings
 from vigil.analytics.v1 import (
-    analytics_service_pb2,
-    analytics_service_pb2_grpc,
     search_service_pb2,
     search_service_pb2_grpc,
 )
@@ -16,7 +16,7 @@ from vigil.analytics.v1 import (
 
 def registrations(settings: Settings) -> list[Registration]:
     return [
-        base_registration(analytics_service_pb2, analytics_service_pb2_grpc, "AnalyticsService"),
+        build(settings).analytics,
         base_registration(search_service_pb2, search_service_pb2_grpc, "SearchService"),
     ]
 

@@ -230,6 +230,24 @@ class Settings(BaseSettings):
         "`/metrics` adds up the counters of all processes.",
     )
 
+    analytic_seats: dict[str, int] = Field(
+        default_factory=dict,
+        description="Seats per analytic: how many streams of one node may run it at once, by analytic id, as JSON "
+        '(`{"NFV4-MPA": 8, "NFV4-FR": 2}`). An analytic not named gets `VIGIL_ANALYTIC_DEFAULT_SEATS`; a name '
+        "that is not an analytic of the catalog fails at start-up.",
+    )
+    analytic_default_seats: int = Field(
+        default=4,
+        ge=0,
+        description="Seats of an analytic that `VIGIL_ANALYTIC_SEATS` does not name (concurrent streams per node); "
+        "a placeholder until the stream engine's benchmark measures what a node sustains.",
+    )
+    catalog_inference_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="How long the catalog waits for the inference service to say which models are ready.",
+    )
+
     @model_validator(mode="after")
     def _check_classify(self) -> Settings:
         if self.classify_low_threshold > self.classify_high_threshold:

@@ -1,16 +1,17 @@
-"""`python -m services.pipelines`: the Pipelines process. Analytic assignment
-arrives with the analytics-engine issue; until then every method answers
-UNIMPLEMENTED."""
+"""`python -m services.pipelines`: the Pipelines process, serving the
+catalog's PipelinesService (Lenz analytic assignment), wired in
+services/catalog/wiring.py. (The groundwork issue renames this process to
+the catalog process, which serves AnalyticsService as well.)"""
 
 from __future__ import annotations
 
-from services.common.server import Registration, base_registration, run_service
+from services.catalog.wiring import build
+from services.common.server import Registration, run_service
 from services.common.settings import Settings
-from vigil.pipelines.v1 import pipelines_service_pb2, pipelines_service_pb2_grpc
 
 
 def registrations(settings: Settings) -> list[Registration]:
-    return [base_registration(pipelines_service_pb2, pipelines_service_pb2_grpc, "PipelinesService")]
+    return [build(settings).pipelines]
 
 
 if __name__ == "__main__":
