@@ -39,12 +39,12 @@ from pathlib import Path
 
 import requests
 
-from services.analytics.inference_client import InferenceClient
 from services.classification.classifier import VideoClassifier
 from services.classification.video import SampledFrame, decode
 from services.classification.wiring import classifier_config
 from services.common.settings import Settings
 from services.db.engine import migrate
+from services.inference_client import InferenceClient
 from tests.classify_support import make_moving_clip, multipart
 from tests.conftest import free_port
 from tests.inference_support import model_repository

@@ -89,7 +89,7 @@ def picture(name: str) -> np.ndarray:
 def make_video(path: Path, scenes: Sequence[tuple[np.ndarray, int]], *, fps: int = 10, size: int = 416) -> Path:
     """An H.264 file of `frames` frames of each picture, each letterboxed on a
     grey size x size canvas (even sides for yuv420p)."""
-    from services.analytics.vision.image import letterbox
+    from services.vision.image import letterbox
 
     with av.open(str(path), "w") as container:
         stream = container.add_stream("libx264", rate=fps)

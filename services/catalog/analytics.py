@@ -26,16 +26,17 @@ from services.catalog.schemas import (
     sample_fps,
     threshold,
 )
+from services.vision import models
 
 #: What an analytic id looks like; anything else (path characters) is unknown.
 ANALYTIC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 
 #: The object detector of people and vehicle analytics (YOLOX-Nano, uint8 input).
-OBJECT_DETECTOR = "yolox_nano_u8"
-FACE_DETECTOR = "yunet"
-FACE_EMBEDDER = "sface"
-TEXT_DETECTOR = "ppocr_det"
-TEXT_RECOGNISER = "ppocr_rec"
+OBJECT_DETECTOR = models.YOLOX_NANO_U8.name
+FACE_DETECTOR = models.YUNET.name
+FACE_EMBEDDER = models.SFACE.name
+TEXT_DETECTOR = models.PPOCR_DET.name
+TEXT_RECOGNISER = models.PPOCR_REC.name
 
 
 @dataclass(frozen=True)

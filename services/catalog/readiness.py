@@ -10,8 +10,8 @@ from typing import Protocol
 
 import grpc
 
-from services.analytics.inference_client import InferenceClient, InferenceError
 from services.common.errors import Unavailable
+from services.inference_client import InferenceClient, InferenceError
 
 
 class Readiness(Protocol):

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import asyncio
 
-from services.analytics.inference_client import InferenceClient
 from services.classification.wiring import wire
 from services.common.server import configure_logging, serve
 from services.common.settings import Settings
+from services.inference_client import InferenceClient
 
 
 def main() -> None:

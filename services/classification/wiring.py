@@ -6,7 +6,6 @@ benchmarks use the same wiring."""
 
 from __future__ import annotations
 
-from services.analytics.inference_client import InferenceClient
 from services.classification.analysis import Thresholds
 from services.classification.classifier import ClassifierConfig, VideoClassifier
 from services.classification.domain import Classifications, Limits
@@ -17,6 +16,7 @@ from services.classification.video import SamplingPlan
 from services.common.server import Registration
 from services.common.settings import Settings
 from services.db.engine import make_engine
+from services.inference_client import InferenceClient
 from vigil.classification.v1 import classification_service_pb2_grpc
 
 SERVICE = "vigil.classification.v1.ClassificationService"

@@ -11,11 +11,27 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-#: The gRPC services of the platform, in start order; each has a `<name>_port`.
-SERVICE_NAMES = ("system", "streams", "pipelines", "uploads", "analytics", "classification", "inference")
+#: The platform's processes (`python -m services.<name>`), in start order,
+#: and the gRPC services each serves: the one list of services. Each process
+#: has a `<name>_port`; the Envoy routes and the health probes follow it.
+SERVICES: dict[str, tuple[str, ...]] = {
+    "system": ("vigil.system.v1.SystemService",),
+    "streams": (
+        "vigil.streams.v1.StreamsService",
+        "vigil.streams.v1.VisualizationService",
+        "vigil.streams.v1.LunaStreamsService",
+        "vigil.streams.v1.LunaGroupsService",
+    ),
+    "catalog": ("vigil.analytics.v1.AnalyticsService", "vigil.pipelines.v1.PipelinesService"),
+    "uploads": ("vigil.uploads.v1.UploadsService", "vigil.uploads.v1.ArchivesService"),
+    "engine": ("vigil.analytics.v1.SearchService",),
+    "classification": ("vigil.classification.v1.ClassificationService",),
+    "inference": ("inference.GRPCInferenceService",),
+}
+SERVICE_NAMES = tuple(SERVICES)
 
 
 class Settings(BaseSettings):
@@ -41,9 +57,19 @@ class Settings(BaseSettings):
     envoy_admin_port: int = Field(default=9901, description="Envoy admin interface, bound to 127.0.0.1 only.")
     system_port: int = Field(default=50051, description="gRPC port of the System service.")
     streams_port: int = Field(default=50052, description="gRPC port of the Streams services.")
-    pipelines_port: int = Field(default=50053, description="gRPC port of the Pipelines service.")
+    catalog_port: int = Field(
+        default=50053,
+        validation_alias=AliasChoices("VIGIL_CATALOG_PORT", "VIGIL_PIPELINES_PORT", "catalog_port"),
+        description="gRPC port of the catalog process (Analytics and Pipelines services); "
+        "`VIGIL_PIPELINES_PORT`, its name before, still works.",
+    )
     uploads_port: int = Field(default=50054, description="gRPC port of the Uploads and Archives services.")
-    analytics_port: int = Field(default=50055, description="gRPC port of the Analytics and Search services.")
+    engine_port: int = Field(
+        default=50055,
+        validation_alias=AliasChoices("VIGIL_ENGINE_PORT", "VIGIL_ANALYTICS_PORT", "engine_port"),
+        description="gRPC port of the stream engine process (and the Search service); "
+        "`VIGIL_ANALYTICS_PORT`, its name before, still works.",
+    )
     classification_port: int = Field(default=50056, description="gRPC port of the Classification service.")
     inference_port: int = Field(default=8001, description="gRPC port of the inference service (Triton's gRPC port).")
     inference_http_port: int = Field(

@@ -11,22 +11,15 @@ from typing import Any
 import yaml
 
 from services.common.contracts import services
-from services.common.settings import SERVICE_NAMES, Settings
+from services.common.settings import SERVICE_NAMES, SERVICES, Settings
 
 ENVOY_DIR = Path(__file__).resolve().parents[2] / "envoy"
 DESCRIPTOR = ENVOY_DIR / "descriptor.pb"
 LUA = ENVOY_DIR / "vigil.lua"
 FRAMING_LUA = ENVOY_DIR / "framing.lua"
 
-#: Which process serves each gRPC package.
-PACKAGE_PROCESS = {
-    "vigil.system.v1": "system",
-    "vigil.streams.v1": "streams",
-    "vigil.pipelines.v1": "pipelines",
-    "vigil.uploads.v1": "uploads",
-    "vigil.analytics.v1": "analytics",
-    "vigil.classification.v1": "classification",
-}
+#: Which process serves each gRPC service, from the one list of services.
+SERVICE_PROCESS = {service: process for process, names in SERVICES.items() for service in names}
 #: Services whose calls may run long or stream (uploads, MJPEG, whole-clip
 #: classification): no route timeout; the rest keep a bound.
 UNBOUNDED = {
@@ -90,7 +83,7 @@ def _routes() -> list[dict[str, Any]]:
     take the last route, and the system server answers them UNIMPLEMENTED."""
     routes: list[dict[str, Any]] = []
     for svc in services():
-        process = PACKAGE_PROCESS[svc.file.package]
+        process = SERVICE_PROCESS[svc.full_name]
         timeout = "0s" if svc.full_name in UNBOUNDED else DEFAULT_TIMEOUT
         routes.append(
             {

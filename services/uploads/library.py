@@ -23,7 +23,8 @@ from typing import Any
 from services.common.errors import FailedPrecondition, InvalidArgument, NotFound
 from services.common.settings import Settings
 from services.db.models import Stream, UploadSession, Video, as_utc, utcnow
-from services.uploads import probe
+from services.media import probe
+from services.media.jpeg import screenshot
 from services.uploads.repository import ArchiveFilter, Keyset, Page, UploadsRepository
 from services.uploads.store import ChunkStore, Sink, StorageFull, TooLarge
 
@@ -546,7 +547,7 @@ class VideoLibrary:
         if at_seconds is not None and (not math.isfinite(at_seconds) or at_seconds < 0):
             raise InvalidArgument("timestamp must be a non-negative number of seconds")
         try:
-            jpeg = await asyncio.to_thread(probe.screenshot, source, at_seconds)
+            jpeg = await asyncio.to_thread(screenshot, source, at_seconds)
         except probe.NotAVideo as exc:
             raise FailedPrecondition(f"the video archive's source cannot be decoded: {exc}") from None
         tmp = self._store.new_tmp_path()

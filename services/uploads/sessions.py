@@ -30,9 +30,9 @@ from typing import Any
 from services.common.errors import FailedPrecondition, InvalidArgument, NotFound
 from services.common.settings import Settings
 from services.db.models import UploadSession, as_utc, utcnow
-from services.uploads import probe
+from services.http_body.multipart import MultipartError, MultipartParser, PartData, PartStart, boundary_of
+from services.media import probe
 from services.uploads.library import VideoLibrary, clean_filename
-from services.uploads.multipart import MultipartError, MultipartParser, PartData, PartStart, boundary_of
 from services.uploads.repository import UploadsRepository
 from services.uploads.store import ChunkStore, Sink, TooLarge
 

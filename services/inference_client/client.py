@@ -28,7 +28,7 @@ import numpy as np
 from inference import grpc_service_pb2 as pb
 from inference import grpc_service_pb2_grpc
 
-from services.inference import tensors
+from services.inference_client import tensors
 
 log = logging.getLogger(__name__)
 
