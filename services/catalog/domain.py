@@ -218,6 +218,12 @@ class CatalogDomain:
 
     # --- assignment ------------------------------------------------------------
 
+    async def check_instance(self, instance_id: str) -> None:
+        """Lenz `instance_id` on a pipeline route: empty, or a registered
+        node (one database holds every node's assignments)."""
+        if instance_id and not await asyncio.to_thread(self._repo.node_exists, parse_node(instance_id, "instance")):
+            raise NotFound("instance not found")
+
     async def _place(self, node_id: str, stream_id: str, analytic_id: str) -> tuple[int, Analytic]:
         """The node and analytic of a pipeline route; NotFound in the order
         a user reads the path: node, stream, analytic."""

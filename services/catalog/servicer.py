@@ -202,6 +202,7 @@ class PipelinesServicer(pipelines_service_pb2_grpc.PipelinesServiceServicer):
         self._domain = domain
 
     async def GetPipeline(self, request: ppb.GetPipelineRequest, context: grpc.aio.ServicerContext) -> Any:
+        await self._domain.check_instance(request.instance_id)
         node, row = await self._domain.get_pipeline(request.node_id, request.stream_id, request.analytic_id)
         return ppb.GetPipelineResponse(
             analytic_id=request.analytic_id,
@@ -213,6 +214,7 @@ class PipelinesServicer(pipelines_service_pb2_grpc.PipelinesServiceServicer):
         )
 
     async def CreatePipeline(self, request: ppb.CreatePipelineRequest, context: grpc.aio.ServicerContext) -> Any:
+        await self._domain.check_instance(request.instance_id)
         row: Work = await self._domain.assign(request.node_id, request.stream_id, request.analytic_id, _config(request))
         return ppb.CreatePipelineResponse(
             analytic_id=request.analytic_id,
@@ -224,6 +226,7 @@ class PipelinesServicer(pipelines_service_pb2_grpc.PipelinesServiceServicer):
         )
 
     async def UpdatePipeline(self, request: ppb.UpdatePipelineRequest, context: grpc.aio.ServicerContext) -> Any:
+        await self._domain.check_instance(request.instance_id)
         row = await self._domain.update(request.node_id, request.stream_id, request.analytic_id, _config(request))
         return ppb.UpdatePipelineResponse(
             analytic_id=request.analytic_id,
@@ -235,6 +238,7 @@ class PipelinesServicer(pipelines_service_pb2_grpc.PipelinesServiceServicer):
         )
 
     async def DeletePipeline(self, request: ppb.DeletePipelineRequest, context: grpc.aio.ServicerContext) -> Any:
+        await self._domain.check_instance(request.instance_id)
         node = await self._domain.remove(request.node_id, request.stream_id, request.analytic_id)
         return ppb.DeletePipelineResponse(
             analytic_id=request.analytic_id,
