@@ -201,9 +201,12 @@ class CatalogDomain:
             if logic_error:
                 errors.append(logic_error)
                 logic = None
-        if logic not in (None, "") and analytic.rules:
-            errors += sorted({"logic: " + describe(e) for e in Draft202012Validator(analytic.rules).iter_errors(logic)})
-        elif logic not in (None, "") and not analytic.rules:
+        if logic in (None, "", {}, []):
+            pass  # no rules to check
+        elif analytic.rules:
+            found = Draft202012Validator(analytic.rules).iter_errors(logic)
+            errors += sorted({"logic: " + describe(e) for e in found})
+        else:
             errors.append(f"logic: {analytic.id} has no event rules")
         return Validation(errors, None if errors else config)
 

@@ -311,6 +311,8 @@ def describe(error: ValidationError) -> str:
         return f"{path} must be one of " + ", ".join(str(v) for v in value)
     if kind == "const":
         return f"{path} must be {value}"
+    if kind == "oneOf" and error.context:
+        return _one_of(error, path)
     noun = "points" if path.endswith("points") else "entries"
     if kind == "minItems":
         return f"{path} needs at least {value} {noun}"
@@ -325,6 +327,22 @@ def describe(error: ValidationError) -> str:
     if kind == "maxProperties":
         return f"{path} has more than {value} entries"
     return f"{path}: {error.message[:200]}"
+
+
+def _one_of(error: ValidationError, path: str) -> str:
+    """A value that matches none of several kinds (an event rule): the
+    errors of the kind its `type` names, or which types there are."""
+    branches: dict[int, list[ValidationError]] = {}
+    for sub in error.context or ():
+        branches.setdefault(int(sub.schema_path[0]), []).append(sub)
+    for found in branches.values():
+        if not any(list(e.relative_path) == ["type"] for e in found):
+            return "; ".join(sorted({describe(e) for e in found}))
+    kinds = [
+        str(option.get("properties", {}).get("type", {}).get("const"))
+        for option in (error.validator_value if isinstance(error.validator_value, list) else [])
+    ]
+    return f"{path}.type must be one of {', '.join(kinds)}"
 
 
 def form_fields(schema: dict[str, Any], values: dict[str, Any] | None = None) -> list[dict[str, Any]]:

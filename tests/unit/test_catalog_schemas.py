@@ -9,7 +9,7 @@ from jsonschema import Draft202012Validator
 
 from services.catalog.analytics import CATALOG, Catalog
 from services.catalog.domain import parse_node, serial_number
-from services.catalog.schemas import MAX_POINTS, form_fields, sub_forms
+from services.catalog.schemas import MAX_POINTS, describe, form_fields, sub_forms
 from services.common.errors import NotFound
 
 MPA = Catalog().get("NFV4-MPA").config
@@ -110,3 +110,18 @@ def test_node_ids_and_serials() -> None:
         with pytest.raises(NotFound):
             parse_node(bad)
     assert serial_number("NFV4-FR", 0, 3) == serial_number("NFV4-FR", 0, 3) == "NFV4-FR-N0-0003"
+
+
+def test_rule_errors_in_words() -> None:
+    rules = Draft202012Validator(Catalog().get("NFV4-MPA").rules)
+
+    def errors(logic: dict) -> list[str]:
+        return [describe(e) for e in rules.iter_errors(logic)]
+
+    assert errors({"rules": [{"type": "dwell_over", "area": "Zone", "seconds": 30}]}) == []
+    assert errors({"rules": [{"type": "dwell_over", "area": "Zone", "seconds": -1}]}) == [
+        "rules[0].seconds must be greater than 0"
+    ]
+    assert errors({"rules": [{"type": "speeding"}]}) == [
+        "rules[0].type must be one of area_occupancy_over, dwell_over, line_count_over"
+    ]
