@@ -46,6 +46,7 @@ def _visionaire(offer: Offer) -> analytic_pb2.Analytic:
         description=a.description,
         type=a.visionaire_type,
         seats=_seats(offer),
+        models=a.models,
     )
 
 
@@ -62,6 +63,7 @@ def _lenz(offer: Offer) -> analytic_pb2.CatalogAnalytic:
         free_seats=offer.free_seats,
         all_seats=offer.all_seats,
         seats=_seats(offer),
+        models=a.models,
     )
 
 

@@ -95,6 +95,7 @@ def test_visionaire_registry(visionaire_http: httpx.Client) -> None:
     assert set(by_id) == ALL
     fr = by_id["NFV4-FR"]
     assert (fr["name"], fr["type"], fr["major_version"]) == ("Face Recognition", "recognition", 1)
+    assert fr["models"] == ["yunet", "sface"] and by_id["NFV4-MPA"]["models"] == ["yolox_nano_u8"]
     assert len(fr["seats"]) == 16 and fr["seats"][0] == {"serial_number": "NFV4-FR-N0-0001", "active_status": False}
     assert len(by_id["NFV4-LPR3"]["seats"]) == 1
 
@@ -129,6 +130,7 @@ def test_lenz_catalog_and_config(http: httpx.Client) -> None:
     assert set(by_id) == LENZ_ALL and listing["analytic_num"] == 5
     lpr = by_id["NFDSS-LPR"]
     assert (lpr["type"], lpr["all_seats"]) == ("lpr", 1) and lpr["free_seats"] <= 1
+    assert lpr["models"] == ["yolox_nano_u8", "ppocr_det", "ppocr_rec"]
     assert set(lpr) >= {"free_seats", "all_seats", "seats", "major_version", "minor_version", "publisher"}
     for query in ("?federation=true", "?instance_id=node-000", "?instance_id=0"):
         assert {a["id"] for a in ok(http.get("/api/visionaire/analytic_list" + query))["analytics"]} == LENZ_ALL
