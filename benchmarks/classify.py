@@ -98,7 +98,7 @@ def main() -> None:
     args = parser.parse_args()
     model_repository()
     settings = Settings(_env_file=None)
-    config = classifier_config(settings)
+    config = classifier_config(settings.classification)
     tmp = Path(tempfile.mkdtemp(prefix="vigil-bench-classify-"))
     clips = [
         make_moving_clip(tmp / f"clip{i}.mp4", PICTURES[i % len(PICTURES)], seconds=10, fps=25)

@@ -1,7 +1,9 @@
-"""The wiring of the catalog: one engine and repository, the inference
-client that says which models are ready, the domain, and its two faces
-(AnalyticsService, PipelinesService). The catalog process serves both;
-tests serve the same wiring on their own servers."""
+"""The wiring of the catalog process: one engine and repository, the
+inference client that says which models are ready, the domain, and its two
+faces (AnalyticsService: the Visionaire4 registry and the Lenz catalog,
+config, forms and validation; PipelinesService: assignment of analytics to
+streams). `python -m services.catalog` runs it; tests serve the same
+wiring."""
 
 from __future__ import annotations
 
@@ -11,50 +13,45 @@ from services.catalog.domain import CatalogDomain
 from services.catalog.readiness import ModelReadiness, Readiness
 from services.catalog.repository import CatalogRepository
 from services.catalog.servicer import AnalyticsServicer, PipelinesServicer
-from services.common.server import Registration
+from services.common.server import Built, Registration
 from services.common.settings import Settings
 from services.db.engine import make_engine
 from vigil.analytics.v1 import analytics_service_pb2_grpc
 from vigil.pipelines.v1 import pipelines_service_pb2_grpc
 
 
-@dataclass
-class CatalogProcess:
-    """What the catalog serves."""
+@dataclass(kw_only=True)
+class CatalogProcess(Built):
+    """The process, with its domain (for tests)."""
 
-    analytics: Registration
-    pipelines: Registration
     domain: CatalogDomain
-
-    @property
-    def registrations(self) -> list[Registration]:
-        return [self.analytics, self.pipelines]
 
 
 def build(settings: Settings, readiness: Readiness | None = None) -> CatalogProcess:
     """Wire the catalog. `readiness` defaults to asking the platform's
-    inference service. A seat setting naming an unknown analytic fails here,
-    at start-up."""
-    if readiness is None:
-        readiness = ModelReadiness(
-            settings.grpc_target("inference"), timeout_seconds=settings.catalog_inference_timeout_seconds
-        )
+    inference service (its client opens its channel on first use). A seat
+    setting naming an unknown analytic fails here, at start-up."""
+    own = settings.catalog
+    asking = ModelReadiness(settings.grpc_target("inference"), timeout_seconds=own.inference_timeout_seconds)
     domain = CatalogDomain(
         CatalogRepository(make_engine(settings.sqlalchemy_url)),
-        readiness,
-        seats=settings.analytic_seats,
-        default_seats=settings.analytic_default_seats,
+        readiness or asking,
+        seats=own.seat_counts,
+        default_seats=own.default_seats,
     )
     return CatalogProcess(
-        analytics=Registration(
-            AnalyticsServicer(domain, settings.deployment_key),
-            analytics_service_pb2_grpc.add_AnalyticsServiceServicer_to_server,
-            "vigil.analytics.v1.AnalyticsService",
-        ),
-        pipelines=Registration(
-            PipelinesServicer(domain),
-            pipelines_service_pb2_grpc.add_PipelinesServiceServicer_to_server,
-            "vigil.pipelines.v1.PipelinesService",
-        ),
+        registrations=[
+            Registration(
+                AnalyticsServicer(domain, settings.system.deployment_key),
+                analytics_service_pb2_grpc.add_AnalyticsServiceServicer_to_server,
+                "vigil.analytics.v1.AnalyticsService",
+            ),
+            Registration(
+                PipelinesServicer(domain),
+                pipelines_service_pb2_grpc.add_PipelinesServiceServicer_to_server,
+                "vigil.pipelines.v1.PipelinesService",
+            ),
+        ],
+        stop=asking.close,
         domain=domain,
     )

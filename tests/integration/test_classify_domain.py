@@ -46,7 +46,7 @@ class World:
         self.domain = Classifications(
             self.repo,
             self.spool,
-            VideoClassifier(client, classifier_config(settings)),
+            VideoClassifier(client, classifier_config(settings.classification)),
             Limits(
                 max_seconds=60.0,
                 workers=limits.get("workers", 2),

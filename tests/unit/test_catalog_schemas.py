@@ -125,3 +125,13 @@ def test_rule_errors_in_words() -> None:
     assert errors({"rules": [{"type": "speeding"}]}) == [
         "rules[0].type must be one of area_occupancy_over, dwell_over, line_count_over"
     ]
+
+
+def test_the_seat_setting() -> None:
+    from services.common.settings import CatalogSettings
+
+    assert CatalogSettings(seats=" NFV4-MPA=8, NFDSS-FR=0 ,").seat_counts == {"NFV4-MPA": 8, "NFDSS-FR": 0}
+    assert CatalogSettings().seat_counts == {}
+    for bad in ("NFV4-MPA", "NFV4-MPA=-1", "=3", "NFV4-MPA=two"):
+        with pytest.raises(ValueError, match="VIGIL_ANALYTIC_SEATS"):
+            CatalogSettings(seats=bad)
