@@ -15,10 +15,13 @@ from typing import Any
 import httpx
 import pytest
 from jsonschema import Draft202012Validator
+from sqlalchemy import delete
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
 
 from services.catalog import work
 from services.db.engine import make_engine
+from services.db.models import Node, utcnow
 from tests.e2e.luna_examples import CREATE_V1
 from tests.e2e.uploads_client import upload_file
 from tests.media import make_h264
@@ -78,9 +81,13 @@ def ok(reply: httpx.Response) -> dict[str, Any]:
     return dict(reply.json())
 
 
-def new_stream(http: httpx.Client, name: str) -> str:
+def new_stream_on(http: httpx.Client, node: int, name: str) -> str:
     body = {"stream_address": f"rtsp://10.7.2.50:554/{name}", "stream_name": name}
-    return str(ok(http.post("/streams/0", json=body))["stream_id"])
+    return str(ok(http.post(f"/streams/{node}", json=body))["stream_id"])
+
+
+def new_stream(http: httpx.Client, name: str) -> str:
+    return new_stream_on(http, 0, name)
 
 
 def pipeline(stream_id: str, analytic: str = "NFV4-MPA", node: str = "node-000") -> str:
@@ -365,3 +372,39 @@ def test_an_analytic_whose_model_is_not_loaded_is_not_offered(platform, http: ht
         finally:
             assert inference.post("/v2/repository/models/sface/load").status_code == 200
     assert {a["id"] for a in ok(http.get("/api/visionaire/analytic_list"))["analytics"]} == LENZ_ALL
+
+
+def test_seats_are_per_node_and_federation_merges_them(
+    http: httpx.Client, visionaire_http: httpx.Client, engine
+) -> None:
+    """A second registered node brings its own seats: Lenz lists node 0 by
+    default, one node by `instance_id`, every node with `federation=true`."""
+    now = utcnow()
+    with Session(engine) as session:
+        session.add(Node(node_num=1, ip_address="10.0.0.2", run_mode="CPU", started_at=now, last_seen=now))
+        session.commit()
+    try:
+        stream_id = new_stream_on(visionaire_http, 1, "node-1-gate")
+        assert ok(http.post(pipeline(stream_id, "NFDSS-LPR", node="node-001"), json={}))["node_num"] == 1
+
+        def lpr(query: str) -> dict[str, Any]:
+            listing = ok(http.get("/api/visionaire/analytic_list" + query))["analytics"]
+            return {a["id"]: a for a in listing}["NFDSS-LPR"]
+
+        assert lpr("?instance_id=node-001")["seats"] == [{"serial_number": "NFV4-LPR3-N1-0001", "active_status": True}]
+        assert (lpr("?instance_id=1")["free_seats"], lpr("")["free_seats"], lpr("")["all_seats"]) == (0, 1, 1)
+        merged = lpr("?federation=true")
+        assert (merged["free_seats"], merged["all_seats"]) == (1, 2)
+        everywhere = {a["id"]: a for a in ok(visionaire_http.get("/analytic_list"))["analytics"]}["NFV4-LPR3"]
+        assert [s["serial_number"] for s in everywhere["seats"]] == ["NFV4-LPR3-N0-0001", "NFV4-LPR3-N1-0001"]
+        # The stream is on node 1: asking for it on node 0 finds no such stream there.
+        assert lenz_error(http.get(pipeline(stream_id, "NFV4-LPR3", node="0")), 404) == "stream not found"
+        assert lenz_error(http.get(pipeline(stream_id, "NFV4-LPR3", node="1") + "?instance_id=node-9"), 404) == (
+            "instance not found"
+        )
+        ok(http.delete(pipeline(stream_id, "NFV4-LPR3", node="1")))
+        assert ok(visionaire_http.delete(f"/streams/1/{stream_id}"))["code"] == 200
+    finally:
+        with Session(engine) as session:
+            session.execute(delete(Node).where(col(Node.node_num) == 1))
+            session.commit()
