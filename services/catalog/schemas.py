@@ -130,7 +130,8 @@ def area_list(*, limits: bool) -> dict[str, Any]:
 FREE_FORM = {
     "type": "object",
     "maxProperties": 64,
-    "additionalProperties": {"type": ["string", "number", "boolean"]},
+    "propertyNames": {"maxLength": 128},
+    "additionalProperties": {"type": ["string", "number", "boolean"], "maxLength": 1024},
     "default": {},
 }
 

@@ -62,6 +62,8 @@ def test_errors_in_words() -> None:
         "sub_analytics[0].areas[0].max_occupancy must be between 1 and 10000"
     ]
     assert FR.errors([]) == ["the configuration must be an object"]
+    assert FR.errors({"args": {"model": "x" * 2000}}) == ["args.model is longer than 1024 characters"]
+    assert FR.errors({"env": {"DEBUG": [1]}}) == ["env.DEBUG must be a text or a number or true or false"]
     assert FR.errors({"sub_analytics": [{"name": "counting"}]}) == [
         "sub_analytics must be empty: this analytic has no sub-analytics"
     ]
