@@ -196,7 +196,9 @@ class CatalogDomain:
         if error:
             return Validation([error], None)
         errors = analytic.config.errors(config)
-        if isinstance(logic, str) and logic.strip():
+        if isinstance(logic, str) and not logic.strip():
+            logic = None
+        if isinstance(logic, str):
             logic, logic_error = parse_json_text(logic, "logic")
             if logic_error:
                 errors.append(logic_error)
