@@ -355,6 +355,7 @@ class _FlatVariables(PydanticBaseSettingsSource):
         variables.update(os.environ)
         known = Settings.flat_names()
         values: dict[str, Any] = {}
+        former: dict[str, Any] = {}
         unknown: list[str] = []
         for key, value in variables.items():
             upper = key.upper()
@@ -364,14 +365,15 @@ class _FlatVariables(PydanticBaseSettingsSource):
             if not upper.startswith(PREFIX) or upper in TOOL_VARIABLES or upper.startswith(TOOL_PREFIXES):
                 continue
             name = upper.removeprefix(PREFIX).lower()
-            name = RENAMED.get(name, name)
-            if name in known:
+            if name in RENAMED:
+                former[RENAMED[name]] = value
+            elif name in known:
                 values[name] = value
             else:
                 unknown.append(upper)
         if unknown:
             raise ValueError("; ".join(_unknown(name, known) for name in sorted(unknown)))
-        return values
+        return former | values  # the current name wins over the former one
 
 
 def _unknown(variable: str, known: dict[str, Any]) -> str:
