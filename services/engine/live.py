@@ -10,10 +10,10 @@ quality (`Rendition`), however many viewers watch, and only when a viewer
 wants them; the decoder never waits for a viewer, so a slow viewer skips
 frames and slows nothing else.
 
-The overlay views (`/mjpeg/.../{analytic}`, `/visual/.../{analytic}`) need an
-analytic running on the stream; until analytics are assigned (the catalog
-and the second half of the engine issue) no stream has one, so they answer
-404 `stream or analytic not found`.
+The overlay views (`/mjpeg/.../{analytic}`, `/visual/.../{analytic}`) answer
+404 `stream or analytic not found` for an analytic not assigned to the
+stream, and UNIMPLEMENTED (501) for an assigned one until the analysis stage
+(the second half of the engine issue) draws overlays.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import grpc
 from google.api import httpbody_pb2
 from prometheus_client import Counter
 
-from services.common.errors import InvalidArgument, NotFound, Unavailable
+from services.common.errors import InvalidArgument, NotFound, Unavailable, Unimplemented
 from services.engine.sources import VIEWER, OpenStream, StreamEngine, require
 from services.media.frame_ring import FrameRef
 from services.media.jpeg import JpegEncoder
@@ -180,10 +180,13 @@ class LiveViews:
         )
 
     async def overlay(self, node_num: int, stream_id: str, analytic_id: str) -> None:
-        """No analytic runs on any stream yet (assignments come with the
-        catalog): every overlay is `stream or analytic not found`."""
+        """An analytic not assigned to the stream is `stream or analytic not
+        found`; for an assigned one the overlay needs the analysis stage
+        (the second half of the engine issue): UNIMPLEMENTED until then."""
         await require(self._engine, node_num, stream_id, "stream or analytic not found")
-        raise NotFound("stream or analytic not found")
+        if analytic_id not in await self._engine.assigned_analytics(stream_id):
+            raise NotFound("stream or analytic not found")
+        raise Unimplemented(f"the overlay of {analytic_id} is drawn once the engine analyses streams")
 
 
 class VisualizationServicer(pb_grpc.VisualizationServiceServicer):

@@ -1,5 +1,6 @@
 """SQL of the stream engine: the streams it is asked to open (address and
-node), and the stats it measures of them (`stream_stats`, one row per
+node), the analytics assigned to them (read through the catalog's work API,
+services/catalog/work.py), and the stats it measures of them (`stream_stats`, one row per
 stream, written by the engine that has the stream open)."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
+from services.catalog import work
 from services.db.models import Stream, StreamStatsRow, utcnow
 
 
@@ -62,6 +64,10 @@ class EngineRepository:
             stream_id: StreamSource(stream_id, node_num, address, _transport(data))
             for stream_id, node_num, address, data in rows
         }
+
+    def assigned_analytics(self, stream_id: str) -> set[str]:
+        """The analytics assigned to a stream (the catalog's work rows)."""
+        return {item.analytic_id for item in work.of_stream(self._engine, stream_id)}
 
     def write_stats(self, reports: Sequence[StatsReport], reporter: str, now: datetime | None = None) -> None:
         """Upsert the stats of open streams; a stream deleted meanwhile is

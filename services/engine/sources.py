@@ -173,6 +173,9 @@ class StreamEngine:
         found = await asyncio.to_thread(self._repository.sources, [stream_id])
         return found.get(stream_id)
 
+    async def assigned_analytics(self, stream_id: str) -> set[str]:
+        return await asyncio.to_thread(self._repository.assigned_analytics, stream_id)
+
     @contextlib.asynccontextmanager
     async def demand(self, source: StreamSource, reason: str) -> AsyncIterator[OpenStream]:
         """Hold `source` open for `reason` while the block runs."""

@@ -184,6 +184,12 @@ def test_unknown_streams_and_analytics_are_404(platform, http, camera) -> None:
     assert http.get(f"/mjpeg/7/{stream_id}").status_code == 404  # another node
     for path in (f"/mjpeg/0/{stream_id}/NFV4-MPA", f"/visual/0/{stream_id}/NFV4-MPA"):
         assert http.get(path).json() == {"code": 404, "message": "stream or analytic not found"}
+    # Assigned (the catalog's work row), its overlay waits for the analysis stage.
+    assigned = http.post(f"/api/visionaire/pipeline/node-000/{stream_id}/NFV4-MPA", json={})
+    assert assigned.status_code == 200, assigned.text
+    for path in (f"/mjpeg/0/{stream_id}/NFV4-MPA", f"/visual/0/{stream_id}/NFV4-MPA"):
+        assert http.get(path).status_code == 501
+    assert http.get(f"/mjpeg/0/{stream_id}/NFV4-MVA").status_code == 404  # not assigned
 
 
 def test_a_new_address_applies_live_and_a_deleted_stream_ends_its_views(platform, http, camera) -> None:

@@ -87,8 +87,9 @@ class VisualizationServiceServicer:
 
     def GetMjpegOverlay(self, request, context):
         """Streams the live video with an analytic's overlay drawn on it. Returns
-        NOT_FOUND (`stream or analytic not found`); until analytics are assigned
-        to streams, every analytic is not found.
+        NOT_FOUND (`stream or analytic not found`) for an analytic not assigned
+        to the stream, and UNIMPLEMENTED until the engine's analysis draws
+        overlays.
         buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
         buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
