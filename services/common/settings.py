@@ -152,6 +152,30 @@ class EngineSettings(Section):
     linger_seconds: float = Field(
         default=5.0, ge=0, description="How long a stream stays open after its last viewer (or other demand) leaves."
     )
+    node_num: int = Field(default=0, ge=0, description="The node whose live work this engine's workers take.")
+    workers: int = Field(
+        default=1,
+        ge=0,
+        le=64,
+        description="Work-taking workers in this engine process (0: the engine only serves views).",
+    )
+    lease_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long a worker's claim on a work row lasts without a heartbeat; then another takes it.",
+    )
+    heartbeat_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="How often a worker renews its rows, picks up config changes and claims new work.",
+    )
+    claim_limit: int = Field(default=8, ge=1, description="Most work rows one worker claims in one round.")
+
+    @model_validator(mode="after")
+    def _heartbeat_within_lease(self) -> EngineSettings:
+        if self.heartbeat_seconds >= self.lease_seconds:
+            raise ValueError("engine heartbeat_seconds must be shorter than lease_seconds")
+        return self
 
 
 class UploadsSettings(Section):

@@ -1,10 +1,11 @@
-"""The wiring of the stream engine process (sources, decode, live views
-now; analysis, tracking, rules and events with the second half of the
+"""The wiring of the stream engine process (sources, decode, live views and
+the workers that take the catalog's live work now; analysis, tracking, rules and events with the second half of the
 stream-engine issue). Until the recognition issue it also hosts
 SearchService, which answers UNIMPLEMENTED like every method not built yet."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from services.common.server import Built, Registration, base_registration
@@ -13,6 +14,7 @@ from services.db.engine import make_engine
 from services.engine.live import LiveViews, VisualizationServicer
 from services.engine.repository import EngineRepository
 from services.engine.sources import StreamEngine
+from services.engine.workers import WorkWorker
 from services.media.live_source import SourceOptions
 from vigil.analytics.v1 import search_service_pb2, search_service_pb2_grpc
 from vigil.streams.v1 import visualization_service_pb2_grpc
@@ -32,12 +34,32 @@ def source_options(own: EngineSettings, data_dir: Path) -> SourceOptions:
 
 def build(settings: Settings) -> Built:
     own = settings.engine
+    database = make_engine(settings.sqlalchemy_url)
     engine = StreamEngine(
-        EngineRepository(make_engine(settings.sqlalchemy_url)),
+        EngineRepository(database),
         source_options(own, settings.data_dir),
         report_seconds=own.report_seconds,
         linger_seconds=own.linger_seconds,
     )
+    workers = [
+        WorkWorker(
+            database,
+            engine,
+            node_num=own.node_num,
+            index=index,
+            lease_seconds=own.lease_seconds,
+            heartbeat_seconds=own.heartbeat_seconds,
+            claim_limit=own.claim_limit,
+        )
+        for index in range(own.workers)
+    ]
+
+    async def stop() -> None:
+        # Rows go back to pending first (another engine takes them at once),
+        # then the sources stop.
+        await asyncio.gather(*(worker.close() for worker in workers))
+        await engine.close()
+
     return Built(
         registrations=[
             Registration(
@@ -47,6 +69,6 @@ def build(settings: Settings) -> Built:
             ),
             base_registration(search_service_pb2, search_service_pb2_grpc, "SearchService"),
         ],
-        background=[engine.run_forever],
-        stop=engine.close,
+        background=[engine.run_forever, *(worker.run_forever for worker in workers)],
+        stop=stop,
     )

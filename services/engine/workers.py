@@ -1,0 +1,278 @@
+"""The engine's workers: they take the durable live work of the catalog
+(services/catalog/work.py, one row per analytic assigned to a stream) and
+keep each claimed stream open while they hold its row.
+
+A `WorkWorker` belongs to one node (`node_num`) and has an id unique to its
+process (`host:pid:nN:wI`). Every `heartbeat_seconds` one round
+(`step`):
+
+1. renews every row it holds in one statement (`work.heartbeat_all`); a row
+   missing from the answer was lost (its assignment or its stream was
+   deleted, or another worker took it over after this one stalled past the
+   lease), so its task is cancelled at once and its demand dropped; a row
+   whose `config_version` rose gets its new config (`work.read_config`),
+   applied to the running task without a restart;
+2. claims up to `claim_limit` `live` rows of its node that are pending or
+   whose owner stopped heartbeating for `lease_seconds` (`work.claim`: SKIP
+   LOCKED on PostgreSQL, the write lock on SQLite, so two workers never get
+   one row), and starts a task for each.
+
+Each task holds an `ASSIGNMENT` demand on its stream
+(`StreamEngine.demand`), so the stream opens (once per process, however many
+analytics and viewers need it) and its `stream_stats` become real; the
+stream closes `linger_seconds` after the last demand ends. The task reads
+the stream's frames by reference, sampled at the analytic's `sample_fps`,
+and hands each sampled frame to `Analyser.analyse`, the one place where the
+analysis stage will be called. Until that stage exists the engine runs
+without an analyser and the task only counts the frames it sampled
+(`vigil_engine_frames_sampled`), which is what the stream would feed it.
+
+On stop (`close`) the worker cancels its tasks and releases each row back to
+`pending`, so another worker takes it at once instead of after the lease.
+A worker killed without stopping leaves its rows `running`; any worker of
+the node claims them once their heartbeat is older than the lease. A worker
+that is alive but whose heartbeats stalled (a database outage, a blocked
+loop) fences itself: once its last renewal of a row is a lease old it hands
+that row's frames to nobody, so it never analyses a row another worker may
+have taken over meanwhile; its next heartbeat either confirms the row or
+drops it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from prometheus_client import Counter, Gauge
+from sqlalchemy.engine import Engine
+
+from services.catalog import work
+from services.engine.sources import ASSIGNMENT, OpenStream, StreamEngine
+from services.media.frame_ring import FrameRef
+
+log = logging.getLogger(__name__)
+
+FRAMES_SAMPLED = Counter(
+    "vigil_engine_frames_sampled",
+    "Frames a worker sampled for an analytic (at its sample_fps), by stream and analytic",
+    ["stream_id", "analytic_id"],
+)
+ROWS_HELD = Gauge("vigil_engine_work_held", "Work rows a worker holds now", ["worker"])
+ROWS_LOST = Counter("vigil_engine_work_lost", "Work rows a worker lost (removed or taken over)", ["worker"])
+
+#: Frames sampled per second when a config names no `sample_fps`.
+DEFAULT_SAMPLE_FPS = 5.0
+
+
+class Analyser(Protocol):
+    """The analysis stage, called once per sampled frame of one work row."""
+
+    async def analyse(self, item: work.WorkItem, config: dict[str, Any], stream: OpenStream, ref: FrameRef) -> None:
+        """Analyse one frame (read its pixels with `stream.read(ref)`)."""
+
+
+def sample_fps(config: dict[str, Any]) -> float:
+    """The rate an analytic samples its stream at: `sample_fps` of its config
+    (top level or of any sub-analytic; the highest wins), else 5."""
+    rates: list[float] = []
+
+    def visit(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                if key == "sample_fps" and isinstance(inner, int | float) and not isinstance(inner, bool):
+                    if inner > 0:
+                        rates.append(float(inner))
+                else:
+                    visit(inner)
+
+    visit(config)
+    return max(rates) if rates else DEFAULT_SAMPLE_FPS
+
+
+@dataclass
+class Held:
+    """One row a worker holds, and the task that processes it."""
+
+    item: work.WorkItem
+    config: dict[str, Any]
+    version: int
+    task: asyncio.Task[None] | None = None
+    sampled: int = 0
+    #: When (loop time) the row's lease was last renewed: the start of the
+    #: last heartbeat that kept it.
+    renewed: float = 0.0
+
+
+def worker_id(node_num: int, index: int) -> str:
+    """A worker's id: host, process, node and index (unique per process)."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:n{node_num}:w{index}"
+
+
+class WorkWorker:
+    """Takes live work rows of one node and processes their streams."""
+
+    def __init__(
+        self,
+        database: Engine,
+        streams: StreamEngine,
+        *,
+        node_num: int = 0,
+        index: int = 0,
+        lease_seconds: float = 30.0,
+        heartbeat_seconds: float = 5.0,
+        claim_limit: int = 8,
+        analyser: Analyser | None = None,
+        name: str = "",
+    ) -> None:
+        if heartbeat_seconds >= lease_seconds:
+            raise ValueError("heartbeat_seconds must be shorter than lease_seconds")
+        self._db = database
+        self._streams = streams
+        self.node_num = node_num
+        self.id = name or worker_id(node_num, index)
+        self._lease = lease_seconds
+        self._interval = heartbeat_seconds
+        self._limit = claim_limit
+        self._analyser = analyser
+        self.held: dict[int, Held] = {}
+        self._closed = False
+
+    # -- the round ---------------------------------------------------------
+
+    async def step(self) -> None:
+        """Heartbeat what is held (dropping what was lost, applying new
+        configs), then claim new rows."""
+        if self._closed:
+            return
+        loop = asyncio.get_running_loop()
+        if self.held:
+            started = loop.time()
+            versions = await asyncio.to_thread(work.heartbeat_all, self._db, self.id)
+            for work_id in list(self.held):
+                if work_id in versions:
+                    self.held[work_id].renewed = started
+                if work_id not in versions:
+                    self._drop(work_id, "the row was removed or taken over")
+                elif versions[work_id] > self.held[work_id].version:
+                    await self._reconfigure(self.held[work_id])
+        started = loop.time()
+        claimed = await asyncio.to_thread(
+            work.claim,
+            self._db,
+            self.id,
+            lease_seconds=self._lease,
+            kinds=(work.LIVE,),
+            node_num=self.node_num,
+            limit=self._limit,
+        )
+        for item in claimed:
+            if self._closed:  # closed while claiming: give it straight back
+                await asyncio.to_thread(work.release, self._db, item.id, self.id)
+                continue
+            held = Held(item, item.config, item.config_version, renewed=started)
+            held.task = asyncio.create_task(self._process(held), name=f"work-{item.id}")
+            self.held[item.id] = held
+            log.info(
+                "worker %s: took work %d (%s on stream %s, attempt %d)",
+                self.id,
+                item.id,
+                item.analytic_id,
+                item.stream_id,
+                item.attempts,
+            )
+        ROWS_HELD.labels(self.id).set(len(self.held))
+
+    async def _reconfigure(self, held: Held) -> None:
+        found = await asyncio.to_thread(work.read_config, self._db, held.item.id)
+        if found is None:
+            self._drop(held.item.id, "the row was removed")
+            return
+        held.config, held.version = found
+        log.info("worker %s: work %d runs config version %d", self.id, held.item.id, held.version)
+
+    def _drop(self, work_id: int, why: str) -> None:
+        held = self.held.pop(work_id, None)
+        if held is None:
+            return
+        ROWS_LOST.labels(self.id).inc()
+        if held.task is not None:
+            held.task.cancel()
+        log.info("worker %s: stopped work %d (%s)", self.id, work_id, why)
+
+    # -- one row -----------------------------------------------------------
+
+    async def _process(self, held: Held) -> None:
+        """Hold the stream open and feed its sampled frames to the analyser."""
+        item = held.item
+        try:
+            source = await self._streams.lookup(item.stream_id)
+            if source is None:  # the stream was deleted with its rows
+                self._drop(item.id, "the stream is gone")
+                return
+            async with self._streams.demand(source, ASSIGNMENT) as stream:
+                await self._sample(held, stream)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # a bug in the analysis must not end the worker
+            log.exception("worker %s: work %d failed", self.id, item.id)
+            if self.held.pop(item.id, None) is not None:
+                await asyncio.to_thread(
+                    work.release, self._db, item.id, self.id, state=work.FAILED, error=str(error)[:500]
+                )
+
+    async def _sample(self, held: Held, stream: OpenStream) -> None:
+        loop = asyncio.get_running_loop()
+        last: FrameRef | None = None
+        due = 0.0
+        while not stream.closed:
+            ref = await stream.wait_frame(last, 1.0)
+            if ref is None:
+                if stream.closed:  # deleted, or the engine stopped
+                    return
+                continue
+            last = ref
+            now = loop.time()
+            if now < due:
+                continue
+            if now - held.renewed >= self._lease:
+                # Fenced: a worker whose heartbeats stalled past the lease
+                # may have lost the row to another; it analyses nothing
+                # until a heartbeat confirms it still owns the row.
+                continue
+            period = 1.0 / sample_fps(held.config)
+            due = due + period if now - due < period else now + period
+            held.sampled += 1
+            FRAMES_SAMPLED.labels(held.item.stream_id, held.item.analytic_id).inc()
+            if self._analyser is not None:
+                # The analysis stage: one call per sampled frame.
+                await self._analyser.analyse(held.item, held.config, stream, ref)
+
+    # -- life --------------------------------------------------------------
+
+    async def run_forever(self) -> None:
+        while not self._closed:
+            try:
+                await self.step()
+            except Exception:
+                log.exception("worker %s: a round failed", self.id)
+            await asyncio.sleep(self._interval)
+
+    async def close(self) -> None:
+        """Stop every task and give every held row back (`pending`)."""
+        self._closed = True
+        held, self.held = list(self.held.values()), {}
+        for one in held:
+            if one.task is not None:
+                one.task.cancel()
+        await asyncio.gather(*(h.task for h in held if h.task is not None), return_exceptions=True)
+        for one in held:
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(work.release, self._db, one.item.id, self.id)
+        ROWS_HELD.labels(self.id).set(0)
+        if held:
+            log.info("worker %s: released %d work rows", self.id, len(held))
