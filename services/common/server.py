@@ -173,13 +173,20 @@ async def follow_log_level(settings: Settings, service: str, interval: float = L
 
 
 async def build_server(
-    registrations: Sequence[Registration], address: str, options: Sequence[tuple[str, Any]] = ()
+    registrations: Sequence[Registration],
+    address: str,
+    options: Sequence[tuple[str, Any]] = (),
+    *,
+    interceptors: Sequence[grpc.aio.ServerInterceptor] = (),
+    handlers: Sequence[grpc.GenericRpcHandler] = (),
 ) -> tuple[grpc.aio.Server, Any, int]:
     """Create and start a server; returns it, its health servicer and its port.
-    `options` are extra gRPC channel arguments for this server."""
+    `options` are extra gRPC channel arguments for this server; `interceptors`
+    run inside the error interceptor (what they raise is rendered like any
+    error); `handlers` are generic handlers outside the contract."""
     names = [reg.service_name for reg in registrations]
     server = grpc.aio.server(
-        interceptors=[ErrorInterceptor(names)],
+        interceptors=[ErrorInterceptor(names), *interceptors],
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
@@ -194,6 +201,8 @@ async def build_server(
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for reg in registrations:
         reg.add_to_server(reg.servicer, server)
+    if handlers:
+        server.add_generic_rpc_handlers(tuple(handlers))
     enable_reflection(server, [*names, health.SERVICE_NAME])
     port = server.add_insecure_port(address)
     if port == 0:
@@ -212,11 +221,15 @@ async def serve(
     background: Sequence[Callable[[], Coroutine[Any, Any, None]]] = (),
     on_stop: Callable[[], Coroutine[Any, Any, None]] | None = None,
     options: Sequence[tuple[str, Any]] = (),
+    interceptors: Sequence[grpc.aio.ServerInterceptor] = (),
+    handlers: Sequence[grpc.GenericRpcHandler] = (),
 ) -> None:
     """Serve until SIGTERM or SIGINT, then go NOT_SERVING and stop gracefully.
-    `options` are extra gRPC channel arguments (see build_server)."""
+    `options`, `interceptors` and `handlers` as in build_server."""
     address = settings.grpc_target(service)
-    server, health_servicer, _ = await build_server(registrations, address, options)
+    server, health_servicer, _ = await build_server(
+        registrations, address, options, interceptors=interceptors, handlers=handlers
+    )
     log.info("%s serving on %s", service, address)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -8,6 +8,7 @@ when the settings load, not on the first request.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -214,6 +215,35 @@ class Settings(BaseSettings):
         description="How long a classification waits for the inference service to answer before it fails.",
     )
 
+    # --- auth: authentication and tenancy (issue 11) -----------------------
+    auth_jwks_file: Path | None = Field(
+        default=None,
+        description="An operator's JWKS file (an identity provider's public keys) for Lenz Bearer tokens; unset, "
+        "Vigil makes its own ES256 key pair under `<data_dir>/auth/` on first start and `vigil jwt` signs tokens.",
+    )
+    auth_issuer: str = Field(default="vigil-local", description="The `iss` every Bearer token must carry.")
+    auth_audiences: str = Field(
+        default="vigil", description="Comma-separated audiences; a Bearer token's `aud` must name one of them."
+    )
+    auth_clock_skew_seconds: int = Field(
+        default=30, ge=0, le=300, description="Clock skew allowed when checking a Bearer token's `exp` and `nbf`."
+    )
+    auth_tenant_claim: str = Field(
+        default="sub",
+        description="The Bearer token claim naming the caller's tenant: a Lenz user's videos belong to it.",
+    )
+    auth_visionaire: bool = Field(
+        default=False,
+        description="Require the same Bearer token on every Visionaire4 route (the document's `bearerAuth`); "
+        "off by default, as the document says.",
+    )
+    luna_preview_fetch: str = Field(
+        default="loopback",
+        description="Where the streams service may fetch a worker's http(s) preview URL from: `off`, `loopback` "
+        "(127.0.0.0/8 and ::1), or comma-separated networks in CIDR notation (`10.0.0.0/8,192.168.1.7/32`).",
+    )
+    # --- end of auth ---------------------------------------------------------
+
     # Set by `vigil run` for the processes it starts, not by operators; left
     # out of the settings the platform shows (`masked`, `GET /config`).
     supervisor_pid: int = Field(
@@ -264,6 +294,27 @@ class Settings(BaseSettings):
             raise ValueError(f"VIGIL_LOG_LEVEL={self.log_level} is not debug, info, warning or error")
         return self
 
+    @model_validator(mode="after")
+    def _check_auth(self) -> Settings:
+        if not self.audiences():
+            raise ValueError("VIGIL_AUTH_AUDIENCES names no audience")
+        if not self.auth_issuer.strip():
+            raise ValueError("VIGIL_AUTH_ISSUER is empty")
+        preview_networks(self.luna_preview_fetch)
+        if not is_loopback(self.grpc_host):
+            # Item 4 of issue 11: the gRPC ports carry no credential checks of
+            # their own (the edge checks them), so they never listen beyond
+            # loopback; mutual TLS between Envoy and the services is not built.
+            raise ValueError(
+                f"VIGIL_GRPC_HOST={self.grpc_host} is not a loopback address: the gRPC ports trust their callers "
+                "(credentials are checked at the REST edge) and listen on loopback only"
+            )
+        return self
+
+    def audiences(self) -> list[str]:
+        """The accepted `aud` values."""
+        return [a.strip() for a in self.auth_audiences.split(",") if a.strip()]
+
     @property
     def sqlalchemy_url(self) -> str:
         """The database URL, defaulting to the embedded SQLite file."""
@@ -282,6 +333,34 @@ class Settings(BaseSettings):
             values[name.upper()] = value
         values["DATABASE_URL"] = _mask_url(self.sqlalchemy_url)
         return {"VIGIL": values}
+
+
+def is_loopback(host: str) -> bool:
+    """True for a loopback address (127.0.0.0/8, ::1) or `localhost`."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def preview_networks(value: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """The networks `VIGIL_LUNA_PREVIEW_FETCH` allows (none for `off`)."""
+    value = value.strip().lower()
+    if value == "off":
+        return []
+    if value == "loopback":
+        return [ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128")]
+    networks = []
+    for part in value.split(","):
+        try:
+            networks.append(ipaddress.ip_network(part.strip(), strict=False))
+        except ValueError:
+            raise ValueError(
+                f"VIGIL_LUNA_PREVIEW_FETCH: {part.strip()!r} is not off, loopback or a network in CIDR notation"
+            ) from None
+    return networks
 
 
 def _mask_url(url: str) -> str:

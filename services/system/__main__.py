@@ -12,6 +12,7 @@ from functools import partial
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from services.auth.edge_events import edge_events_handler
 from services.common.server import Registration, configure_logging, serve
 from services.common.settings import SERVICE_NAMES, Settings
 from services.db.engine import make_engine
@@ -67,6 +68,7 @@ def main() -> None:
                 )
             ],
             background=[domain.heartbeat_forever, domain.apply_platform_config_forever],
+            handlers=[edge_events_handler()],
         )
 
     asyncio.run(run())

@@ -8,7 +8,7 @@ import asyncio
 
 from services.common.server import configure_logging, serve
 from services.common.settings import Settings
-from services.uploads.wiring import UPLOAD_SERVER_OPTIONS, wire
+from services.uploads.wiring import UPLOAD_SERVER_OPTIONS, interceptors, wire
 
 
 def main() -> None:
@@ -16,7 +16,14 @@ def main() -> None:
     configure_logging(settings)
     registered, sessions = wire(settings)
     asyncio.run(
-        serve(settings, "uploads", registered, background=[sessions.housekeeping], options=UPLOAD_SERVER_OPTIONS)
+        serve(
+            settings,
+            "uploads",
+            registered,
+            background=[sessions.housekeeping],
+            options=UPLOAD_SERVER_OPTIONS,
+            interceptors=interceptors(settings),
+        )
     )
 
 

@@ -4,6 +4,10 @@ serve the same wiring on their own servers."""
 
 from __future__ import annotations
 
+import grpc
+
+from services.auth.interceptor import FindFaceTokenInterceptor
+from services.auth.tokens import TokenStore
 from services.common.server import Registration
 from services.common.settings import Settings
 from services.db.engine import make_engine
@@ -47,3 +51,8 @@ UPLOAD_SERVER_OPTIONS = (("grpc.http2.bdp_probe", 0), ("grpc.http2.lookahead_byt
 
 def registrations(settings: Settings) -> list[Registration]:
     return wire(settings)[0]
+
+
+def interceptors(settings: Settings) -> list[grpc.aio.ServerInterceptor]:
+    """The FindFace token check in front of every ArchivesService method."""
+    return [FindFaceTokenInterceptor(TokenStore(make_engine(settings.sqlalchemy_url)))]
