@@ -222,8 +222,8 @@ function envoy_on_response(handle)
   if err_message then
     status = wanted or status
     headers:replace(":status", tostring(status))
-    if status == 401 and fam == "findface" then
-      headers:replace("www-authenticate", 'Token realm="vigil"')
+    if status == 401 then
+      headers:replace("www-authenticate", fam == "findface" and 'Token realm="vigil"' or 'Bearer realm="vigil"')
     end
     headers:replace("content-type", "application/json")
     local body = render(fam, status, unescape(err_message), err_code, err_desc and unescape(err_desc) or nil)

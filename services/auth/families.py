@@ -84,7 +84,9 @@ _JWT_REASONS = (
     ("alg", "bad_algorithm"),
     ("not in the form", "malformed"),
 )
-REASONS = frozenset({reason for _, reason in _JWT_REASONS} | {"malformed", "unknown_token", "revoked_token", "invalid"})
+REASONS = frozenset(
+    {reason for _, reason in _JWT_REASONS} | {"malformed", "unknown_token", "revoked_token", "no_tenant", "invalid"}
+)
 
 
 def jwt_reason(message: str) -> str:

@@ -1,15 +1,20 @@
-"""The one check of FindFace tokens (`Authorization: Token <token>`): a server
-interceptor in the Uploads process, in front of every ArchivesService method,
-through the edge or on the gRPC port alike. A missing, malformed, unknown or
-revoked token is UNAUTHENTICATED (HTTP 401 in FindFace's shape, with
-`WWW-Authenticate: Token`) before the method runs, and is counted in
-`/metrics`; a good token's owner is the tenant the method works for
-(`current_owner()`)."""
+"""The Uploads process's one credential interceptor.
+
+FindFace (`Authorization: Token <token>`), in front of every ArchivesService
+method, through the edge or on the gRPC port alike: a missing, malformed,
+unknown or revoked token is UNAUTHENTICATED (HTTP 401 in FindFace's shape,
+with `WWW-Authenticate: Token`) before the method runs, and is counted in
+`/metrics`; a good token's owner is the tenant the method works for.
+
+Lenz (UploadsService): Envoy's jwt_authn has verified the Bearer token and
+passes its tenant claim as `vigil-auth-tenant`; a verified token without that
+claim is refused here (a call through the edge always carries `vigil-host`).
+A call on the gRPC port without either is a trusted local caller (tenant None).
+"""
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -17,7 +22,8 @@ from typing import Any
 
 import grpc
 
-from services.auth.families import count_failure
+from services.auth.families import JWT_HEADER_TENANT, count_failure
+from services.auth.tenant import set_owner
 from services.auth.tokens import TokenStore
 from services.common.errors import Unauthenticated
 
@@ -25,25 +31,41 @@ log = logging.getLogger(__name__)
 
 #: The gRPC services whose every method needs a FindFace token.
 FINDFACE_SERVICES = frozenset({"vigil.uploads.v1.ArchivesService"})
+#: The gRPC services behind Lenz routes (the Bearer token is checked at the edge).
+LENZ_SERVICES = frozenset({"vigil.uploads.v1.UploadsService"})
 _TOKEN = re.compile(r"^Token ([0-9a-f]{40})$")
-_owner: contextvars.ContextVar[str | None] = contextvars.ContextVar("vigil_owner", default=None)
 
 
-def current_owner() -> str | None:
-    """The owner of the FindFace token of the call being served."""
-    return _owner.get()
+def _metadata(context: grpc.aio.ServicerContext, key: str) -> str | None:
+    value = next((v for k, v in context.invocation_metadata() or () if k == key), None)
+    return None if value is None else str(value)
 
 
-class FindFaceTokenInterceptor(grpc.aio.ServerInterceptor):
+def _lenz_tenant(context: grpc.aio.ServicerContext) -> str | None:
+    tenant = _metadata(context, JWT_HEADER_TENANT)
+    if tenant:
+        return tenant
+    if _metadata(context, "vigil-host") is not None:
+        count_failure("lenz", "no_tenant")
+        raise Unauthenticated("the token names no tenant")
+    return None
+
+
+class AuthInterceptor(grpc.aio.ServerInterceptor):
     def __init__(self, store: TokenStore) -> None:
         self._store = store
 
-    async def _check(self, context: grpc.aio.ServicerContext) -> str:
-        header = next((v for k, v in context.invocation_metadata() or () if k == "authorization"), None)
+    async def _owner(self, service: str, context: grpc.aio.ServicerContext) -> str | None:
+        if service in LENZ_SERVICES:
+            return _lenz_tenant(context)
+        return await self._findface_owner(context)
+
+    async def _findface_owner(self, context: grpc.aio.ServicerContext) -> str:
+        header = _metadata(context, "authorization")
         if header is None:
             count_failure("findface", "missing")
             raise Unauthenticated("Authentication credentials were not provided.")
-        match = _TOKEN.match(str(header).strip())
+        match = _TOKEN.match(header.strip())
         if match is None:
             count_failure("findface", "malformed")
             raise Unauthenticated("Invalid token header: use 'Authorization: Token <token>'.")
@@ -63,14 +85,18 @@ class FindFaceTokenInterceptor(grpc.aio.ServerInterceptor):
         details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler:
         handler = await continuation(details)
-        if handler is None or details.method.split("/")[1] not in FINDFACE_SERVICES:
+        service = details.method.split("/")[1]
+        if handler is None or service not in FINDFACE_SERVICES | LENZ_SERVICES:
             return handler
-        check = self._check
+
+        async def check(context: grpc.aio.ServicerContext) -> None:
+            set_owner(await self._owner(service, context))
+
         if handler.unary_unary:
             inner_uu = handler.unary_unary
 
             async def unary_unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
-                _owner.set(await check(context))
+                await check(context)
                 return await inner_uu(request, context)
 
             return grpc.unary_unary_rpc_method_handler(
@@ -80,10 +106,21 @@ class FindFaceTokenInterceptor(grpc.aio.ServerInterceptor):
             inner_su = handler.stream_unary
 
             async def stream_unary(requests: AsyncIterator[Any], context: grpc.aio.ServicerContext) -> Any:
-                _owner.set(await check(context))
+                await check(context)
                 return await inner_su(requests, context)
 
             return grpc.stream_unary_rpc_method_handler(
                 stream_unary, handler.request_deserializer, handler.response_serializer
             )
-        raise RuntimeError(f"{details.method}: a streamed answer has no token check")
+        if handler.unary_stream:
+            inner_us = handler.unary_stream
+
+            async def unary_stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+                await check(context)
+                async for item in inner_us(request, context):
+                    yield item
+
+            return grpc.unary_stream_rpc_method_handler(
+                unary_stream, handler.request_deserializer, handler.response_serializer
+            )
+        raise RuntimeError(f"{details.method}: no credential check for this kind of method")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import grpc
 
-from services.auth.interceptor import FindFaceTokenInterceptor
+from services.auth.interceptor import AuthInterceptor
 from services.auth.tokens import TokenStore
 from services.common.server import Registration
 from services.common.settings import Settings
@@ -54,5 +54,5 @@ def registrations(settings: Settings) -> list[Registration]:
 
 
 def interceptors(settings: Settings) -> list[grpc.aio.ServerInterceptor]:
-    """The FindFace token check in front of every ArchivesService method."""
-    return [FindFaceTokenInterceptor(TokenStore(make_engine(settings.sqlalchemy_url)))]
+    """The credential check (FindFace tokens, the Lenz tenant) in front of both faces."""
+    return [AuthInterceptor(TokenStore(make_engine(settings.sqlalchemy_url)))]

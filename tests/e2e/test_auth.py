@@ -256,3 +256,64 @@ def test_no_secret_reaches_the_log(platform, anon: httpx.Client) -> None:
     log = platform.log.read_text()
     for secret in (token, "2" * 40, jwt, jwt.split(".")[2]):
         assert secret not in log
+
+
+# -- tenancy: one tenant never reads, lists, changes or deletes another's ----------
+
+
+def test_a_lenz_users_videos_are_their_own(platform, anon: httpx.Client, tmp_path: Path) -> None:
+    clip = make_h264(tmp_path / "mine.mp4", seconds=1).read_bytes()
+    alice = bearer(IDP.token("alice"))
+    with http_client(platform, credentials=False, headers=alice) as user:
+        receipt = upload_file(user, clip, filename="alice.mp4", query="?auto_stream=false")
+    video_id, session_id = receipt["video_id"], receipt["session_id"]
+    bob = bearer(IDP.token("bob"))
+    base = "/api/visionaire-media/0/videos"
+    for method, path in [
+        ("GET", f"{base}/{video_id}"),
+        ("DELETE", f"{base}/{video_id}"),
+        ("GET", f"{base}/upload/status/{session_id}"),
+        ("GET", f"{base}/upload/resume/{session_id}"),
+        ("POST", f"{base}/upload/cancel/{session_id}"),
+    ]:
+        reply = anon.request(method, path, headers=bob)
+        assert reply.status_code == 404, (method, path, reply.text)
+        assert reply.json()["success"] is False
+    # A tenant header of the client's own does not make bob alice.
+    spoofed = anon.get(f"{base}/{video_id}", headers={**bob, "vigil-auth-tenant": "alice"})
+    assert spoofed.status_code == 404
+    listed = anon.get(base, headers=bob, params={"limit": 0}).json()["data"]["videos"]
+    assert video_id not in {v["id"] for v in listed}
+    mine = anon.get(base, headers=alice, params={"limit": 0}).json()["data"]["videos"]
+    assert video_id in {v["id"] for v in mine}
+    assert anon.get(f"{base}/{video_id}", headers=alice).status_code == 200
+
+
+def test_a_token_without_the_tenant_claim_is_refused(anon: httpx.Client) -> None:
+    reply = anon.get(LENZ_VIDEOS, headers=bearer(IDP.token(sub=None)))
+    assert_lenz_401(reply)
+    assert reply.json()["message"] == "the token names no tenant"
+
+
+def test_a_findface_owners_archives_are_their_own(platform, anon: httpx.Client) -> None:
+    a = {"Authorization": f"Token {platform.findface_token('tenant-a')}"}
+    b = {"Authorization": f"Token {platform.findface_token('tenant-b')}"}
+    created = anon.post("/videos/", headers=a, json={"name": "a.mp4", "camera_group": 1})
+    assert created.status_code == 201, created.text
+    archive = created.json()["id"]
+    for method, path, body in [
+        ("GET", f"/videos/{archive}/", None),
+        ("PATCH", f"/videos/{archive}/", {"name": "taken"}),
+        ("PUT", f"/videos/{archive}/", {"name": "taken", "camera_group": 1}),
+        ("POST", f"/videos/{archive}/process/", None),
+        ("POST", f"/videos/{archive}/stop/", None),
+        ("GET", f"/videos/{archive}/screenshot/", None),
+        ("DELETE", f"/videos/{archive}/", None),
+    ]:
+        reply = anon.request(method, path, headers=b, json=body)
+        assert reply.status_code == 404, (method, path, reply.text)
+        assert reply.json()["code"] == "NOT_FOUND"
+    assert anon.get("/videos/count/", headers=b).json() == {"count": 0}
+    assert anon.get("/videos/", headers=b).json()["results"] == []
+    assert anon.get("/videos/count/", headers=a).json() == {"count": 1}
+    assert anon.get(f"/videos/{archive}/", headers=a).json()["name"] == "a.mp4"
