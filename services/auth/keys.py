@@ -71,8 +71,7 @@ def ensure_local_keys(settings: Settings) -> bool:
     """Make the local key pair and JWKS unless they exist; True when made now.
     Nothing is made when the operator names a JWKS file of their own."""
     if settings.auth_jwks_file:
-        if not settings.auth_jwks_file.is_file():
-            raise SystemExit(f"VIGIL_AUTH_JWKS_FILE={settings.auth_jwks_file} is not a file")
+        check_operator_jwks(settings.auth_jwks_file)
         return False
     key_path, jwks = signing_key_path(settings), local_jwks_path(settings)
     if key_path.exists() and jwks.exists():
@@ -88,6 +87,27 @@ def ensure_local_keys(settings: Settings) -> bool:
         out.write(pem)
     jwks.write_text(json.dumps({"keys": [public_jwk(private.public_key())]}, indent=2) + "\n")
     return True
+
+
+#: Key types of asymmetric algorithms; a symmetric (`oct`) key in the JWKS
+#: would let HS256 tokens in, keyed with a secret Envoy's config then holds.
+ASYMMETRIC = frozenset({"RSA", "EC", "OKP"})
+
+
+def check_operator_jwks(path: Path) -> None:
+    """Refuse an operator JWKS that is not a file, not a JWKS, empty, or holds
+    a symmetric key: only asymmetric algorithms are accepted."""
+    try:
+        document = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"VIGIL_AUTH_JWKS_FILE={path}: not a readable JSON file ({exc})") from None
+    found = document.get("keys") if isinstance(document, dict) else None
+    if not isinstance(found, list) or not found:
+        raise SystemExit(f"VIGIL_AUTH_JWKS_FILE={path}: not a JWKS with keys")
+    for key in found:
+        kty = key.get("kty") if isinstance(key, dict) else None
+        if kty not in ASYMMETRIC:
+            raise SystemExit(f"VIGIL_AUTH_JWKS_FILE={path}: key type {kty!r} is not an asymmetric one (RSA, EC, OKP)")
 
 
 def load_signing_key(settings: Settings) -> ec.EllipticCurvePrivateKey:

@@ -10,7 +10,7 @@ from functools import partial
 from typing import Any
 
 from services.common.server import Registration, base_registration
-from services.common.settings import Settings
+from services.common.settings import Settings, preview_networks
 from services.db.engine import make_engine
 from services.streams.luna import LunaGroupsServicer, LunaStreamsServicer
 from services.streams.luna_domain import LunaStreamsDomain
@@ -54,6 +54,7 @@ def build(settings: Settings) -> StreamsProcess:
         settings.data_dir / "previews",
         fetch_timeout_seconds=settings.luna_preview_fetch_timeout_seconds,
         max_bytes=settings.luna_preview_max_bytes,
+        fetch_networks=preview_networks(settings.luna_preview_fetch),
     )
     luna = LunaStreamsDomain(
         luna_streams, luna_groups, previews, live_keepalive_seconds=settings.luna_live_keepalive_seconds
