@@ -44,7 +44,7 @@ def local_jwks_path(settings: Settings) -> Path:
 
 def jwks_path(settings: Settings) -> Path:
     """The JWKS Envoy verifies Bearer tokens with: the operator's, or the local one."""
-    return settings.auth_jwks_file if settings.auth_jwks_file else local_jwks_path(settings)
+    return settings.auth.jwks_file if settings.auth.jwks_file else local_jwks_path(settings)
 
 
 def _kid(public: ec.EllipticCurvePublicKey) -> str:
@@ -70,8 +70,8 @@ def public_jwk(public: ec.EllipticCurvePublicKey) -> dict[str, str]:
 def ensure_local_keys(settings: Settings) -> bool:
     """Make the local key pair and JWKS unless they exist; True when made now.
     Nothing is made when the operator names a JWKS file of their own."""
-    if settings.auth_jwks_file:
-        check_operator_jwks(settings.auth_jwks_file)
+    if settings.auth.jwks_file:
+        check_operator_jwks(settings.auth.jwks_file)
         return False
     key_path, jwks = signing_key_path(settings), local_jwks_path(settings)
     if key_path.exists() and jwks.exists():
@@ -111,7 +111,7 @@ def check_operator_jwks(path: Path) -> None:
 
 
 def load_signing_key(settings: Settings) -> ec.EllipticCurvePrivateKey:
-    if settings.auth_jwks_file:
+    if settings.auth.jwks_file:
         raise SystemExit("VIGIL_AUTH_JWKS_FILE is set: tokens come from that identity provider, not from Vigil")
     path = signing_key_path(settings)
     if not path.exists():
@@ -139,8 +139,8 @@ def issue_token(settings: Settings, subject: str, ttl_seconds: int = 3600, **ext
     key = load_signing_key(settings)
     now = int(time.time())
     claims: dict[str, Any] = {
-        "iss": settings.auth_issuer,
-        "aud": settings.audiences()[0],
+        "iss": settings.auth.issuer,
+        "aud": settings.auth.audience_list()[0],
         "sub": subject,
         "iat": now,
         "nbf": now,

@@ -26,17 +26,18 @@ from typing import Any
 import grpc
 import numpy as np
 
-from services.analytics.inference_client import InferenceClient, InferenceError
-from services.analytics.vision import ocr, yolox
 from services.classification import errors, video
 from services.classification.analysis import FrameFindings, Thresholds, Verdict, verdict
 from services.classification.errors import gaard_error
 from services.classification.video import SampledFrame, SamplingPlan, Specs
+from services.inference_client import InferenceClient, InferenceError
+from services.vision import ocr, yolox
+from services.vision.models import PPOCR_DET, YOLOX_NANO
 
 log = logging.getLogger(__name__)
 
-DETECTOR = "yolox_nano"
-TEXT_DETECTOR = "ppocr_det"
+DETECTOR = YOLOX_NANO.name
+TEXT_DETECTOR = PPOCR_DET.name
 #: Detections below this score are not evidence of anything.
 DETECTION_THRESHOLD = 0.1
 #: Batches sent to the inference service and not answered yet, per video.
@@ -220,11 +221,13 @@ class VideoClassifier:
         """One batch through the detector (and its text frames through the
         text detector, at the same time)."""
         texts = [f for f in batch if f.text_input is not None]
-        detect = self._infer(DETECTOR, {"images": np.stack([f.detector_input for f in batch])})
+        detect = self._infer(DETECTOR, {YOLOX_NANO.input: np.stack([f.detector_input for f in batch])})
         if texts:
             outputs, text_outputs = await asyncio.gather(
                 detect,
-                self._infer(TEXT_DETECTOR, {"x": np.stack([f.text_input.x for f in texts if f.text_input])}),
+                self._infer(
+                    TEXT_DETECTOR, {PPOCR_DET.input: np.stack([f.text_input.x for f in texts if f.text_input])}
+                ),
             )
         else:
             outputs, text_outputs = await detect, {}
@@ -248,14 +251,17 @@ def _findings(
     for i, frame in enumerate(texts):
         assert frame.text_input is not None
         width, height = frame.size
-        prob = text_outputs["sigmoid_0.tmp_0"][i, 0]
+        prob = text_outputs[PPOCR_DET.output][i, 0]
         boxes = ocr.det_decode(prob, frame.text_input.sx, frame.text_input.sy, (height, width))
         text_scores[frame.index] = max((b.score for b in boxes), default=0.0)
     found = []
     for i, frame in enumerate(batch):
         width, height = frame.size
         detections = yolox.decode(
-            outputs["output"][i], frame.detector_scale, score_threshold=DETECTION_THRESHOLD, shape=(height, width)
+            outputs[YOLOX_NANO.output][i],
+            frame.detector_scale,
+            score_threshold=DETECTION_THRESHOLD,
+            shape=(height, width),
         )
         found.append(FrameFindings.of(((d.label, d.score) for d in detections), text_scores.get(frame.index)))
     return found

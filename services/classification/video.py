@@ -21,24 +21,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-import av
 import numpy as np
 
-from services.analytics.vision import ocr, yolox
-from services.analytics.vision.image import chw
 from services.classification import errors
 from services.classification.errors import gaard_error
-from services.common.media import container_duration, error_reason
+from services.media.container import (
+    DECODE_ERRORS,
+    NotAVideo,
+    Unopenable,
+    container_duration,
+    error_reason,
+    frame_rate,
+    open_video,
+)
+from services.vision import ocr, yolox
+from services.vision.image import chw
 
-#: Demuxers of still pictures: a file they open is not a video.
-_PICTURE_FORMATS = {"image2", "image2pipe", "apng", "ico", "tiff_pipe"}
 #: A video whose frames stop more than this before its announced end is
 #: truncated (seconds; at least two frame intervals are also allowed).
 _END_TOLERANCE_SECONDS = 0.5
-#: The grey YOLOX pads its letterbox with.
-_PAD = 114
 
 
 @dataclass(frozen=True)
@@ -119,26 +123,18 @@ def _is_mp4(path: str) -> bool:
 
 
 def _open(path: str) -> Any:
+    """The one opener (`services.media.container`), its refusals as Gaard
+    errors: an MP4 PyAV cannot open is TRUNCATED (its index is missing),
+    anything else it cannot open, a picture or a file without a video stream
+    NOT_A_VIDEO."""
     try:
-        container = av.open(path)
-    except (av.FFmpegError, OSError, ValueError, UnicodeDecodeError) as exc:
+        return open_video(path, pictures=False)
+    except Unopenable as exc:
         if _is_mp4(path):
-            raise gaard_error(
-                errors.TRUNCATED, f"the MP4 file is incomplete or damaged ({error_reason(exc)})"
-            ) from None
-        raise gaard_error(errors.NOT_A_VIDEO, f"the file is not a video ({error_reason(exc)})") from None
-    if container.format.name in _PICTURE_FORMATS or container.format.name.endswith("_pipe"):
-        container.close()
-        raise gaard_error(errors.NOT_A_VIDEO, f"the file is a picture ({container.format.name}), not a video")
-    if not container.streams.video:
-        container.close()
-        raise gaard_error(errors.NOT_A_VIDEO, "the file has no video stream")
-    return container
-
-
-def _fps(stream: Any) -> float:
-    rate = stream.average_rate or stream.guessed_rate or stream.base_rate
-    return float(rate) if rate else 0.0
+            raise gaard_error(errors.TRUNCATED, f"the MP4 file is incomplete or damaged ({exc})") from None
+        raise gaard_error(errors.NOT_A_VIDEO, f"the file is not a video ({exc})") from None
+    except NotAVideo as exc:
+        raise gaard_error(errors.NOT_A_VIDEO, str(exc)) from None
 
 
 def probe(path: str, max_seconds: float) -> Probe:
@@ -154,13 +150,13 @@ def probe(path: str, max_seconds: float) -> Probe:
             )
         try:
             first = next(iter(container.decode(stream)), None)
-        except (av.FFmpegError, OSError, ValueError) as exc:
+        except DECODE_ERRORS as exc:
             raise gaard_error(
                 errors.NOT_A_VIDEO, f"no frame of the video can be decoded ({error_reason(exc)})"
             ) from None
         if first is None:
             raise gaard_error(errors.NOT_A_VIDEO, "the video has no frame that can be decoded")
-        return Probe(int(first.width), int(first.height), _fps(stream), duration, str(stream.codec_context.name))
+        return Probe(int(first.width), int(first.height), frame_rate(stream), duration, str(stream.codec_context.name))
     finally:
         container.close()
 
@@ -175,14 +171,13 @@ def analysis_size(width: int, height: int, frame_height: int) -> tuple[int, int]
 
 def detector_input(frame: Any) -> tuple[np.ndarray, float]:
     """YOLOX's input from an analysed frame: `yolox.preprocess`, with the
-    letterbox scaling done by swscale (about 1 ms, where the numpy resize of
-    `vision.image` takes 15-25 ms a frame on the CPU)."""
-    size = yolox.INPUT_SIZE
-    scale = min(size / frame.width, size / frame.height)
-    width, height = max(int(frame.width * scale), 1), max(int(frame.height * scale), 1)
-    canvas = np.full((size, size, 3), _PAD, dtype=np.uint8)
-    canvas[:height, :width] = frame.to_ndarray(width=width, height=height, format="rgb24", interpolation="BILINEAR")
-    return chw(canvas, bgr=True), scale
+    letterbox scaling done by swscale."""
+    return yolox.preprocess_scaled((frame.width, frame.height), partial(_scaled, frame))
+
+
+def _scaled(frame: Any, width: int, height: int) -> np.ndarray:
+    """The frame as RGB at width x height, scaled by FFmpeg's swscale."""
+    return np.asarray(frame.to_ndarray(width=width, height=height, format="rgb24", interpolation="BILINEAR"))
 
 
 def text_input(frame: Any) -> TextInput:
@@ -195,7 +190,7 @@ def text_input(frame: Any) -> TextInput:
     ratio = ocr.DET_LIMIT_SIDE / min(height, width) if min(height, width) < ocr.DET_LIMIT_SIDE else 1.0
     new_height = max(round(height * ratio / 32) * 32, 32)
     new_width = max(round(width * ratio / 32) * 32, 32)
-    rgb = frame.to_ndarray(width=new_width, height=new_height, format="rgb24", interpolation="BILINEAR")
+    rgb = _scaled(frame, new_width, new_height)
     x = chw(rgb, bgr=True)
     x *= 2.0 / 255.0
     x -= 1.0
@@ -221,7 +216,7 @@ def decode(path: str, plan: SamplingPlan, emit: Callable[[SampledFrame], None]) 
     try:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
-        src_fps = _fps(stream)
+        src_fps = frame_rate(stream)
         announced = container_duration(container, stream)
         if announced > plan.max_seconds:
             raise gaard_error(
@@ -262,7 +257,7 @@ def decode(path: str, plan: SamplingPlan, emit: Callable[[SampledFrame], None]) 
                     text = text_input(small)
                 emit(SampledFrame(sampled, at, x, scale, text, size))
                 sampled += 1
-        except (av.FFmpegError, OSError, ValueError) as exc:
+        except DECODE_ERRORS as exc:
             raise gaard_error(
                 errors.TRUNCATED, f"the video is damaged: decoding fails at {last_time:.1f} s ({error_reason(exc)})"
             ) from None

@@ -65,7 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     jwt.add_argument("--subject", required=True, help="the user (`sub`, the tenant by default)")
     jwt.add_argument("--ttl", type=int, default=3600, help="seconds until it expires (default 3600)")
     args = parser.parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValueError as exc:
+        parser.exit(2, f"vigil: bad settings: {exc}\n")
     configure_logging(settings)
     if args.command == "run":
         return asyncio.run(Platform(settings).run())

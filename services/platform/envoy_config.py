@@ -13,22 +13,15 @@ import yaml
 from services.auth import keys
 from services.auth.families import JWT_HEADER_TENANT, family_of_path, lenz_prefixes, visionaire_rules
 from services.common.contracts import rpcs, services
-from services.common.settings import SERVICE_NAMES, Settings
+from services.common.settings import SERVICE_NAMES, SERVICES, Settings
 
 ENVOY_DIR = Path(__file__).resolve().parents[2] / "envoy"
 DESCRIPTOR = ENVOY_DIR / "descriptor.pb"
 LUA = ENVOY_DIR / "vigil.lua"
 FRAMING_LUA = ENVOY_DIR / "framing.lua"
 
-#: Which process serves each gRPC package.
-PACKAGE_PROCESS = {
-    "vigil.system.v1": "system",
-    "vigil.streams.v1": "streams",
-    "vigil.pipelines.v1": "pipelines",
-    "vigil.uploads.v1": "uploads",
-    "vigil.analytics.v1": "analytics",
-    "vigil.classification.v1": "classification",
-}
+#: Which process serves each gRPC service, from the one list of services.
+SERVICE_PROCESS = {service: process for process, names in SERVICES.items() for service in names}
 #: Services whose calls may run long or stream (uploads, MJPEG, whole-clip
 #: classification): no route timeout; the rest keep a bound.
 UNBOUNDED = {
@@ -92,7 +85,7 @@ def _routes() -> list[dict[str, Any]]:
     take the last route, and the system server answers them UNIMPLEMENTED."""
     routes: list[dict[str, Any]] = []
     for svc in services():
-        process = PACKAGE_PROCESS[svc.file.package]
+        process = SERVICE_PROCESS[svc.full_name]
         timeout = "0s" if svc.full_name in UNBOUNDED else DEFAULT_TIMEOUT
         routes.append(
             {
@@ -108,7 +101,7 @@ def _vigil_lua(listener: str, settings: Settings) -> dict[str, Any]:
     """envoy/vigil.lua for one listener: the script, told which listener it
     serves (unknown routes answer in that listener's family) and whether
     Visionaire4 routes need the Bearer token."""
-    jwt_visionaire = "true" if settings.auth_visionaire else "false"
+    jwt_visionaire = "true" if settings.auth.visionaire else "false"
     head = f'VIGIL_LISTENER = "{listener}"\nVIGIL_JWT_VISIONAIRE = {jwt_visionaire}\n'
     return {"inline_string": head + LUA.read_text()}
 
@@ -124,7 +117,7 @@ def _jwt_rules(settings: Settings) -> list[dict[str, Any]]:
     service that serves any such route needs the token too."""
     requires = {"requires": {"provider_name": JWT_PROVIDER}}
     matches: list[dict[str, Any]] = [{"prefix": prefix} for prefix in lenz_prefixes()]
-    if settings.auth_visionaire:
+    if settings.auth.visionaire:
         matches.extend(visionaire_rules())
     protected = {rpc.service.full_name for rpc in rpcs().values() if _protected(rpc, settings)}
     matches.extend({"prefix": f"/{name}/"} for name in sorted(protected))
@@ -132,7 +125,7 @@ def _jwt_rules(settings: Settings) -> list[dict[str, Any]]:
 
 
 def _protected(rpc: Any, settings: Settings) -> bool:
-    wanted = {"lenz", "visionaire"} if settings.auth_visionaire else {"lenz"}
+    wanted = {"lenz", "visionaire"} if settings.auth.visionaire else {"lenz"}
     return any(family_of_path(binding.path) in wanted for binding in rpc.bindings)
 
 
@@ -142,14 +135,14 @@ def _jwt_authn(settings: Settings) -> dict[str, Any]:
     and `aud` checked, a small clock skew. The token is not forwarded; the
     tenant claim is, as `vigil-auth-tenant` (vigil.lua drops any a client sends)."""
     provider = {
-        "issuer": settings.auth_issuer,
-        "audiences": settings.audiences(),
+        "issuer": settings.auth.issuer,
+        "audiences": settings.auth.audience_list(),
         "local_jwks": {"filename": str(keys.jwks_path(settings).resolve())},
         "from_headers": [{"name": "Authorization", "value_prefix": "Bearer "}],
         "forward": False,
         "require_expiration": True,
-        "clock_skew_seconds": settings.auth_clock_skew_seconds,
-        "claim_to_headers": [{"header_name": JWT_HEADER_TENANT, "claim_name": settings.auth_tenant_claim}],
+        "clock_skew_seconds": settings.auth.clock_skew_seconds,
+        "claim_to_headers": [{"header_name": JWT_HEADER_TENANT, "claim_name": settings.auth.tenant_claim}],
     }
     return {
         "name": "envoy.filters.http.jwt_authn",

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from services.common.settings import Settings, preview_networks
+from services.common.settings import Settings, StreamsSettings, preview_networks
 from services.streams.previews import PreviewStore
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\0" * 64 + b"\xff\xd9"
@@ -56,7 +56,7 @@ def store(tmp_path: Path, setting: str) -> PreviewStore:
 
 
 def test_loopback_is_fetched_by_default(tmp_path: Path, server: str) -> None:
-    previews = store(tmp_path, Settings.model_fields["luna_preview_fetch"].default)
+    previews = store(tmp_path, StreamsSettings.model_fields["preview_fetch"].default)
     assert asyncio.run(previews.fetch_and_save("s1", f"{server}/frame.jpg"))
     assert asyncio.run(previews.load("s1")) == JPEG
 
@@ -87,7 +87,7 @@ def test_other_schemes_are_refused(tmp_path: Path, url: str) -> None:
 
 def test_the_setting_is_checked_at_start() -> None:
     with pytest.raises(ValidationError, match="VIGIL_LUNA_PREVIEW_FETCH"):
-        Settings(luna_preview_fetch="everywhere")
+        Settings().replace(luna_preview_fetch="everywhere")
     assert preview_networks("off") == []
     assert ipaddress.ip_address("::1") in preview_networks("loopback")[1]
 
@@ -96,6 +96,6 @@ def test_the_setting_is_checked_at_start() -> None:
 def test_grpc_ports_refuse_to_listen_beyond_loopback(host: str) -> None:
     """Item 4: the gRPC servers trust their callers, so they never bind beyond loopback."""
     with pytest.raises(ValidationError, match="not a loopback address"):
-        Settings(grpc_host=host)
+        Settings().replace(grpc_host=host)
     assert Settings(grpc_host="127.0.0.1").grpc_host == "127.0.0.1"
     assert Settings(grpc_host="::1").grpc_host == "::1"

@@ -33,19 +33,19 @@ def test_an_operator_jwks_with_a_symmetric_key_is_refused(tmp_path: Path) -> Non
     path = tmp_path / "jwks.json"
     path.write_text(json.dumps({"keys": [{"kty": "oct", "k": "c2VjcmV0"}]}))
     with pytest.raises(SystemExit, match="not an asymmetric"):
-        keys.ensure_local_keys(Settings(data_dir=tmp_path, auth_jwks_file=path))
+        keys.ensure_local_keys(Settings(data_dir=tmp_path).replace(auth_jwks_file=path))
     path.write_text("{}")
     with pytest.raises(SystemExit, match="not a JWKS"):
-        keys.ensure_local_keys(Settings(data_dir=tmp_path, auth_jwks_file=path))
+        keys.ensure_local_keys(Settings(data_dir=tmp_path).replace(auth_jwks_file=path))
     with pytest.raises(SystemExit, match="not a readable"):
-        keys.ensure_local_keys(Settings(data_dir=tmp_path, auth_jwks_file=tmp_path / "missing.json"))
+        keys.ensure_local_keys(Settings(data_dir=tmp_path).replace(auth_jwks_file=tmp_path / "missing.json"))
 
 
 def test_vigil_jwt_cannot_sign_for_an_operators_identity_provider(tmp_path: Path) -> None:
     path = tmp_path / "jwks.json"
     path.write_text(json.dumps({"keys": [{"kty": "RSA", "n": "AQAB", "e": "AQAB"}]}))
     with pytest.raises(SystemExit, match="identity provider"):
-        keys.issue_token(Settings(data_dir=tmp_path, auth_jwks_file=path), "alice")
+        keys.issue_token(Settings(data_dir=tmp_path).replace(auth_jwks_file=path), "alice")
 
 
 def test_tokens_are_stored_only_as_their_hash(tmp_path: Path) -> None:
@@ -80,7 +80,7 @@ def _jwt_filter(settings: Settings) -> dict:
 
 
 def test_jwt_authn_checks_what_rfc_8725_asks(tmp_path: Path) -> None:
-    config = _jwt_filter(Settings(data_dir=tmp_path, auth_issuer="https://idp/", auth_audiences="a, b"))
+    config = _jwt_filter(Settings(data_dir=tmp_path).replace(auth_issuer="https://idp/", auth_audiences="a, b"))
     provider = config["providers"][envoy_config.JWT_PROVIDER]
     assert provider["require_expiration"] is True and provider["forward"] is False
     assert provider["issuer"] == "https://idp/" and provider["audiences"] == ["a", "b"]
@@ -93,7 +93,7 @@ def test_jwt_authn_checks_what_rfc_8725_asks(tmp_path: Path) -> None:
 
 
 def test_the_visionaire_setting_protects_every_visionaire_route(tmp_path: Path) -> None:
-    config = _jwt_filter(Settings(data_dir=tmp_path, auth_visionaire=True))
+    config = _jwt_filter(Settings(data_dir=tmp_path).replace(auth_visionaire=True))
     matches = [rule["match"] for rule in config["rules"]]
     assert {"path": "/"} in matches and {"prefix": "/streams"} in matches
     assert "/vigil.streams.v1.StreamsService/" in {m.get("prefix") for m in matches}
