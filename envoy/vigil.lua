@@ -92,6 +92,9 @@ end
 
 local LUNA_DEFAULTS = {
   [400] = { 12022, "Bad/incomplete input data" },
+  -- LUNA's document defines no authentication error: a refused optional
+  -- Bearer token (issue 11) says its HTTP status as the code.
+  [401] = { 401, "Unauthorized" },
   [404] = { 39001, "Object not found" },
   [413] = { 12022, "Bad/incomplete input data" },
   [415] = { 12024, "Unsupported media type" },

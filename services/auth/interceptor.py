@@ -10,6 +10,11 @@ Lenz (UploadsService): Envoy's jwt_authn has verified the Bearer token and
 passes its tenant claim as `vigil-auth-tenant`; a verified token without that
 claim is refused here (a call through the edge always carries `vigil-host`).
 A call on the gRPC port without either is a trusted local caller (tenant None).
+
+LUNA and Gaard (`TenantInterceptor`, in the Streams and Classification
+processes): their documents carry no credentials, so a Bearer token is
+optional there; when the edge verified one, its tenant wins over the
+`account_id` / `tenant` the request names (OWASP API1).
 """
 
 from __future__ import annotations
@@ -124,3 +129,75 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
                 unary_stream, handler.request_deserializer, handler.response_serializer
             )
         raise RuntimeError(f"{details.method}: no credential check for this kind of method")
+
+
+#: Services where a verified Bearer token's tenant, when there is one,
+#: replaces the `account_id` (LUNA) or `tenant` (Gaard) the request names.
+TENANT_SERVICES = frozenset(
+    {
+        "vigil.streams.v1.LunaStreamsService",
+        "vigil.streams.v1.LunaGroupsService",
+        "vigil.classification.v1.ClassificationService",
+    }
+)
+_TENANT_FIELDS = ("account_id", "tenant")
+
+
+def _override_tenant(request: Any, tenant: str) -> None:
+    for name in _TENANT_FIELDS:
+        field = request.DESCRIPTOR.fields_by_name.get(name)
+        if field is not None and field.type == field.TYPE_STRING and field.label != field.LABEL_REPEATED:
+            setattr(request, name, tenant)
+
+
+class TenantInterceptor(grpc.aio.ServerInterceptor):
+    """The tenant of a verified Bearer token wins over the one a LUNA or
+    Gaard request names; without a token the request's own holds."""
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(details)
+        if handler is None or details.method.split("/")[1] not in TENANT_SERVICES:
+            return handler
+        if handler.unary_unary:
+            inner_uu = handler.unary_unary
+
+            async def unary_unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
+                tenant = _metadata(context, JWT_HEADER_TENANT)
+                set_owner(tenant)
+                if tenant:
+                    _override_tenant(request, tenant)
+                return await inner_uu(request, context)
+
+            return grpc.unary_unary_rpc_method_handler(
+                unary_unary, handler.request_deserializer, handler.response_serializer
+            )
+        if handler.unary_stream:
+            inner_us = handler.unary_stream
+
+            async def unary_stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+                tenant = _metadata(context, JWT_HEADER_TENANT)
+                set_owner(tenant)
+                if tenant:
+                    _override_tenant(request, tenant)
+                async for item in inner_us(request, context):
+                    yield item
+
+            return grpc.unary_stream_rpc_method_handler(
+                unary_stream, handler.request_deserializer, handler.response_serializer
+            )
+        if handler.stream_unary:
+            inner_su = handler.stream_unary
+
+            async def stream_unary(requests: AsyncIterator[Any], context: grpc.aio.ServicerContext) -> Any:
+                # A streamed request (Gaard's multipart form) reads the tenant itself: current_owner().
+                set_owner(_metadata(context, JWT_HEADER_TENANT))
+                return await inner_su(requests, context)
+
+            return grpc.stream_unary_rpc_method_handler(
+                stream_unary, handler.request_deserializer, handler.response_serializer
+            )
+        return handler

@@ -121,7 +121,19 @@ def _jwt_rules(settings: Settings) -> list[dict[str, Any]]:
         matches.extend(visionaire_rules())
     protected = {rpc.service.full_name for rpc in rpcs().values() if _protected(rpc, settings)}
     matches.extend({"prefix": f"/{name}/"} for name in sorted(protected))
-    return [{"match": match, **requires} for match in matches]
+    # LUNA and Gaard carry no credentials in their documents: a Bearer token
+    # is optional there, but one that is sent must verify; its tenant then
+    # wins over the request's `account_id` / `tenant` (services/auth/interceptor.py).
+    optional = {
+        "requires": {"requires_any": {"requirements": [{"provider_name": JWT_PROVIDER}, {"allow_missing": {}}]}}
+    }
+    return [{"match": match, **requires} for match in matches] + [
+        {"match": {"prefix": prefix}, **optional} for prefix in OPTIONAL_BEARER_PREFIXES
+    ]
+
+
+#: Routes where a Bearer token is optional: LUNA streams and groups, Gaard.
+OPTIONAL_BEARER_PREFIXES = ("/1/", "/2/", "/api/classify", "/api/result/")
 
 
 def _protected(rpc: Any, settings: Settings) -> bool:

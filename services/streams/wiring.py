@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
+from services.auth.interceptor import TenantInterceptor
 from services.common.server import Built, Registration, base_registration
 from services.common.settings import Settings, preview_networks
 from services.db.engine import make_engine
@@ -74,6 +75,8 @@ def build(settings: Settings) -> StreamsProcess:
             ),
         ],
         luna=luna,
+        # A verified Bearer token's tenant wins over the LUNA `account_id` a request names.
+        interceptors=[TenantInterceptor()],
         background=[
             partial(luna.autorestart_forever, own.autorestart_check_seconds),
             partial(luna.housekeeping_forever, own.housekeeping_seconds, own.logs_clear_interval_seconds),

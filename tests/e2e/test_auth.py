@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +21,9 @@ import httpx
 import pytest
 
 from tests.auth_support import AUDIENCE, ISSUER, IdentityProvider
+from tests.classify_support import classify, multipart
 from tests.conftest import http_client
+from tests.e2e.luna_examples import CREATE_V1, example
 from tests.e2e.uploads_client import upload_file
 from tests.media import make_h264
 from tests.platform_launcher import ROOT
@@ -317,3 +320,45 @@ def test_a_findface_owners_archives_are_their_own(platform, anon: httpx.Client) 
     assert anon.get("/videos/", headers=b).json()["results"] == []
     assert anon.get("/videos/count/", headers=a).json() == {"count": 1}
     assert anon.get(f"/videos/{archive}/", headers=a).json()["name"] == "a.mp4"
+
+
+def test_a_bearer_tenant_wins_over_the_luna_account_id(anon: httpx.Client) -> None:
+    """LUNA carries no credentials, so the Bearer is optional there; a
+    verified one's tenant replaces the `account_id` the request names."""
+    mine, theirs = str(uuid.uuid4()), str(uuid.uuid4())
+    token = bearer(IDP.token(mine))
+    body = {k: v for k, v in example(CREATE_V1, account_id=theirs).items() if k != "group_name"}
+    created = anon.post("/1/streams", json=body, headers=token)
+    assert created.status_code == 201, created.text
+    stream_id = created.json()["stream_id"]
+    assert anon.get(f"/1/streams/{stream_id}").json()["account_id"] == mine
+    # The token's tenant, not the query's, decides what is seen.
+    listed = anon.get("/1/streams", params={"account_id": mine}, headers=bearer(IDP.token(theirs))).json()
+    assert stream_id not in {s["stream_id"] for s in listed["streams"]}
+    other = anon.get(f"/1/streams/{stream_id}", headers=bearer(IDP.token(theirs)))
+    assert other.status_code == 404 and other.json()["error_code"] == 39001
+    assert anon.delete(f"/1/streams/{stream_id}", headers=bearer(IDP.token(theirs))).status_code == 404
+    assert anon.get(f"/1/streams/{stream_id}", headers=token).status_code == 200
+    # A Bearer that is sent must verify.
+    refused = anon.get("/1/streams", headers=bearer(IDP.token(mine, exp=int(time.time()) - 3600)))
+    assert refused.status_code == 401
+    assert refused.json() == {"error_code": 401, "desc": "Unauthorized", "detail": "Jwt is expired"}
+
+
+def test_a_bearer_tenant_wins_over_the_gaard_tenant(anon: httpx.Client, tmp_path: Path) -> None:
+    clip = make_h264(tmp_path / "alarm.mp4", seconds=1).read_bytes()
+    accepted = classify(
+        anon, tenant="someone-else", file=("alarm.mp4", clip, "video/mp4"), sync=False
+    )  # no token: the form's tenant
+    assert accepted.status_code == 200, accepted.text
+    token = bearer(IDP.token("gaard-tenant"))
+    body, ctype = multipart([("tenant", "someone-else")], ("alarm.mp4", clip, "video/mp4"))
+    mine = anon.post("/api/classify", content=body, headers={"Content-Type": ctype, **token})
+    assert mine.status_code == 200, mine.text
+    result = anon.get(f"/api/result/{mine.json()['id']}", headers=token)
+    assert result.status_code == 200 and result.json()["tenant"] == "gaard-tenant"
+    # Another tenant's id is a 404, whatever the query says.
+    theirs = anon.get(f"/api/result/{accepted.json()['id']}", params={"tenant": "someone-else"}, headers=token)
+    assert theirs.status_code == 404 and theirs.json()["error_code"] == 3001
+    refused = anon.get(f"/api/result/{mine.json()['id']}", headers=bearer(IDP.other_key_token("gaard-tenant")))
+    assert refused.status_code == 401 and refused.json()["error_code"] == 401

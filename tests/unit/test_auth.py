@@ -90,6 +90,9 @@ def test_jwt_authn_checks_what_rfc_8725_asks(tmp_path: Path) -> None:
     assert {"/api/visionaire-media/", "/api/visionaire/", "/api/visionaire_active_analytic_list"} <= prefixes
     assert "/vigil.uploads.v1.UploadsService/" in prefixes  # raw gRPC through the edge too
     assert "/streams" not in prefixes  # Visionaire4: no authentication by default
+    # LUNA and Gaard: a Bearer is optional, but one that is sent must verify.
+    (luna,) = [rule for rule in config["rules"] if rule["match"].get("prefix") == "/1/"]
+    assert luna["requires"]["requires_any"]["requirements"][1] == {"allow_missing": {}}
 
 
 def test_the_visionaire_setting_protects_every_visionaire_route(tmp_path: Path) -> None:
