@@ -362,3 +362,9 @@ def test_a_bearer_tenant_wins_over_the_gaard_tenant(anon: httpx.Client, tmp_path
     assert theirs.status_code == 404 and theirs.json()["error_code"] == 3001
     refused = anon.get(f"/api/result/{mine.json()['id']}", headers=bearer(IDP.other_key_token("gaard-tenant")))
     assert refused.status_code == 401 and refused.json()["error_code"] == 401
+
+
+def test_vigil_run_says_where_credentials_come_from(platform) -> None:
+    log = platform.log.read_text()
+    assert f"Bearer tokens are checked against the JWKS in {IDP.jwks_path}" in log
+    assert "a FindFace token: `vigil token create --owner NAME`" in log
