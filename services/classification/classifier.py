@@ -15,13 +15,10 @@ grids and NMS, the DB text map) runs in a thread too.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import logging
-import threading
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import grpc
 import numpy as np
@@ -31,6 +28,7 @@ from services.classification.analysis import FrameFindings, Thresholds, Verdict,
 from services.classification.errors import gaard_error
 from services.classification.video import SampledFrame, SamplingPlan, Specs
 from services.inference_client import InferenceClient, InferenceError
+from services.media.handoff import Handoff
 from services.vision import ocr, yolox
 from services.vision.models import PPOCR_DET, YOLOX_NANO
 
@@ -62,10 +60,6 @@ class Outcome:
     verdict: Verdict
     model: str
     version: str
-
-
-class _Stopped(Exception):
-    """The consumer of the frames gave up: the decoding thread stops."""
 
 
 class VideoClassifier:
@@ -110,33 +104,18 @@ class VideoClassifier:
         """Decode, sample and analyse one video file. Raises the Gaard errors
         of `video.decode`, and INFERENCE_FAILED."""
         model, version = await self.models()
-        loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[SampledFrame] = asyncio.Queue(maxsize=2 * self._config.batch_size)
-        stop = threading.Event()
-
-        def emit(frame: SampledFrame) -> None:
-            put = asyncio.run_coroutine_threadsafe(queue.put(frame), loop)
-            while True:
-                if stop.is_set():
-                    put.cancel()
-                    raise _Stopped
-                try:
-                    put.result(timeout=0.2)
-                    return
-                except concurrent.futures.TimeoutError:
-                    continue
-
-        decoding = asyncio.ensure_future(asyncio.to_thread(video.decode, str(path), self._config.plan, emit))
+        handoff: Handoff[SampledFrame] = Handoff(maxsize=2 * self._config.batch_size)
+        decoding = asyncio.ensure_future(asyncio.to_thread(video.decode, str(path), self._config.plan, handoff.put))
 
         async def batches() -> AsyncIterator[list[SampledFrame]]:
-            while batch := await self._next_batch(queue, decoding):
+            while batch := await handoff.batch(self._config.batch_size, decoding):
                 yield batch
 
         try:
             findings = await self._consume(batches())
             specs = await decoding
         except BaseException:
-            stop.set()
+            handoff.stop()
             await asyncio.gather(decoding, return_exceptions=True)
             raise
         return Outcome(specs, self.judge(findings), model, version)
@@ -192,30 +171,6 @@ class VideoClassifier:
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
         return [findings[i] for i in sorted(findings)]
-
-    async def _next_batch(
-        self, queue: asyncio.Queue[SampledFrame], decoding: asyncio.Future[Specs]
-    ) -> list[SampledFrame]:
-        """The next full batch (fewer frames only at the end of the video);
-        [] once the decoder has finished and every frame was taken. Raises
-        the decoder's error as soon as it fails."""
-        batch: list[SampledFrame] = []
-        while len(batch) < self._config.batch_size:
-            if not queue.empty():
-                batch.append(queue.get_nowait())
-                continue
-            if decoding.done():
-                decoding.result()  # the decoder's error, if it failed
-                break
-            getter = asyncio.ensure_future(queue.get())
-            waiting: set[asyncio.Future[Any]] = {getter, decoding}
-            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
-            if getter.done():
-                batch.append(getter.result())
-            else:
-                getter.cancel()
-                await asyncio.gather(getter, return_exceptions=True)
-        return batch
 
     async def _analyse(self, batch: Sequence[SampledFrame]) -> list[FrameFindings]:
         """One batch through the detector (and its text frames through the

@@ -12,7 +12,7 @@ import yaml
 from services.auth import keys
 from services.auth.tokens import TokenStore
 from services.common.server import configure_logging
-from services.common.settings import Settings
+from services.common.settings import Settings, load_settings
 from services.db.engine import make_engine, migrate
 from services.platform import envoy_config
 from services.platform.supervisor import Platform
@@ -65,10 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     jwt.add_argument("--subject", required=True, help="the user (`sub`, the tenant by default)")
     jwt.add_argument("--ttl", type=int, default=3600, help="seconds until it expires (default 3600)")
     args = parser.parse_args(argv)
-    try:
-        settings = Settings()
-    except ValueError as exc:
-        parser.exit(2, f"vigil: bad settings: {exc}\n")
+    settings = load_settings("vigil")
     configure_logging(settings)
     if args.command == "run":
         return asyncio.run(Platform(settings).run())
