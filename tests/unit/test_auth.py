@@ -138,3 +138,23 @@ def test_families(path: str, family: str) -> None:
 )
 def test_jwt_reasons(message: str, reason: str) -> None:
     assert jwt_reason(message) == reason
+
+
+def test_the_openapi_document_declares_each_familys_credentials() -> None:
+    from openapi_spec_validator import validate
+
+    from services.system.openapi import spec
+
+    document = spec()
+    validate(document)  # type: ignore[arg-type]
+    paths = document["paths"]
+    assert set(document["components"]["securitySchemes"]) == {"bearerAuth", "tokenAuth"}
+    lenz = paths["/api/visionaire-media/{nvr_server_id}/videos"]["get"]
+    assert lenz["security"] == [{"bearerAuth": []}]
+    assert lenz["responses"]["401"] == {"$ref": "#/components/responses/LenzError"}
+    catalog = paths["/api/visionaire/analytic_list"]["get"]
+    assert catalog["responses"]["401"] == {"$ref": "#/components/responses/LenzError"}
+    assert paths["/videos/{id}"]["get"]["security"] == [{"tokenAuth": []}]
+    assert paths["/1/streams"]["get"]["security"] == [{}, {"bearerAuth": []}]  # optional
+    assert "security" not in paths["/streams"]["get"]  # Visionaire4: none by default
+    assert "security" not in paths["/version"]["get"]
