@@ -227,6 +227,8 @@ class ObjectAnalyser:
         self._lines: dict[Line, _LineState] = {line: _LineState() for line in self.settings.lines}
         self._areas: dict[Area, _AreaState] = {area: _AreaState() for area in self.settings.areas}
         self._time: float | None = None
+        # Track ids stay unique for the analyser's life, across `reset`.
+        self._id_base = self._next_id = 0
 
     def configure(self, config: Mapping[str, Any]) -> None:
         """Take a new config version: tracks stay; a line or area kept with
@@ -248,14 +250,40 @@ class ObjectAnalyser:
                 return state
         return None
 
+    def reset(self) -> list[Event]:
+        """The source restarted (a reconnect, a file looping: frame times may
+        start again): every track ends, leaving its areas as last seen (the
+        events returned); the counts stay."""
+        events: list[Event] = []
+        for area, state in self._areas.items():
+            for track_id, entered in sorted(state.inside.items()):
+                track = self._tracks[track_id]
+                state.exits += 1
+                state.inside.pop(track_id)
+                events.append(
+                    self._area_event(
+                        AREA_EXIT, area, state, track_id, track, track.last_seen, track.last_seen - entered
+                    )
+                )
+            state.dwell_reported.clear()
+            state.over = False
+        self._tracks.clear()
+        self._tracker.reset()
+        self._id_base = self._next_id
+        self._time = None
+        return events
+
     def analyse(self, detections: Sequence[Detection], frame_size: tuple[int, int], time: float) -> FrameResult:
         """One sampled frame: its detections (boxes in pixels of a frame of
         `frame_size` (width, height)) at `time` seconds (frame times must
-        grow; a frame not later than the last is ignored)."""
+        grow; a frame not later than the last is ignored: after a source
+        restarts, call `reset`)."""
+        width, height = frame_size
+        if width <= 0 or height <= 0:
+            raise ValueError(f"frame size must be positive, got {width}x{height}")
         if self._time is not None and time <= self._time:
             return self._result(time, [], [])
         self._time = time
-        width, height = frame_size
         kept = [d for d in detections if self._wanted(d, width, height)]
         tracked = self._track(kept, time)
         events: list[Event] = []
@@ -294,7 +322,13 @@ class ObjectAnalyser:
         result = self._tracker.update(detections, timestamp=time)
         if result.class_id is None or result.tracker_id is None:
             return []
-        return [(int(t), kept[int(i)]) for i, t in zip(result.class_id, result.tracker_id, strict=True) if t >= 0]
+        found = [
+            (self._id_base + int(t), kept[int(i)])
+            for i, t in zip(result.class_id, result.tracker_id, strict=True)
+            if t >= 0
+        ]
+        self._next_id = max([self._next_id, *(t + 1 for t, _ in found)])
+        return found
 
     def _judge_lines(
         self, track_id: int, track: _Track, frame_size: tuple[int, int], time: float, events: list[Event]

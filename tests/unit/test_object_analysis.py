@@ -227,6 +227,24 @@ def test_frames_out_of_order_are_ignored() -> None:
     assert analyser.areas()[0].occupancy == 1
 
 
-def test_not_an_object_analytic() -> None:
+def test_reset_ends_tracks_and_keeps_counts() -> None:
+    config = counting("both")
+    config["sub_analytics"] += area_config()["sub_analytics"]
+    analyser = ObjectAnalyser("NFV4-MPA", config)
+    run(analyser, [[person(0.4, y)] for y in walk(0.3, 0.7)])
+    assert analyser.areas()[0].occupancy == 1
+    events = analyser.reset()
+    assert [(e.type, e.time) for e in events] == [(AREA_EXIT, pytest.approx(4.0))]  # as last seen
+    assert analyser.areas()[0].occupancy == 0 and analyser.lines()[0].in_count == 1
+    # The restarted source's times begin again at 0: taken, with a new track.
+    again = run(analyser, [[person(0.4, y)] for y in walk(0.3, 0.7)])
+    assert [e.type for e in again] == [LINE_IN, AREA_ENTER] or [e.type for e in again] == [AREA_ENTER, LINE_IN]
+    assert again[0].track_id != events[0].track_id
+    assert analyser.lines()[0].in_count == 2
+
+
+def test_not_an_object_analytic_or_no_frame() -> None:
+    with pytest.raises(ValueError, match="frame size"):
+        ObjectAnalyser("NFV4-MPA", {}).analyse([], (0, 480), 0.0)
     with pytest.raises(ValueError, match="NFV4-FR"):
         ObjectAnalyser("NFV4-FR", {})
