@@ -1,7 +1,8 @@
 """People analytics: the analyser's cost per frame (ByteTrack, two counting
 lines, two areas with limits) with N tracked people, as a ratio of
 YOLOX-Nano's own time per frame (in-process onnxruntime, one 640x480
-frame, the model of the repository), side by side in one run.
+frame, `yolox_nano_u8` of the repository as the analytics call it, on one
+core as the analyser runs), side by side in one run.
 
 The people are synthetic detections walking straight across a 1920x1080
 frame at 5 fps (boxes 60x160 px, 5% missed, 3 px jitter): the analyser sees
@@ -25,6 +26,7 @@ import onnxruntime as ort
 from services.analysis.objects import ObjectAnalyser
 from services.vision import image as img
 from services.vision import yolox
+from services.vision.detectors import OBJECT_MODEL
 from services.vision.yolox import Detection
 from tests.inference_support import model_repository, picture
 
@@ -88,11 +90,12 @@ def analyser_ms(frames: list[list[Detection]]) -> float:
 
 
 def detector_ms(session: ort.InferenceSession, frame: np.ndarray, runs: int = 20) -> float:
+    """As `detectors.detect_objects`: letterbox, the uint8 model, decode."""
     start = time.perf_counter()
     for _ in range(runs):
-        x, scale = yolox.preprocess(frame)
-        out = session.run(None, {"images": x[None]})[0][0]
-        yolox.decode(out, scale, score_threshold=0.1, shape=frame.shape[:2])
+        boxed = img.letterbox(frame, yolox.INPUT_SIZE, yolox.INPUT_SIZE, pad=yolox.PAD)
+        out = session.run(None, {"images": boxed.image[None]})[0][0]
+        yolox.decode(out, boxed.scale, score_threshold=0.1, shape=frame.shape[:2])
     return (time.perf_counter() - start) / runs * 1e3
 
 
@@ -103,8 +106,9 @@ def main() -> None:
     args = parser.parse_args()
     options = ort.SessionOptions()
     options.log_severity_level = 3
+    options.intra_op_num_threads = 1  # one core, as the analyser: on this shared 2-core machine two threads contend
     session = ort.InferenceSession(
-        str(model_repository() / "yolox_nano" / "1" / "model.onnx"), options, providers=["CPUExecutionProvider"]
+        str(model_repository() / OBJECT_MODEL / "1" / "model.onnx"), options, providers=["CPUExecutionProvider"]
     )
     frame = np.full((480, 640, 3), 128, np.uint8)
     frame[200:400, 220:420] = img.resize(picture("astronaut.png"), 200, 200)

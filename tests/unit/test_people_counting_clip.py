@@ -1,9 +1,9 @@
 """The issue's real test of people counting: an H.264 clip made here (PyAV)
 in which a person picture (scikit-image's astronaut) walks across a counting
 line a known number of times each way, decoded with PyAV, sampled at 5 fps,
-run through the real YOLOX-Nano of the model repository (in-process
-onnxruntime, as tests/unit/test_vision.py) and the analyser: exactly those
-counts, events and area entries come out."""
+run through the real YOLOX-Nano the analytics use (`yolox_nano_u8` of the
+model repository, in-process onnxruntime, as tests/unit/test_vision.py) and
+the analyser: exactly those counts, events and area entries come out."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ import onnxruntime as ort
 from services.analysis.objects import AREA_ENTER, AREA_EXIT, LINE_IN, LINE_OUT, ObjectAnalyser
 from services.vision import image as img
 from services.vision import yolox
+from services.vision.detectors import OBJECT_MODEL
 from tests.inference_support import model_repository, picture
 
 W, H = 640, 480
@@ -32,7 +33,7 @@ PASSES = 3
 def session() -> ort.InferenceSession:
     options = ort.SessionOptions()
     options.log_severity_level = 3
-    path = model_repository() / "yolox_nano" / "1" / "model.onnx"
+    path = model_repository() / OBJECT_MODEL / "1" / "model.onnx"
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
@@ -59,9 +60,11 @@ def make_clip(path: Path) -> None:
 
 
 def detect(frame: np.ndarray) -> list[yolox.Detection]:
-    x, scale = yolox.preprocess(frame)
-    out = session().run(None, {"images": x[None]})[0][0]
-    return yolox.decode(out, scale, score_threshold=0.1, shape=frame.shape[:2])
+    """As `detectors.detect_objects` calls the served model: the letterboxed
+    RGB frame as it is (uint8 HWC)."""
+    boxed = img.letterbox(frame, yolox.INPUT_SIZE, yolox.INPUT_SIZE, pad=yolox.PAD)
+    out = session().run(None, {"images": boxed.image[None]})[0][0]
+    return yolox.decode(out, boxed.scale, score_threshold=0.1, shape=frame.shape[:2])
 
 
 def test_a_person_crossing_a_line_is_counted_exactly_each_way(tmp_path: Path) -> None:
