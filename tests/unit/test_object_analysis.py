@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 
 from services.analysis import geometry
@@ -248,3 +249,32 @@ def test_not_an_object_analytic_or_no_frame() -> None:
         ObjectAnalyser("NFV4-MPA", {}).analyse([], (0, 480), 0.0)
     with pytest.raises(ValueError, match="NFV4-FR"):
         ObjectAnalyser("NFV4-FR", {})
+
+
+def test_overlay_draws_boxes_lines_and_areas_on_a_copy() -> None:
+    from services.analysis import overlay
+
+    config = counting("both")
+    config["sub_analytics"] += area_config(max_occupancy=1)["sub_analytics"]
+    analyser = ObjectAnalyser("NFV4-MPA", config)
+    frames = [[person(0.4, y), person(0.3, y)] for y in walk(0.3, 0.7)]
+    for i, detections in enumerate(frames):
+        result = analyser.analyse(detections, (W, H), i * 0.2)
+    assert len(result.objects) == 2 and result.areas[0].occupancy == 2
+    frame = np.full((H, W, 3), 128, np.uint8)
+    before = frame.copy()
+    drawn = overlay.draw(frame, result)
+    assert np.array_equal(frame, before)  # the engine's frame is not written
+    assert drawn.shape == frame.shape and drawn.dtype == np.uint8
+
+    def rgb(x: float, y: float) -> tuple[int, ...]:
+        return tuple(int(v) for v in drawn[round(y * H), round(x * W)])
+
+    assert rgb(0.8, 0.5) == overlay.LINE.as_rgb()  # on the counting line, clear of boxes and texts
+    assert rgb(0.6, 0.7) == overlay.OVER.as_rgb()  # the area's right edge: 2 people, limit 1
+    box = result.objects[0].box
+    assert rgb(box[0], (box[1] + box[3]) / 2) == overlay.BOX.as_rgb()  # the box's left edge
+    assert rgb(0.95, 0.1) == (128, 128, 128)  # nothing drawn where nothing is
+    # The counts are written: the text beside the line's end is not grey.
+    label = drawn[round(0.5 * H) - 30 : round(0.5 * H) + 30, round(0.9 * W) - 5 : W]
+    assert (label != 128).any()
