@@ -25,6 +25,9 @@ track (ByteTrack keeps following a started track through detections down to
 `LOW_SCORE`, its second association); a sub-analytic's own threshold lets a
 track take part once one of its detections reached it.
 
+Event rules of `/rules/pipeline` (`line_count_over`, `area_occupancy_over`,
+`dwell_over`), when given, raise one event per breach.
+
 A new config version (`configure`) keeps the tracker, every track, and the
 counts and state of each line and area whose name and geometry did not
 change.
@@ -32,6 +35,7 @@ change.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -128,6 +132,17 @@ class Settings:
         return cls(LABELS[analytic_id], threshold, roi, lines, line_threshold, areas, area_threshold)
 
 
+def _rule_states(rules: Mapping[str, Any] | None) -> list[_RuleState]:
+    """The rules of a `/rules/pipeline` object (`{"rules": [...]}`, valid
+    against the analytic's rules schema)."""
+    return [_RuleState(dict(rule)) for rule in (rules or {}).get("rules", [])]
+
+
+def _bounds(points: Sequence[Point]) -> Box:
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
 def _points(points: Sequence[Mapping[str, float]]) -> tuple[Point, ...]:
     return tuple((float(p["x"]), float(p["y"])) for p in points)
 
@@ -200,6 +215,16 @@ class _AreaState:
 
 
 @dataclass
+class _RuleState:
+    """One event rule of `/rules/pipeline` and what it has seen."""
+
+    rule: dict[str, Any]
+    crossings: deque[float] = field(default_factory=deque)  # line_count_over: counted crossing times
+    reported: set[int] = field(default_factory=set)  # dwell_over: tracks reported in their stay
+    over: bool = False
+
+
+@dataclass
 class _Track:
     label: str
     score: float
@@ -213,8 +238,16 @@ class ObjectAnalyser:
     """The analysis of one stream by one people or vehicle analytic. Not
     thread-safe: one caller feeds it frames in time order."""
 
-    def __init__(self, analytic_id: str, config: Mapping[str, Any], *, sample_fps: float | None = None) -> None:
+    def __init__(
+        self,
+        analytic_id: str,
+        config: Mapping[str, Any],
+        rules: Mapping[str, Any] | None = None,
+        *,
+        sample_fps: float | None = None,
+    ) -> None:
         self.analytic_id = analytic_id
+        self._rules = _rule_states(rules)
         self.settings = Settings.from_config(analytic_id, config)
         fps = float(sample_fps or config.get("sample_fps", 5) or 5)
         self._tracker = ByteTrackTracker(
@@ -230,10 +263,12 @@ class ObjectAnalyser:
         # Track ids stay unique for the analyser's life, across `reset`.
         self._id_base = self._next_id = 0
 
-    def configure(self, config: Mapping[str, Any]) -> None:
-        """Take a new config version: tracks stay; a line or area kept with
-        the same name and geometry keeps its counts and who is inside."""
+    def configure(self, config: Mapping[str, Any], rules: Mapping[str, Any] | None = None) -> None:
+        """Take a new config version (and event rules, which start afresh):
+        tracks stay; a line or area kept with the same name and geometry
+        keeps its counts and who is inside."""
         settings = Settings.from_config(self.analytic_id, config)
+        self._rules = _rule_states(rules)
         self._tracker.track_activation_threshold = settings.threshold
         self._tracker.high_conf_det_threshold = settings.threshold
         self._lines = {line: self._lines.get(line) or _LineState() for line in settings.lines}
@@ -357,6 +392,9 @@ class ObjectAnalyser:
                 state.in_count += 1
             else:
                 state.out_count += 1
+            for rule in self._rules:
+                if rule.rule["type"] == "line_count_over" and rule.rule["line"] == line.name:
+                    rule.crossings.append(time)
             events.append(
                 Event(
                     LINE_IN if way > 0 else LINE_OUT,
@@ -404,8 +442,51 @@ class ObjectAnalyser:
                         events.append(self._area_event(DWELL_OVER, area, state, track_id, track, time, dwell))
             if state.over and (area.max_occupancy is None or len(state.inside) <= area.max_occupancy):
                 state.over = False
+        self._judge_rules(time, events)
         for track_id in gone:
             del self._tracks[track_id]
+
+    def _judge_rules(self, time: float, events: list[Event]) -> None:
+        """The event rules: each breach is one event (`sub_analytic`
+        `rules`), raised again only after the condition ended."""
+        for index, state in enumerate(self._rules):
+            rule = state.rule
+            kind = rule["type"]
+            attributes: dict[str, Any] = {"rule": index, **{k: v for k, v in rule.items() if k != "type"}}
+            if kind == "line_count_over":
+                while state.crossings and state.crossings[0] <= time - rule["window_seconds"]:
+                    state.crossings.popleft()
+                count = len(state.crossings)
+                if count > rule["limit"] and not state.over:
+                    line = next((c for c in self._lines if c.name == rule["line"]), None)
+                    box: Box = (0.0, 0.0, 0.0, 0.0) if line is None else _bounds(line.points)
+                    events.append(Event(kind, "rules", -1, "", 0.0, box, time, {**attributes, "count": count}))
+                state.over = count > rule["limit"]
+                continue
+            inside = {
+                tid: entered
+                for area, area_state in self._areas.items()
+                if area.name == rule["area"]
+                for tid, entered in area_state.inside.items()
+            }
+            if kind == "area_occupancy_over":
+                if len(inside) > rule["limit"] and not state.over:
+                    newest = max(inside, key=lambda tid: (inside[tid], tid))
+                    events.append(self._rule_event(kind, newest, time, {**attributes, "occupancy": len(inside)}))
+                state.over = len(inside) > rule["limit"]
+            elif kind == "dwell_over":
+                state.reported &= set(inside)
+                for tid in sorted(inside):
+                    dwell = time - inside[tid]
+                    if dwell > rule["seconds"] and tid not in state.reported:
+                        state.reported.add(tid)
+                        events.append(
+                            self._rule_event(kind, tid, time, {**attributes, "dwell_seconds": round(dwell, 3)})
+                        )
+
+    def _rule_event(self, kind: str, track_id: int, time: float, attributes: dict[str, Any]) -> Event:
+        track = self._tracks[track_id]
+        return Event(kind, "rules", track_id, track.label, track.score, track.box, time, attributes)
 
     @staticmethod
     def _area_event(

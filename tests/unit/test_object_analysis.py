@@ -278,3 +278,42 @@ def test_overlay_draws_boxes_lines_and_areas_on_a_copy() -> None:
     # The counts are written: the text beside the line's end is not grey.
     label = drawn[round(0.5 * H) - 30 : round(0.5 * H) + 30, round(0.9 * W) - 5 : W]
     assert (label != 128).any()
+
+
+def test_event_rules_of_rules_pipeline() -> None:
+    """`line_count_over` (crossings within a window), `area_occupancy_over`
+    and `dwell_over`, as `/rules/pipeline` describes them."""
+    config = counting("both")
+    config["sub_analytics"] += area_config()["sub_analytics"]
+    rules = {
+        "rules": [
+            {"type": "line_count_over", "line": "Door", "limit": 2, "window_seconds": 10},
+            {"type": "line_count_over", "line": "Door", "limit": 2, "window_seconds": 5},
+        ]
+    }
+    analyser = ObjectAnalyser("NFV4-MPA", config, rules)
+    events = run(analyser, there_and_back())
+    crossings = [e.time for e in events if e.sub_analytic == "counting"]
+    assert len(crossings) == 3 and 5 < crossings[2] - crossings[0] < 10  # all three within 10 s, never within 5 s
+    fired = [e for e in events if e.sub_analytic == "rules"]
+    assert [(e.type, e.attributes["rule"], e.attributes["count"], e.time) for e in fired] == [
+        ("line_count_over", 0, 3, crossings[2])
+    ]
+
+    analyser = ObjectAnalyser(
+        "NFV4-MPA",
+        area_config(),
+        {
+            "rules": [
+                {"type": "area_occupancy_over", "area": "Room", "limit": 2},
+                {"type": "dwell_over", "area": "Room", "seconds": 1},
+            ]
+        },
+    )
+    three = [person(0.25, 0.5), person(0.4, 0.5), person(0.55, 0.5)]
+    events = [e for e in run(analyser, [three] * 10) if e.sub_analytic == "rules"]
+    assert [e.type for e in events] == ["area_occupancy_over"] + ["dwell_over"] * 3
+    assert events[0].attributes == {"rule": 0, "area": "Room", "limit": 2, "occupancy": 3}
+    assert len({e.track_id for e in events[1:]}) == 3 and all(e.attributes["dwell_seconds"] >= 1 for e in events[1:])
+    analyser.configure(area_config(), None)  # rules taken away: none raised any more
+    assert [e for e in run(analyser, [three] * 10, t0=2.0) if e.sub_analytic == "rules"] == []
