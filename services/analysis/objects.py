@@ -302,6 +302,10 @@ class ObjectAnalyser:
                 )
             state.dwell_reported.clear()
             state.over = False
+        for rule in self._rules:  # the old times mean nothing on the new clock
+            rule.crossings.clear()
+            rule.reported.clear()
+            rule.over = False
         self._tracks.clear()
         self._tracker.reset()
         self._id_base = self._next_id

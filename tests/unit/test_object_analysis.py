@@ -315,5 +315,8 @@ def test_event_rules_of_rules_pipeline() -> None:
     assert [e.type for e in events] == ["area_occupancy_over"] + ["dwell_over"] * 3
     assert events[0].attributes == {"rule": 0, "area": "Room", "limit": 2, "occupancy": 3}
     assert len({e.track_id for e in events[1:]}) == 3 and all(e.attributes["dwell_seconds"] >= 1 for e in events[1:])
+    analyser.reset()  # a restarted source: the rules see the new clock only
+    events = [e for e in run(analyser, [three] * 10) if e.sub_analytic == "rules"]
+    assert [e.type for e in events] == ["area_occupancy_over"] + ["dwell_over"] * 3
     analyser.configure(area_config(), None)  # rules taken away: none raised any more
     assert [e for e in run(analyser, [three] * 10, t0=2.0) if e.sub_analytic == "rules"] == []
