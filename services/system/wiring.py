@@ -10,6 +10,7 @@ import signal
 from collections.abc import Awaitable, Callable
 from functools import partial
 
+from services.auth.edge_events import edge_events_handler
 from services.common.health import serving
 from services.common.server import Built, Registration
 from services.common.settings import SERVICE_NAMES, Settings
@@ -53,4 +54,5 @@ def build(settings: Settings) -> Built:
         ],
         start=domain.register_local_node,
         background=[domain.heartbeat_forever, domain.apply_platform_config_forever],
+        handlers=[edge_events_handler()],
     )
