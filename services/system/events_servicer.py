@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -54,12 +55,14 @@ def event_message(event: StoredEvent) -> event_pb2.Event:
 
 def sse_block(event: StoredEvent) -> bytes:
     """One server-sent event: `id`, `event` and one `data` line of JSON."""
-    data = json_format.MessageToJson(
-        event_message(event),
-        preserving_proto_field_name=True,
-        always_print_fields_with_no_presence=True,
-        indent=None,
+    body = json_format.MessageToDict(
+        event_message(event), preserving_proto_field_name=True, always_print_fields_with_no_presence=True
     )
+    # Whole numbers print as the edge prints them (5, not 5.0).
+    body["id"] = event.id
+    if event.track_id is not None:
+        body["track_id"] = event.track_id
+    data = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
     return f"id: {event.id}\nevent: event\ndata: {data}\n\n".encode()
 
 

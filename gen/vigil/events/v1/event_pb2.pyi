@@ -23,13 +23,13 @@ class Event(_message.Message):
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     THUMBNAIL_URL_FIELD_NUMBER: _ClassVar[int]
     ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
-    id: int
+    id: float
     stream_id: str
     node_num: int
     analytic_id: str
     sub_analytic: str
     type: str
-    track_id: int
+    track_id: float
     label: str
     score: float
     box: _containers.RepeatedScalarFieldContainer[float]
@@ -37,4 +37,4 @@ class Event(_message.Message):
     created_at: str
     thumbnail_url: str
     attributes: _struct_pb2.Struct
-    def __init__(self, id: _Optional[int] = ..., stream_id: _Optional[str] = ..., node_num: _Optional[int] = ..., analytic_id: _Optional[str] = ..., sub_analytic: _Optional[str] = ..., type: _Optional[str] = ..., track_id: _Optional[int] = ..., label: _Optional[str] = ..., score: _Optional[float] = ..., box: _Optional[_Iterable[float]] = ..., time: _Optional[str] = ..., created_at: _Optional[str] = ..., thumbnail_url: _Optional[str] = ..., attributes: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+    def __init__(self, id: _Optional[float] = ..., stream_id: _Optional[str] = ..., node_num: _Optional[int] = ..., analytic_id: _Optional[str] = ..., sub_analytic: _Optional[str] = ..., type: _Optional[str] = ..., track_id: _Optional[float] = ..., label: _Optional[str] = ..., score: _Optional[float] = ..., box: _Optional[_Iterable[float]] = ..., time: _Optional[str] = ..., created_at: _Optional[str] = ..., thumbnail_url: _Optional[str] = ..., attributes: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...

@@ -93,9 +93,11 @@ class EventsServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def WatchEvents(self, request, context):
-        """Follows events live over gRPC, one message per event: the same stream as
-        FollowEvents, typed. Errors as ListEvents; RESOURCE_EXHAUSTED when the
-        caller falls more than 1000 events behind.
+        """Follows events live, one typed message per event: the same stream as
+        FollowEvents for gRPC clients. Through the edge it is a JSON array that
+        grows as events come (`[{"event": {...}},{"event": {...}}`...). Errors
+        as ListEvents; RESOURCE_EXHAUSTED when the caller falls more than 1000
+        events behind.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
