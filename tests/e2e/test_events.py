@@ -167,18 +167,24 @@ def test_stats_count_events(http: httpx.Client, store: EventStore, stream_id: st
     assert set(after) == {"code", "message", "total_size_bytes", "used_size_bytes", "free_size_bytes", "event_count"}
 
 
-def test_retention_and_cap_are_enforced(http: httpx.Client, store: EventStore) -> None:
+def test_retention_and_cap_are_enforced(platform: RunningPlatform, http: httpx.Client, store: EventStore) -> None:
     stream = http.post("/streams/0", json={"stream_address": "rtsp://10.0.0.9/retention"}).json()["stream_id"]
     now = datetime.now(UTC)
-    store.append([event(stream, at=now - timedelta(days=10)) for _ in range(2)])
+    store.append([event(stream, at=now - timedelta(days=10), thumbnail=jpeg()) for _ in range(2)])
+    store.append([event(stream, at=now - timedelta(days=6))])
     store.append([event(stream, at=now - timedelta(seconds=i)) for i in range(6)])
 
     def count() -> int:
         return len(ids(http.get("/vigil/v1/events", params={"stream_id": stream, "page_size": 1000})))
 
-    assert count() == 8  # the default 30 days keeps them
+    assert count() == 9  # the default 30 days keeps them
     reply = http.put("/config/database", json={"retention_days": 7})
     assert reply.status_code == 200 and reply.json()["config"]["retention_days"] == 7
+    until(lambda: count() == 7)
+    assert not list((platform.data_dir / "events" / "thumbnails" / stream).glob("*.jpg"))  # files go with rows
+    # The platform's event_retention_days holds too, when it is the shorter.
+    platform_config = {"max_streams_per_node": 16, "event_retention_days": 5, "enable_cors": True, "log_level": "info"}
+    assert http.post("/config/platform", json=platform_config).status_code == 200
     until(lambda: count() == 6)
     http.put("/config/database", json={"max_events_per_stream": 4})
     until(lambda: count() == 4)
@@ -186,6 +192,7 @@ def test_retention_and_cap_are_enforced(http: httpx.Client, store: EventStore) -
     newest = sorted(now - datetime.fromisoformat(e["time"]) for e in kept)
     assert all(age < timedelta(seconds=5) for age in newest)  # the newest four by their own time
     http.put("/config/database", json={"retention_days": 30, "max_events_per_stream": 100000})
+    http.post("/config/platform", json=platform_config | {"event_retention_days": 30})
 
 
 @pytest.mark.parametrize(
