@@ -299,6 +299,8 @@ class Event(SQLModel, table=True):
     __tablename__ = "events"
     __table_args__ = (
         Index("ix_events_stream_time", "stream_id", "occurred_at"),
+        # A stream's pages, newest (highest id) first.
+        Index("ix_events_stream_id", "stream_id", "id"),
         Index("ix_events_occurred_at", "occurred_at"),
         Index("ix_events_analytic_type", "analytic_id", "event_type"),
         # AUTOINCREMENT: ids are never reused after retention deletes the

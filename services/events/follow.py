@@ -65,6 +65,7 @@ class EventFeed:
         self._capacity = capacity
         self._subs: set[_Subscription] = set()
         self._task: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()
         self._high = 0
         self._gaps: dict[int, float] = {}
 
@@ -73,21 +74,23 @@ class EventFeed:
         """Within the block, iterate events appended from now on that match
         `query`. The iterator raises FollowerTooSlow when its reader fell
         `capacity` events behind."""
-        if self._task is None or self._task.done():
-            self._high = await asyncio.to_thread(self._store.latest_id)
-            self._gaps.clear()
-            self._task = asyncio.create_task(self._run(), name="events-feed")
         sub = _Subscription(query, self._capacity)
-        self._subs.add(sub)
+        async with self._lock:  # two first subscribers start one poller
+            if self._task is None or self._task.done():
+                self._high = await asyncio.to_thread(self._store.latest_id)
+                self._gaps.clear()
+                self._task = asyncio.create_task(self._run(), name="events-feed")
+            self._subs.add(sub)
         try:
             yield self._iterate(sub)
         finally:
-            self._subs.discard(sub)
-            if not self._subs and self._task is not None:
-                self._task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await self._task
-                self._task = None
+            async with self._lock:
+                self._subs.discard(sub)
+                if not self._subs and self._task is not None:
+                    self._task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await self._task
+                    self._task = None
 
     async def _iterate(self, sub: _Subscription) -> AsyncIterator[StoredEvent]:
         while True:

@@ -39,6 +39,7 @@ def upgrade() -> None:
         sqlite_autoincrement=True,
     )
     op.create_index("ix_events_stream_time", "events", ["stream_id", "occurred_at"])
+    op.create_index("ix_events_stream_id", "events", ["stream_id", "id"])
     op.create_index("ix_events_occurred_at", "events", ["occurred_at"])
     op.create_index("ix_events_analytic_type", "events", ["analytic_id", "event_type"])
 
@@ -46,5 +47,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_events_analytic_type", table_name="events")
     op.drop_index("ix_events_occurred_at", table_name="events")
+    op.drop_index("ix_events_stream_id", table_name="events")
     op.drop_index("ix_events_stream_time", table_name="events")
     op.drop_table("events")
