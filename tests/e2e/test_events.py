@@ -7,6 +7,7 @@ answers in Visionaire4's error shape."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -145,6 +146,38 @@ def test_follow_live_through_the_edge(platform: RunningPlatform, store: EventSto
         (later,) = store.append([event(stream_id, "area_exit")])
         with client.stream("GET", "/vigil/v1/events/live", params=params | {"after_id": wanted}) as live:
             assert next(sse_events(live.iter_lines()))["id"] == later
+
+
+def test_watch_through_the_edge_is_a_growing_json_array(
+    platform: RunningPlatform, store: EventStore, stream_id: str
+) -> None:
+    received: list[bytes] = []
+    done = threading.Event()
+
+    def read() -> None:
+        with httpx.Client(base_url=platform.url(""), timeout=30) as client:
+            params = {"stream_id": stream_id, "type": "dwell_over"}
+            with client.stream("GET", "/vigil/v1/events/watch", params=params) as watch:
+                assert watch.status_code == 200
+                for chunk in watch.iter_raw():
+                    received.append(chunk)
+                    if b"dwell_over" in b"".join(received):
+                        break
+        done.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    appended: list[int] = []
+    deadline = time.monotonic() + 20
+    # The watch begins once the edge has connected; append until it hears one.
+    while not done.is_set() and time.monotonic() < deadline:
+        appended += store.append([event(stream_id, "dwell_over", attributes={"dwell_seconds": 31})])
+        done.wait(0.3)
+    reader.join(5)
+    text = b"".join(received).decode()
+    assert text.startswith("[")
+    first, _ = json.JSONDecoder().raw_decode(text[1:].lstrip())  # the array's first element
+    assert first["event"]["id"] in appended and first["event"]["attributes"] == {"dwell_seconds": 31}
 
 
 def test_watch_over_grpc(platform: RunningPlatform, store: EventStore, stream_id: str) -> None:

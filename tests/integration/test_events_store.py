@@ -19,7 +19,7 @@ from sqlmodel import Session
 from services.db.engine import make_engine
 from services.db.models import utcnow
 from services.events import retention
-from services.events.follow import EventFeed
+from services.events.follow import EventFeed, FollowerTooSlow
 from services.events.store import EventQuery, EventStore, NewEvent
 
 
@@ -199,3 +199,17 @@ def test_appends_are_counted_by_analytic_and_type(store: EventStore) -> None:
     store.append([event(analytic="NFV4-LPR3", kind="plate_read", label="B 1234 XY") for _ in range(3)])
     store.append([event()])
     assert REGISTRY.get_sample_value("vigil_events_total", labels) == before + 3
+
+
+def test_a_follower_that_falls_behind_is_ended(store: EventStore) -> None:
+    async def scenario() -> list[int]:
+        feed = EventFeed(store, poll_seconds=0.05, capacity=2)
+        got: list[int] = []
+        async with feed.subscribe(EventQuery()) as live:
+            await asyncio.to_thread(store.append, [event() for _ in range(5)])
+            with pytest.raises(FollowerTooSlow):
+                while True:
+                    got.append((await asyncio.wait_for(anext(live), 5)).id)
+        return got
+
+    assert len(asyncio.run(scenario())) == 2  # what fitted, then the end
