@@ -41,7 +41,7 @@ def one(stream: str) -> NewEvent:
     return NewEvent(
         stream_id=stream,
         analytic_id="NFV4-MPA",
-        event_type="line_crossing",
+        event_type="line_in",
         occurred_at=utcnow(),
         track_id=random.randint(1, 10_000),
         label="person",

@@ -1,7 +1,8 @@
 """What an event may name: the analytics that raise events and the event
 types they raise. An append or a filter naming anything else is refused, so
 a typo never stores (or silently finds) nothing. The analytic ids are the
-catalog's (tests/unit/test_events_store.py checks they stay equal)."""
+catalog's, and the types include every type services/analysis raises
+(tests/unit/test_events_vocabulary.py checks both)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ ANALYTIC_IDS = ("NFV4-FR", "NFV4-LPR3", "NFV4-MPA", "NFV4-MVA", "NFV4-SS")
 
 #: Event types, by what raises them.
 EVENT_TYPES = (
-    # People and vehicle analytics (NFV4-MPA, NFV4-MVA): counting lines and areas.
-    "line_crossing",
-    "area_entry",
+    # People and vehicle analytics (NFV4-MPA, NFV4-MVA; services/analysis):
+    # a counted crossing of a line each way, an area entered and left.
+    "line_in",
+    "line_out",
+    "area_enter",
     "area_exit",
     # Rule breaches (the catalog's /rules/pipeline names).
     "line_count_over",

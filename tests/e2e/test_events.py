@@ -47,7 +47,7 @@ def stream_id(http: httpx.Client) -> str:
     return str(created["stream_id"])
 
 
-def event(stream_id: str, kind: str = "line_crossing", analytic: str = "NFV4-MPA", **kw: object) -> NewEvent:
+def event(stream_id: str, kind: str = "line_in", analytic: str = "NFV4-MPA", **kw: object) -> NewEvent:
     at = kw.pop("at", datetime.now(UTC))
     return NewEvent(stream_id=stream_id, analytic_id=analytic, event_type=kind, occurred_at=at, **kw)  # type: ignore[arg-type]
 
@@ -69,15 +69,15 @@ def test_list_with_every_filter_and_pages(http: httpx.Client, store: EventStore,
     first = store.append(
         [event(stream_id, at=base + timedelta(minutes=i), track_id=i, label="person", score=0.8) for i in range(5)]
     )
-    other = store.append([event(stream_id, "area_entry", "NFV4-MVA", at=base + timedelta(minutes=i)) for i in range(3)])
+    other = store.append([event(stream_id, "area_enter", "NFV4-MVA", at=base + timedelta(minutes=i)) for i in range(3)])
     everything = ids(http.get("/vigil/v1/events", params={"stream_id": stream_id}))
     assert everything == sorted(first + other, reverse=True)
     one = http.get("/vigil/v1/events", params={"stream_id": stream_id, "page_size": 1}).json()["events"][0]
-    assert one["type"] == "area_entry" and one["analytic_id"] == "NFV4-MVA" and one["stream_id"] == stream_id
+    assert one["type"] == "area_enter" and one["analytic_id"] == "NFV4-MVA" and one["stream_id"] == stream_id
     assert one["time"] == "2026-11-30T10:02:00.000Z" and one["thumbnail_url"] == "" and one["box"] == []
 
     assert ids(http.get("/vigil/v1/events", params={"analytic_id": "NFV4-MVA", "stream_id": stream_id})) == other[::-1]
-    assert ids(http.get("/vigil/v1/events", params={"type": "line_crossing", "stream_id": stream_id})) == first[::-1]
+    assert ids(http.get("/vigil/v1/events", params={"type": "line_in", "stream_id": stream_id})) == first[::-1]
     window = {"since": "2026-11-30T10:01:00Z", "until": "2026-11-30T10:03:00Z", "stream_id": stream_id}
     assert sorted(ids(http.get("/vigil/v1/events", params=window))) == sorted(first[1:3] + other[1:3])
     # Another zone means the same instant.
@@ -139,7 +139,7 @@ def test_follow_live_through_the_edge(http: httpx.Client, store: EventStore, str
         assert live.headers["content-type"].startswith("text/event-stream")
         lines = live.iter_lines()
         assert next(lines) == ": following"  # subscribed: every event from now on comes
-        store.append([event(stream_id, "line_crossing")])  # filtered out
+        store.append([event(stream_id, "line_in")])  # filtered out
         (wanted,) = store.append([event(stream_id, "area_exit", label="person")])
         got = next(sse_events(lines))
         assert got["id"] == wanted and got["type"] == "area_exit" and got["label"] == "person"

@@ -43,7 +43,7 @@ def jpeg() -> bytes:
     return b"".join(bytes(p) for p in [*codec.encode(frame.reformat(format="yuvj420p")), *codec.encode(None)])
 
 
-def event(stream: str = "s-1", kind: str = "line_crossing", analytic: str = "NFV4-MPA", **kw: object) -> NewEvent:
+def event(stream: str = "s-1", kind: str = "line_in", analytic: str = "NFV4-MPA", **kw: object) -> NewEvent:
     return NewEvent(stream_id=stream, analytic_id=analytic, event_type=kind, occurred_at=kw.pop("at", utcnow()), **kw)  # type: ignore[arg-type]
 
 
@@ -61,7 +61,7 @@ def test_append_returns_ids_in_order_and_keeps_every_field(store: EventStore, tm
                 attributes={"line": "Pintu", "direction": "in"},
                 node_num=0,
             ),
-            event(kind="area_entry"),
+            event(kind="area_enter"),
         ]
     )
     assert ids == sorted(ids) and len(ids) == 2
@@ -121,7 +121,7 @@ def test_newest_filters_and_pages(store: EventStore) -> None:
     )
     assert len(store.newest(EventQuery(stream_id="a"), 100)) == 5
     assert len(store.newest(EventQuery(analytic_id="NFV4-MVA"), 100)) == 3
-    assert len(store.newest(EventQuery(event_type="line_crossing"), 100)) == 5
+    assert len(store.newest(EventQuery(event_type="line_in"), 100)) == 5
     window = EventQuery(since=base + timedelta(minutes=1), until=base + timedelta(minutes=3))
     assert len(store.newest(window, 100)) == 4  # minutes 1 and 2 of both streams
     page = store.newest(EventQuery(), 3)
@@ -179,7 +179,7 @@ def store_insert_uncommitted(session: Session) -> int:
         "node_num": 0,
         "analytic_id": "NFV4-MPA",
         "sub_analytic": "",
-        "event_type": "area_entry",
+        "event_type": "area_enter",
         "label": "",
         "score": 0.0,
         "occurred_at": utcnow(),

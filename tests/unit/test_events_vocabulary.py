@@ -4,6 +4,7 @@ event type."""
 
 from __future__ import annotations
 
+from services.analysis import objects
 from services.catalog.analytics import CATALOG
 from services.events.vocabulary import ANALYTIC_IDS, EVENT_TYPES
 
@@ -19,3 +20,16 @@ def test_every_rule_of_the_catalog_is_an_event_type() -> None:
         for branch in analytic.rules.get("properties", {}).get("rules", {}).get("items", {}).get("oneOf", [])
     }
     assert rules and rules <= set(EVENT_TYPES)
+
+
+def test_every_type_the_analysis_raises_is_an_event_type() -> None:
+    raised = {
+        objects.LINE_IN,
+        objects.LINE_OUT,
+        objects.AREA_ENTER,
+        objects.AREA_EXIT,
+        objects.OCCUPANCY_OVER,
+        objects.DWELL_OVER,
+        "line_count_over",
+    }
+    assert raised <= set(EVENT_TYPES)
