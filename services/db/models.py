@@ -162,6 +162,7 @@ class UploadSession(SQLModel, table=True):
     error: str = Field(default="", max_length=1024)
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    owner: str | None = Field(default=None, max_length=255)
 
 
 class Video(SQLModel, table=True):
@@ -205,6 +206,23 @@ class Video(SQLModel, table=True):
     device_restart_count: int = Field(default=0)
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    # The tenant that owns it (a Lenz token's tenant claim, a FindFace token's
+    # owner); None for a video made without credentials (direct gRPC).
+    owner: str | None = Field(default=None, max_length=255, index=True)
+
+
+class ApiToken(SQLModel, table=True):
+    """A FindFace API token (`Authorization: Token <token>`), made by
+    `vigil token create`: only its SHA-256 is stored, never the token."""
+
+    __tablename__ = "api_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    prefix: str = Field(max_length=8)
+    owner: str = Field(max_length=255)
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
 
 
 class Classification(SQLModel, table=True):

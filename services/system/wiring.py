@@ -11,6 +11,7 @@ import signal
 from collections.abc import Awaitable, Callable
 from functools import partial
 
+from services.auth.edge_events import edge_events_handler
 from services.common.health import serving
 from services.common.server import Built, Registration
 from services.common.settings import SERVICE_NAMES, Settings
@@ -75,4 +76,5 @@ def build(settings: Settings) -> Built:
         ],
         start=domain.register_local_node,
         background=[domain.heartbeat_forever, domain.apply_platform_config_forever, events.housekeeping_forever],
+        handlers=[edge_events_handler()],
     )
