@@ -11,7 +11,7 @@ help:
 	@echo "lint      buf lint + buf format, ruff, mypy, generated code current"
 	@echo "format    buf format -w, ruff format"
 	@echo "test      every test, on SQLite and PostgreSQL (scripts/test.sh)"
-	@echo "bench     every benchmark: edge, inference, upload, classify, catalog, analysis (minutes)"
+	@echo "bench     every benchmark: edge, inference, upload, classify, catalog, analysis, events (minutes)"
 
 install:
 	scripts/bootstrap.sh test
@@ -47,3 +47,4 @@ bench:
 	$(PY) -m benchmarks.classify
 	$(PY) -m benchmarks.catalog
 	$(PY) -m benchmarks.analysis
+	$(PY) -m benchmarks.events

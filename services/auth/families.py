@@ -44,6 +44,9 @@ _VISIONAIRE_PREFIXES = (
     "/smart-search",
     "/extract/",
     "/database/",
+    # Vigil's events extension answers in Visionaire4's shape and shows what
+    # the cameras saw: it is guarded with the Visionaire4 routes.
+    "/vigil/",
 )
 
 

@@ -36,7 +36,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 #: each serves: the one list of services. Each process has a `<name>_port`;
 #: the supervisor, the Envoy routes and the health probes follow this list.
 SERVICES: dict[str, tuple[str, ...]] = {
-    "system": ("vigil.system.v1.SystemService",),
+    "system": ("vigil.system.v1.SystemService", "vigil.events.v1.EventsService"),
     "streams": (
         "vigil.streams.v1.StreamsService",
         "vigil.streams.v1.LunaStreamsService",
@@ -344,6 +344,33 @@ class CatalogSettings(Section):
         return self.seat_counts_of(self.seats)
 
 
+class EventsSettings(Section):
+    """The events store as the System process serves it: retention
+    housekeeping and live following (services/events)."""
+
+    prefix: ClassVar[str] = "events_"
+
+    housekeeping_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How often the System process deletes events past `retention_days` (and the platform's "
+        "`event_retention_days`) and beyond `max_events_per_stream` (`PUT /config/database`).",
+    )
+    follow_poll_seconds: float = Field(
+        default=0.25,
+        gt=0,
+        le=1,
+        description="How often live followers (`/vigil/v1/events/live`, WatchEvents) read the events table for new "
+        "rows: the most a followed event waits before it is sent.",
+    )
+    follow_keepalive_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="A live follow with no event sends a keepalive this often, keeping viewers and the edge's idle "
+        "timeout alive.",
+    )
+
+
 class InferenceSettings(Section):
     """The inference service: its model repository, model control and limits
     (its three ports are platform settings, checked with the others)."""
@@ -538,6 +565,7 @@ class Settings(BaseSettings):
         "classification": ClassificationSettings,
         "inference": InferenceSettings,
         "catalog": CatalogSettings,
+        "events": EventsSettings,
         "auth": AuthSettings,
     }
 
@@ -593,6 +621,7 @@ class Settings(BaseSettings):
     classification: ClassificationSettings = Field(default_factory=ClassificationSettings)
     inference: InferenceSettings = Field(default_factory=InferenceSettings)
     catalog: CatalogSettings = Field(default_factory=CatalogSettings)
+    events: EventsSettings = Field(default_factory=EventsSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
 
     # Set by `vigil run` for the processes it starts, not by operators; left

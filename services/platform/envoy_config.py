@@ -23,13 +23,14 @@ FRAMING_LUA = ENVOY_DIR / "framing.lua"
 #: Which process serves each gRPC service, from the one list of services.
 SERVICE_PROCESS = {service: process for process, names in SERVICES.items() for service in names}
 #: Services whose calls may run long or stream (uploads, MJPEG, whole-clip
-#: classification): no route timeout; the rest keep a bound.
+#: classification, following events): no route timeout; the rest keep a bound.
 UNBOUNDED = {
     "vigil.uploads.v1.UploadsService",
     "vigil.uploads.v1.ArchivesService",
     "vigil.streams.v1.VisualizationService",
     "vigil.streams.v1.LunaStreamsService",
     "vigil.classification.v1.ClassificationService",
+    "vigil.events.v1.EventsService",
 }
 DEFAULT_TIMEOUT = "60s"
 #: The runtime key that turns the CORS policy on (100) or off (0); the System

@@ -74,6 +74,8 @@ RAW_CONTENT: dict[str, tuple[str, ...]] = {
     "SystemService.GetDocsDev": ("text/html",),
     "SystemService.GetDocsDevPage": ("text/html",),
     "ArchivesService.GetScreenshot": ("image/jpeg",),
+    "EventsService.FollowEvents": ("text/event-stream",),
+    "EventsService.GetEventThumbnail": ("image/jpeg",),
     "ArchivesService.TakeScreenshot": ("image/jpeg",),
 }
 

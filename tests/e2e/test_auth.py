@@ -149,6 +149,10 @@ def test_visionaire4_routes_need_the_bearer_when_the_setting_is_on(anon_visionai
     assert refused.headers["www-authenticate"].startswith("Bearer")
     assert anon_visionaire.get("/", headers=bearer(IDP.token(exp=int(time.time()) - 3600))).status_code == 401
     assert anon_visionaire.get("/streams", headers=bearer(IDP.token())).status_code == 200
+    # Vigil's events extension is guarded with them.
+    events = anon_visionaire.get("/vigil/v1/events")
+    assert events.status_code == 401 and events.json() == {"code": 401, "message": "Jwt is missing"}
+    assert anon_visionaire.get("/vigil/v1/events", headers=bearer(IDP.token())).status_code == 200
 
 
 def test_luna_and_gaard_need_no_credentials(anon: httpx.Client) -> None:
