@@ -106,6 +106,10 @@ class Held:
     #: When (loop time) the row's lease was last renewed: the start of the
     #: last heartbeat that kept it.
     renewed: float = 0.0
+    #: Set when the row is dropped: the task ends on its next frame wait
+    #: even if a cancellation was swallowed (Python 3.11's `wait_for` can
+    #: lose one that races a finished wait).
+    stopped: bool = False
 
 
 def worker_id(node_num: int, index: int) -> str:
@@ -200,6 +204,7 @@ class WorkWorker:
         if held is None:
             return
         ROWS_LOST.labels(self.id).inc()
+        held.stopped = True
         if held.task is not None:
             held.task.cancel()
         log.info("worker %s: stopped work %d (%s)", self.id, work_id, why)
@@ -229,12 +234,14 @@ class WorkWorker:
         loop = asyncio.get_running_loop()
         last: FrameRef | None = None
         due = 0.0
-        while not stream.closed:
+        while not stream.closed and not held.stopped:
             ref = await stream.wait_frame(last, 1.0)
             if ref is None:
                 if stream.closed:  # deleted, or the engine stopped
                     return
                 continue
+            if held.stopped:
+                return
             last = ref
             now = loop.time()
             if now < due:
@@ -267,6 +274,7 @@ class WorkWorker:
         self._closed = True
         held, self.held = list(self.held.values()), {}
         for one in held:
+            one.stopped = True
             if one.task is not None:
                 one.task.cancel()
         await asyncio.gather(*(h.task for h in held if h.task is not None), return_exceptions=True)
