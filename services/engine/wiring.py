@@ -1,6 +1,7 @@
-"""The wiring of the stream engine process (sources, decode, live views and
-the workers that take the catalog's live work now; analysis, tracking, rules and events with the second half of the
-stream-engine issue). Until the recognition issue it also hosts
+"""The wiring of the stream engine process: sources, decode, live views, and
+the workers that take the catalog's live work and run the people and vehicle
+analytics on it (detection through the inference service, tracking, lines,
+areas, events into the events store). Until the recognition issue it also hosts
 SearchService, which answers UNIMPLEMENTED like every method not built yet."""
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ from pathlib import Path
 from services.common.server import Built, Registration, base_registration
 from services.common.settings import EngineSettings, Settings
 from services.db.engine import make_engine
+from services.engine.analysers import ObjectAnalysis
 from services.engine.live import LiveViews, VisualizationServicer
 from services.engine.repository import EngineRepository
 from services.engine.sources import StreamEngine
 from services.engine.workers import WorkWorker
+from services.events.store import EventStore
+from services.inference_client import InferenceClient
 from services.media.live_source import SourceOptions
 from vigil.analytics.v1 import search_service_pb2, search_service_pb2_grpc
 from vigil.streams.v1 import visualization_service_pb2_grpc
@@ -41,6 +45,8 @@ def build(settings: Settings) -> Built:
         report_seconds=own.report_seconds,
         linger_seconds=own.linger_seconds,
     )
+    client = InferenceClient(settings.grpc_target("inference"))
+    analyser = ObjectAnalysis(client, EventStore(database, settings.data_dir))
     workers = [
         WorkWorker(
             database,
@@ -50,6 +56,7 @@ def build(settings: Settings) -> Built:
             lease_seconds=own.lease_seconds,
             heartbeat_seconds=own.heartbeat_seconds,
             claim_limit=own.claim_limit,
+            analyser=analyser,
         )
         for index in range(own.workers)
     ]
@@ -59,6 +66,7 @@ def build(settings: Settings) -> Built:
         # then the sources stop.
         await asyncio.gather(*(worker.close() for worker in workers))
         await engine.close()
+        await client.close()
 
     return Built(
         registrations=[

@@ -23,9 +23,10 @@ analytics and viewers need it) and its `stream_stats` become real; the
 stream closes `linger_seconds` after the last demand ends. The task reads
 the stream's frames by reference, sampled at the analytic's `sample_fps`,
 and hands each sampled frame to `Analyser.analyse`, the one place where the
-analysis stage will be called. Until that stage exists the engine runs
-without an analyser and the task only counts the frames it sampled
-(`vigil_engine_frames_sampled`), which is what the stream would feed it.
+analysis stage is called (services/engine/analysers.py: people and vehicle
+analytics; every frame sampled is counted in `vigil_engine_frames_sampled`).
+A row whose analytic the analyser `refuse`s (not built in this engine) is
+released as failed with the analyser's message before its stream opens.
 
 On stop (`close`) the worker cancels its tasks and releases each row back to
 `pending`, so another worker takes it at once instead of after the lease.
@@ -72,8 +73,19 @@ DEFAULT_SAMPLE_FPS = 5.0
 class Analyser(Protocol):
     """The analysis stage, called once per sampled frame of one work row."""
 
+    def refuse(self, item: work.WorkItem) -> str | None:
+        """Why this row's analytic cannot run here (None: it can). A refused
+        row is released as failed with this message before its stream opens."""
+
+    def forget(self, work_id: int) -> None:
+        """The row's task ended (dropped, released, failed): drop its state."""
+
     async def analyse(self, item: work.WorkItem, config: dict[str, Any], stream: OpenStream, ref: FrameRef) -> None:
         """Analyse one frame (read its pixels with `stream.read(ref)`)."""
+
+
+class NotBuilt(Exception):
+    """The row's analytic is not built in this engine."""
 
 
 def sample_fps(config: dict[str, Any]) -> float:
@@ -215,6 +227,9 @@ class WorkWorker:
         """Hold the stream open and feed its sampled frames to the analyser."""
         item = held.item
         try:
+            refused = self._analyser.refuse(item) if self._analyser is not None else None
+            if refused is not None:
+                raise NotBuilt(refused)
             source = await self._streams.lookup(item.stream_id)
             if source is None:  # the stream was deleted with its rows
                 self._drop(item.id, "the stream is gone")
@@ -224,11 +239,17 @@ class WorkWorker:
         except asyncio.CancelledError:
             raise
         except Exception as error:  # a bug in the analysis must not end the worker
-            log.exception("worker %s: work %d failed", self.id, item.id)
+            if isinstance(error, NotBuilt):
+                log.warning("worker %s: work %d refused: %s", self.id, item.id, error)
+            else:
+                log.exception("worker %s: work %d failed", self.id, item.id)
             if self.held.pop(item.id, None) is not None:
                 await asyncio.to_thread(
                     work.release, self._db, item.id, self.id, state=work.FAILED, error=str(error)[:500]
                 )
+        finally:
+            if self._analyser is not None:
+                self._analyser.forget(item.id)
 
     async def _sample(self, held: Held, stream: OpenStream) -> None:
         loop = asyncio.get_running_loop()

@@ -68,6 +68,12 @@ class Recorder:
         self.frames: dict[int, list[float]] = {}
         self.shapes: set[tuple[int, ...]] = set()
 
+    def refuse(self, item: work.WorkItem) -> str | None:
+        return None
+
+    def forget(self, work_id: int) -> None:
+        pass
+
     async def analyse(self, item: work.WorkItem, config: dict[str, Any], stream: OpenStream, ref: FrameRef) -> None:
         pixels = stream.read(ref)
         if pixels is not None:

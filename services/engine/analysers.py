@@ -1,0 +1,170 @@
+"""The analysis stage of the engine's workers (services/engine/workers.py
+calls `analyse` once per sampled frame of one work row).
+
+`ObjectAnalysis` runs the people and vehicle analytics (`NFV4-MPA`,
+`NFV4-MVA`): it reads the frame from the stream's ring by reference,
+detects objects with YOLOX-Nano (`yolox_nano_u8`) through the inference
+service, feeds them to one `ObjectAnalyser` per work row (tracking, lines,
+areas; `configure` when the row's config changes, `reset` when the
+source's frame times start again: a reconnect, a file looping) and appends
+the frame's events in one batch to the events store, each with a JPEG of
+the object (its box, with a margin) as thumbnail.
+
+Every other analytic (face recognition, plates, ...) is not built here:
+`refuse` names it, and the worker releases its row as failed with that
+message before opening the stream, so nothing pretends to analyse it.
+
+A frame the inference service cannot answer for (not started yet, gone,
+overloaded) is skipped and counted (`vigil_engine_frames_skipped_total`,
+by reason); it does not fail the row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import av
+import grpc
+import numpy as np
+from prometheus_client import Counter
+
+from services.analysis.objects import LABELS, LOW_SCORE, Event, ObjectAnalyser
+from services.catalog import work
+from services.engine.sources import OpenStream
+from services.events.store import EventStore, NewEvent
+from services.events.vocabulary import MAX_THUMBNAIL_BYTES
+from services.inference_client import InferenceClient
+from services.inference_client.client import InferenceError
+from services.media.frame_ring import FrameRef
+from services.media.jpeg import encode_jpeg
+from services.vision.detectors import OBJECT_MODEL, detect_objects
+
+log = logging.getLogger(__name__)
+
+FRAMES_SKIPPED = Counter(
+    "vigil_engine_frames_skipped",
+    "Sampled frames an analyser could not analyse, by stream, analytic and reason",
+    ["stream_id", "analytic_id", "reason"],
+)
+EVENTS_APPENDED = Counter(
+    "vigil_engine_events_appended", "Events the engine appended, by stream and analytic", ["stream_id", "analytic_id"]
+)
+
+#: A thumbnail crop's margin around the object's box, as a share of the box.
+MARGIN = 0.1
+#: Smallest thumbnail side in pixels (a smaller crop takes the whole frame).
+MIN_SIDE = 16
+THUMBNAIL_QUALITY = 85
+
+
+def i420_to_rgb(pixels: np.ndarray) -> np.ndarray:
+    """An RGB (HWC) picture of one I420 frame of the ring."""
+    return av.VideoFrame.from_ndarray(pixels, format="yuv420p").to_ndarray(format="rgb24")
+
+
+def thumbnail(rgb: np.ndarray, box: tuple[float, float, float, float]) -> bytes | None:
+    """A JPEG of the normalised box (with a margin) of an RGB frame; the
+    whole frame when the box is tiny; None when it would be too large."""
+    height, width = rgb.shape[:2]
+    x1, y1, x2, y2 = box
+    mx, my = (x2 - x1) * MARGIN, (y2 - y1) * MARGIN
+    left, top = max(0, int((x1 - mx) * width)), max(0, int((y1 - my) * height))
+    right, bottom = min(width, int((x2 + mx) * width + 1)), min(height, int((y2 + my) * height + 1))
+    crop = rgb[top:bottom, left:right] if right - left >= MIN_SIDE and bottom - top >= MIN_SIDE else rgb
+    crop = np.ascontiguousarray(crop[: crop.shape[0] & ~1, : crop.shape[1] & ~1])
+    data = encode_jpeg(av.VideoFrame.from_ndarray(crop, format="rgb24"), quality=THUMBNAIL_QUALITY)
+    return data if len(data) <= MAX_THUMBNAIL_BYTES else None
+
+
+@dataclass
+class _Row:
+    """What one work row's analysis keeps between frames."""
+
+    analyser: ObjectAnalyser
+    config: dict[str, Any]
+    time: float | None = None
+    #: Events of the last reset, appended with the next frame's batch.
+    pending: list[Event] = field(default_factory=list)
+
+
+class ObjectAnalysis:
+    """The analysis stage for people and vehicle analytics (one per engine
+    process, shared by its workers; one `ObjectAnalyser` per work row)."""
+
+    def __init__(self, client: InferenceClient, store: EventStore, *, model: str = OBJECT_MODEL) -> None:
+        self._client = client
+        self._store = store
+        self._model = model
+        self._rows: dict[int, _Row] = {}
+
+    def refuse(self, item: work.WorkItem) -> str | None:
+        """Why this analytic cannot run here (None: it can)."""
+        if item.analytic_id in LABELS:
+            return None
+        return (
+            f"analytic {item.analytic_id} is not built in this engine "
+            f"(only {', '.join(sorted(LABELS))} are analysed); the work is not run"
+        )
+
+    def forget(self, work_id: int) -> None:
+        """The row ended (dropped, released, failed): its state goes."""
+        self._rows.pop(work_id, None)
+
+    async def analyse(self, item: work.WorkItem, config: dict[str, Any], stream: OpenStream, ref: FrameRef) -> None:
+        why = self.refuse(item)
+        if why is not None:
+            raise ValueError(why)
+        pixels = stream.read(ref)
+        if pixels is None:  # overwritten before it could be read: counted by the stream
+            return
+        row = self._rows.get(item.id)
+        if row is None:
+            row = self._rows[item.id] = _Row(ObjectAnalyser(item.analytic_id, config), config)
+        elif config != row.config:
+            row.analyser.configure(config)
+            row.config = config
+        rgb = await asyncio.to_thread(i420_to_rgb, pixels)  # type: ignore[arg-type]
+        try:
+            detections = await detect_objects(self._client, rgb, score_threshold=LOW_SCORE, model=self._model)
+        except (InferenceError, grpc.RpcError) as error:
+            FRAMES_SKIPPED.labels(item.stream_id, item.analytic_id, "inference").inc()
+            log.warning("work %d: frame skipped, the inference service failed: %s", item.id, error)
+            return
+        if row.time is not None and ref.time <= row.time:
+            row.pending += row.analyser.reset()  # the source started again
+        row.time = ref.time
+        result = row.analyser.analyse(detections, (ref.width, ref.height), ref.time)
+        reset, row.pending = row.pending, []
+        if not reset and not result.events:
+            return
+        await asyncio.to_thread(self._append, item, rgb, reset, result.events)
+
+    def _append(self, item: work.WorkItem, rgb: np.ndarray, reset: Sequence[Event], events: Sequence[Event]) -> None:
+        now = datetime.now(UTC)
+        batch = [_new_event(item, e, now, None) for e in reset]  # their object is not in this frame
+        batch += [_new_event(item, e, now, thumbnail(rgb, e.box)) for e in events]
+        self._store.append(batch)
+        EVENTS_APPENDED.labels(item.stream_id, item.analytic_id).inc(len(batch))
+
+
+def _new_event(item: work.WorkItem, event: Event, now: datetime, jpeg: bytes | None) -> NewEvent:
+    attributes: Mapping[str, Any] = {**event.attributes, "frame_time": round(event.time, 3)}
+    return NewEvent(
+        stream_id=item.stream_id,
+        analytic_id=item.analytic_id,
+        event_type=event.type,
+        occurred_at=now,
+        node_num=item.node_num,
+        sub_analytic=event.sub_analytic,
+        track_id=event.track_id,
+        label=event.label,
+        score=float(event.score),
+        box=event.box,
+        thumbnail=jpeg,
+        attributes=attributes,
+    )
