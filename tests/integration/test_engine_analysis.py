@@ -1,0 +1,156 @@
+"""The engine's analysis stage (services/engine/analysers.py) with the real
+inference service (yolox_nano_u8) and a real events store on SQLite and
+PostgreSQL, fed the frames of the astronaut clip
+(tests/unit/test_people_counting_clip.py) through a real frame ring: a new
+config version applies from the next frame on the same track, a source whose
+frame times start again (a file looping) gives a new track and counts on,
+and frames the inference service cannot answer for are skipped without
+failing the row."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
+
+import av
+import numpy as np
+import pytest
+from sqlalchemy.engine import Engine
+
+from services.catalog import work
+from services.db.engine import make_engine
+from services.engine.analysers import FRAMES_SKIPPED, ObjectAnalysis, thumbnail
+from services.engine.sources import OpenStream
+from services.events.store import EventQuery, EventStore
+from services.inference_client import InferenceClient
+from services.media.frame_ring import FrameRef, FrameRing
+from tests.inference_support import InferenceServer, free_port, inference_server, model_repository
+from tests.unit.test_people_counting_clip import FPS, H, W, make_clip
+
+STREAM = "cam-analysis"
+
+
+@pytest.fixture(scope="module")
+def inference(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InferenceServer]:
+    with inference_server(model_repository(), tmp_path_factory.mktemp("inference"), load="yolox_nano_u8") as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def frames(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[np.ndarray, float]]:
+    """The clip's frames sampled at 5 fps, as I420 with their times."""
+    clip = tmp_path_factory.mktemp("clips") / "walks.mp4"
+    make_clip(clip, "astronaut.png")
+    out = []
+    with av.open(str(clip)) as container:
+        for i, frame in enumerate(container.decode(video=0)):
+            if i % (FPS // 5) == 0:
+                assert frame.time is not None
+                out.append((frame.to_ndarray(format="yuv420p"), float(frame.time)))
+    return out
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+class Ring:
+    """What the analyser reads of an open stream: frames by reference."""
+
+    def __init__(self) -> None:
+        self.ring = FrameRing(W, H)
+
+    def put(self, pixels: np.ndarray, time: float) -> FrameRef:
+        seq, view = self.ring.slot_view()
+        view[:] = pixels
+        return self.ring.commit(seq, time)
+
+    def read(self, ref: FrameRef) -> object | None:
+        return self.ring.read(ref)
+
+
+def item(config: dict[str, Any], version: int = 1) -> work.WorkItem:
+    return work.WorkItem(
+        id=7,
+        stream_id=STREAM,
+        node_num=0,
+        analytic_id="NFV4-MPA",
+        kind=work.LIVE,
+        config=config,
+        config_version=version,
+        state=work.RUNNING,
+        owner="test",
+        heartbeat_at=datetime.now(UTC),
+        progress=0.0,
+        error="",
+        attempts=1,
+        seat=1,
+        serial_number="NFV4-MPA-N0-0001",
+    )
+
+
+def counting(direction: str) -> dict[str, Any]:
+    line = {"name": "Middle", "points": [{"x": 0.5, "y": 0.98}, {"x": 0.5, "y": 0.02}], "direction": direction}
+    return {"object_confidence_threshold": 0.5, "sub_analytics": [{"name": "counting", "areas": [line]}]}
+
+
+async def play(
+    analysis: ObjectAnalysis, ring: Ring, frames: list[tuple[np.ndarray, float]], config: dict[str, Any]
+) -> None:
+    for pixels, time in frames:
+        await analysis.analyse(item(config), config, cast(OpenStream, ring), ring.put(pixels, time))
+
+
+async def test_config_changes_and_a_looping_source(
+    inference: InferenceServer, database: Engine, frames: list[tuple[np.ndarray, float]], tmp_path: Path
+) -> None:
+    store = EventStore(database, tmp_path)
+    ring = Ring()
+    async with InferenceClient(inference.target) as client:
+        analysis = ObjectAnalysis(client, store)
+        half = len(frames) // 2  # the first walk right and part of the way back
+        await play(analysis, ring, frames[:half], counting("both"))
+        # A new config version counts only "in" from here (the track goes on):
+        # the walk back is not counted, the next walk right is.
+        await play(analysis, ring, frames[half:], counting("in"))
+        # The file loops: frame times start again; a new track walks again.
+        await play(analysis, ring, frames, counting("in"))
+        analysis.forget(7)
+    events = sorted(store.newest(EventQuery(stream_id=STREAM), 100), key=lambda e: e.id)
+    assert [e.event_type for e in events] == ["line_in", "line_in", "line_in", "line_in"]
+    tracks = [e.track_id for e in events]
+    assert tracks[0] == tracks[1] and tracks[2] == tracks[3] and tracks[1] != tracks[2]
+    assert all(e.has_thumbnail and e.label == "person" and e.node_num == 0 for e in events)
+    shot = store.thumbnail(events[0].id)
+    assert shot is not None and shot.startswith(b"\xff\xd8")
+    ring.ring.close()
+
+
+async def test_frames_the_inference_service_cannot_answer_are_skipped(
+    database: Engine, frames: list[tuple[np.ndarray, float]], tmp_path: Path
+) -> None:
+    store = EventStore(database, tmp_path)
+    ring = Ring()
+    skipped = FRAMES_SKIPPED.labels(STREAM, "NFV4-MPA", "inference")
+    before = skipped._value.get()
+    async with InferenceClient(f"127.0.0.1:{free_port()}", timeout=2) as client:  # nothing listens there
+        analysis = ObjectAnalysis(client, store)
+        await play(analysis, ring, frames[:3], counting("both"))
+    assert skipped._value.get() - before == 3
+    assert store.newest(EventQuery(stream_id=STREAM), 10) == []
+    ring.ring.close()
+
+
+def test_a_thumbnail_is_the_box_with_a_margin_or_the_frame() -> None:
+    rgb = np.zeros((H, W, 3), np.uint8)
+    crop = av.open(io.BytesIO(thumbnail(rgb, (0.25, 0.25, 0.5, 0.75)) or b""))
+    frame = next(crop.decode(video=0))
+    assert (frame.width, frame.height) == (192, 288)  # (160 + 2 * 16) x (240 + 2 * 24)
+    whole = av.open(io.BytesIO(thumbnail(rgb, (0.5, 0.5, 0.501, 0.501)) or b""))
+    assert next(whole.decode(video=0)).width == W
