@@ -149,8 +149,12 @@ async def test_frames_the_inference_service_cannot_answer_are_skipped(
 
 def test_a_thumbnail_is_the_box_with_a_margin_or_the_frame() -> None:
     rgb = np.zeros((H, W, 3), np.uint8)
-    crop = av.open(io.BytesIO(thumbnail(rgb, (0.25, 0.25, 0.5, 0.75)) or b""))
-    frame = next(crop.decode(video=0))
-    assert (frame.width, frame.height) == (192, 288)  # (160 + 2 * 16) x (240 + 2 * 24)
-    whole = av.open(io.BytesIO(thumbnail(rgb, (0.5, 0.5, 0.501, 0.501)) or b""))
-    assert next(whole.decode(video=0)).width == W
+    assert size(thumbnail(rgb, (0.25, 0.25, 0.5, 0.75))) == (192, 288)  # (160 + 2 * 16) x (240 + 2 * 24)
+    assert size(thumbnail(rgb, (0.5, 0.5, 0.501, 0.501))) == (W, H)  # too small: the whole frame
+
+
+def size(jpeg: bytes | None) -> tuple[int, int]:
+    assert jpeg is not None and jpeg.startswith(b"\xff\xd8")
+    with av.open(io.BytesIO(jpeg), "r") as container:
+        frame = next(container.decode(video=0))
+    return frame.width, frame.height
