@@ -11,7 +11,6 @@ work row with a clear message instead of pretending."""
 from __future__ import annotations
 
 import httpx
-import pytest
 
 from services.catalog import work
 from tests.e2e.test_engine_live import create, wait_for
@@ -55,7 +54,6 @@ def crossings(http: httpx.Client, stream_id: str) -> list[dict]:
     return sorted(found, key=lambda e: e["id"])
 
 
-@pytest.mark.slow
 def test_a_person_crossing_a_line_gives_line_events_each_way(platform, http: httpx.Client) -> None:
     clip = platform.data_dir / "walks.mp4"  # the data folder is the engine's file root
     make_clip(clip, "astronaut.png")
