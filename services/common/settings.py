@@ -93,6 +93,40 @@ class Settings(BaseSettings):
     start_timeout_seconds: float = Field(default=60.0, gt=0, description="How long start-up waits for health.")
     log_level: str = Field(default="info", description="Python log level of every service.")
     envoy_log_level: str = Field(default="warning", description="Envoy's log level.")
+    # The REST edge (Envoy) as an internet-facing proxy (services/platform/envoy_config.py).
+    public_base_url: str = Field(
+        default="",
+        description="Scheme, host and port (and any path prefix) clients reach the platform at, such as "
+        "`https://vigil.example.com`; absolute URLs in answers (FindFace `next_page`, `screenshot`) start with it. "
+        "Empty means the address of the listener the request came in on; the client's `Host` header is never used.",
+    )
+    edge_max_json_bytes: int = Field(
+        default=1024**2,
+        ge=1024,
+        description="Largest request body of a JSON route, in bytes (HTTP 413 in the family's shape past it); "
+        "the LUNA feedback routes also allow one preview frame of `luna_preview_max_bytes`; upload routes stream "
+        "and have only the uploads and classification services' own limits.",
+    )
+    edge_max_connections: int = Field(
+        default=10000,
+        ge=1,
+        description="Open downstream connections Envoy accepts over all listeners; past it new ones are closed.",
+    )
+    edge_max_heap_bytes: int = Field(
+        default=1024**3,
+        ge=64 * 1024**2,
+        description="Envoy's heap budget for the overload manager: at 95% it stops HTTP keep-alive and resets "
+        "its largest streams, at 98% it answers new requests 503.",
+    )
+    edge_request_headers_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="Time a client has to send a request's headers (HTTP 408 past it)."
+    )
+    edge_idle_timeout_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="A connection with no request in flight, or a request with no bytes moving either way, is "
+        "closed after this long (whole-clip `POST /api/classify?sync=true` waits up to ten times longer).",
+    )
     max_string_length: int = Field(default=1024, gt=0, description="Longest free-text field accepted in a request.")
     luna_autorestart_check_seconds: float = Field(
         default=1.0,

@@ -5,12 +5,14 @@ set built from proto/, the Lua filter in envoy/vigil.lua, and three listeners
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from services.common.contracts import services
+from services.common.contracts import rpcs, services
 from services.common.settings import SERVICE_NAMES, Settings
 
 ENVOY_DIR = Path(__file__).resolve().parents[2] / "envoy"
@@ -81,7 +83,7 @@ def _cluster(name: str, host: str, port: int) -> dict[str, Any]:
     }
 
 
-def _routes() -> list[dict[str, Any]]:
+def _routes(settings: Settings) -> list[dict[str, Any]]:
     """A route per gRPC service (the transcoder rewrites REST paths to gRPC
     ones), then one for every other path. The CORS filter runs on the REST
     path, before the transcoder, and acts only where a route to a cluster
@@ -95,20 +97,158 @@ def _routes() -> list[dict[str, Any]]:
         routes.append(
             {
                 "match": {"prefix": f"/{svc.full_name}/"},
-                "route": {"cluster": process, "timeout": timeout},
+                "route": {"cluster": process, "timeout": timeout, **_edge_route_options(svc.full_name, settings)},
+                **_edge_route_limits(settings),
             }
         )
-    routes.append({"match": {"prefix": "/"}, "route": {"cluster": "system", "timeout": DEFAULT_TIMEOUT}})
+    routes.append(
+        {
+            "match": {"prefix": "/"},
+            "route": {"cluster": "system", "timeout": DEFAULT_TIMEOUT},
+            **_edge_route_limits(settings),
+        }
+    )
     return routes
 
 
-def _vigil_lua(listener: str) -> dict[str, Any]:
+def _vigil_lua(listener: str, settings: Settings) -> dict[str, Any]:
     """envoy/vigil.lua for one listener: the script, told which listener it
-    serves (unknown routes answer in that listener's family)."""
-    return {"inline_string": f'VIGIL_LISTENER = "{listener}"\n' + LUA.read_text()}
+    serves (unknown routes answer in that listener's family) and the edge's
+    limits (`_lua_prelude`)."""
+    return {"inline_string": _lua_prelude(listener, settings) + LUA.read_text()}
 
 
-def _http_filters(descriptor: Path, listener: str) -> list[dict[str, Any]]:
+# --- edge hardening (issue 18): Envoy's edge-proxy best practices ------------
+#: Every per-connection and per-stream buffer (best practice: 32 KiB); a route
+#: that must buffer a whole JSON body raises its own stream's limit.
+EDGE_BUFFER_BYTES = 32 * 1024
+#: Request header limits: total size and count (Envoy's defaults are 60 KiB
+#: and 100; a JWT is well under 8 KiB).
+MAX_REQUEST_HEADERS_KB = 32
+MAX_HEADERS_COUNT = 100
+#: `POST /api/classify?sync=true` answers once a whole clip is analysed,
+#: sending nothing meanwhile.
+CLASSIFY_IDLE_FACTOR = 10
+#: Methods whose JSON body may carry a preview frame (a `data:` URL).
+FRAME_BODY_METHODS = {"vigil.streams.v1.LunaStreamsService.SendLunaStreamsFeedback"}
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g}s"
+
+
+def body_limits(settings: Settings) -> tuple[int, list[tuple[str, str, int]]]:
+    """The request body limit of JSON routes, and the routes that allow more:
+    (method, Lua pattern of the REST path, bytes). Upload routes (an
+    `HttpBody` body) stream and are left to their services' own limits."""
+    frame = settings.luna_preview_max_bytes * 4 // 3 + 1024
+    larger: list[tuple[str, str, int]] = []
+    for rpc in rpcs().values():
+        if rpc.method.full_name not in FRAME_BODY_METHODS:
+            continue
+        for binding in rpc.bindings:
+            pattern = "^" + re.sub(r"\{[^}]*\}", "[^/]+", binding.path.replace("-", "%-")) + "$"
+            larger.append((binding.verb, pattern, settings.edge_max_json_bytes + frame))
+    return settings.edge_max_json_bytes, larger
+
+
+def _lua_prelude(listener: str, settings: Settings) -> str:
+    """What envoy/vigil.lua is told about its listener and the edge's limits."""
+    default, larger = body_limits(settings)
+    routes = ", ".join(f"{{ {json.dumps(m)}, {json.dumps(p)}, {n} }}" for m, p, n in larger)
+    return (
+        f"VIGIL_LISTENER = {json.dumps(listener)}\n"
+        f"VIGIL_PUBLIC_BASE_URL = {json.dumps(settings.public_base_url.rstrip('/'))}\n"
+        f"VIGIL_MAX_JSON_BYTES = {default}\n"
+        f"VIGIL_LARGER_BODIES = {{ {routes} }}\n"
+    )
+
+
+def _stream_buffer_limit(settings: Settings) -> int:
+    """What a stream may buffer: the largest JSON body vigil.lua reads whole."""
+    default, larger = body_limits(settings)
+    return max([default, *(n for _, _, n in larger)]) + 1024
+
+
+def _edge_connection_manager(settings: Settings) -> dict[str, Any]:
+    """Timeouts, header limits, HTTP/1.0 and HTTP/2 settings of every listener."""
+    return {
+        "use_remote_address": True,
+        "request_headers_timeout": _seconds(settings.edge_request_headers_timeout_seconds),
+        "stream_idle_timeout": _seconds(settings.edge_idle_timeout_seconds),
+        "max_request_headers_kb": MAX_REQUEST_HEADERS_KB,
+        "common_http_protocol_options": {
+            "idle_timeout": _seconds(settings.edge_idle_timeout_seconds),
+            "max_headers_count": MAX_HEADERS_COUNT,
+            "headers_with_underscores_action": "REJECT_REQUEST",
+        },
+        # HTTP/1.0 clients are served (a request without Host gets this
+        # name); Envoy reads an HTTP/0.9 request line as HTTP/1.0.
+        "http_protocol_options": {"accept_http_10": True, "default_host_for_http_10": "vigil"},
+        "http2_protocol_options": {
+            "max_concurrent_streams": 100,
+            "initial_stream_window_size": 65536,
+            "initial_connection_window_size": 1048576,
+        },
+    }
+
+
+def _edge_route_limits(settings: Settings) -> dict[str, Any]:
+    """What a request on any route may buffer (vigil.lua reads JSON bodies
+    whole; upload bodies stream through and are never buffered)."""
+    return {"request_body_buffer_limit": _stream_buffer_limit(settings)}
+
+
+def _edge_route_options(service: str, settings: Settings) -> dict[str, Any]:
+    if service == "vigil.classification.v1.ClassificationService":
+        return {"idle_timeout": _seconds(settings.edge_idle_timeout_seconds * CLASSIFY_IDLE_FACTOR)}
+    return {}
+
+
+def _overload_manager(settings: Settings) -> dict[str, Any]:
+    """A global cap on downstream connections, and load shedding on heap use."""
+    heap = "envoy.resource_monitors.fixed_heap"
+    connections = "envoy.resource_monitors.global_downstream_max_connections"
+    return {
+        "refresh_interval": "0.25s",
+        "resource_monitors": [
+            {
+                "name": heap,
+                "typed_config": {
+                    "@type": "type.googleapis.com/envoy.extensions.resource_monitors.fixed_heap.v3.FixedHeapConfig",
+                    "max_heap_size_bytes": settings.edge_max_heap_bytes,
+                },
+            },
+            {
+                "name": connections,
+                "typed_config": {
+                    "@type": "type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3"
+                    ".DownstreamConnectionsConfig",
+                    "max_active_downstream_connections": settings.edge_max_connections,
+                },
+            },
+        ],
+        "actions": [
+            {"name": "envoy.overload_actions.disable_http_keepalive", "triggers": [_threshold(heap, 0.95)]},
+            {"name": "envoy.overload_actions.reset_high_memory_stream", "triggers": [_scaled(heap, 0.90, 0.98)]},
+            {"name": "envoy.overload_actions.stop_accepting_requests", "triggers": [_threshold(heap, 0.98)]},
+        ],
+        "buffer_factory_config": {"minimum_account_to_track_power_of_two": 20},
+    }
+
+
+def _threshold(monitor: str, value: float) -> dict[str, Any]:
+    return {"name": monitor, "threshold": {"value": value}}
+
+
+def _scaled(monitor: str, scaling: float, saturation: float) -> dict[str, Any]:
+    return {"name": monitor, "scaled": {"scaling_threshold": scaling, "saturation_threshold": saturation}}
+
+
+# --- end of edge hardening ------------------------------------------------------
+
+
+def _http_filters(descriptor: Path, listener: str, settings: Settings) -> list[dict[str, Any]]:
     return [
         {
             # First: it answers preflights itself, and adds its headers last.
@@ -127,7 +267,7 @@ def _http_filters(descriptor: Path, listener: str) -> list[dict[str, Any]]:
             "name": "envoy.filters.http.lua",
             "typed_config": {
                 "@type": "type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua",
-                "default_source_code": _vigil_lua(listener),
+                "default_source_code": _vigil_lua(listener, settings),
             },
         },
         {
@@ -159,10 +299,11 @@ def _http_filters(descriptor: Path, listener: str) -> list[dict[str, Any]]:
     ]
 
 
-def _listener(name: str, host: str, port: int, descriptor: Path) -> dict[str, Any]:
+def _listener(name: str, host: str, port: int, descriptor: Path, settings: Settings) -> dict[str, Any]:
     return {
         "name": name,
         "address": {"socket_address": {"address": host, "port_value": port}},
+        "per_connection_buffer_limit_bytes": EDGE_BUFFER_BYTES,
         "filter_chains": [
             {
                 "filters": [
@@ -173,19 +314,19 @@ def _listener(name: str, host: str, port: int, descriptor: Path) -> dict[str, An
                             ".HttpConnectionManager",
                             "stat_prefix": name,
                             "codec_type": "AUTO",
-                            "stream_idle_timeout": "300s",
+                            **_edge_connection_manager(settings),
                             "route_config": {
                                 "name": "vigil",
                                 "virtual_hosts": [
                                     {
                                         "name": "vigil",
                                         "domains": ["*"],
-                                        "routes": _routes(),
+                                        "routes": _routes(settings),
                                         "typed_per_filter_config": {CORS_FILTER: _cors_policy()},
                                     }
                                 ],
                             },
-                            "http_filters": _http_filters(descriptor, name),
+                            "http_filters": _http_filters(descriptor, name, settings),
                         },
                     }
                 ]
@@ -197,7 +338,7 @@ def _listener(name: str, host: str, port: int, descriptor: Path) -> dict[str, An
 def render(settings: Settings, descriptor: Path = DESCRIPTOR) -> dict[str, Any]:
     """The whole bootstrap config as a dict."""
     listeners = [
-        _listener(name, settings.http_host, port, descriptor)
+        _listener(name, settings.http_host, port, descriptor, settings)
         for name, port in (
             ("rest", settings.http_port),
             ("visionaire", settings.visionaire_port),
@@ -208,6 +349,7 @@ def render(settings: Settings, descriptor: Path = DESCRIPTOR) -> dict[str, Any]:
         "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": settings.envoy_admin_port}}},
         # An admin layer, so `/runtime_modify` can turn CORS on and off.
         "layered_runtime": {"layers": [{"name": "static", "static_layer": {}}, {"name": "admin", "admin_layer": {}}]},
+        "overload_manager": _overload_manager(settings),
         "static_resources": {
             "listeners": listeners,
             "clusters": [
