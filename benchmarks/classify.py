@@ -39,12 +39,12 @@ from pathlib import Path
 
 import requests
 
-from services.analytics.inference_client import InferenceClient
 from services.classification.classifier import VideoClassifier
 from services.classification.video import SampledFrame, decode
 from services.classification.wiring import classifier_config
 from services.common.settings import Settings
 from services.db.engine import migrate
+from services.inference_client import InferenceClient
 from tests.classify_support import make_moving_clip, multipart
 from tests.conftest import free_port
 from tests.inference_support import model_repository
@@ -98,7 +98,7 @@ def main() -> None:
     args = parser.parse_args()
     model_repository()
     settings = Settings(_env_file=None)
-    config = classifier_config(settings)
+    config = classifier_config(settings.classification)
     tmp = Path(tempfile.mkdtemp(prefix="vigil-bench-classify-"))
     clips = [
         make_moving_clip(tmp / f"clip{i}.mp4", PICTURES[i % len(PICTURES)], seconds=10, fps=25)

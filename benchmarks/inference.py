@@ -31,10 +31,10 @@ from typing import Any
 
 import numpy as np
 
-from services.analytics.inference_client import InferenceClient
-from services.analytics.vision import yolox
-from services.analytics.vision.image import letterbox
 from services.inference.backend import OnnxSession, cuda_usable, usable_cores
+from services.inference_client import InferenceClient
+from services.vision import yolox
+from services.vision.image import letterbox
 from tests.inference_support import copy_model, fresh_repository, inference_server, model_repository, picture
 
 BATCHED = """platform: "onnxruntime_onnx"

@@ -16,7 +16,7 @@ import av
 import httpx
 import numpy as np
 
-from services.analytics.vision.image import letterbox
+from services.vision.image import letterbox
 from tests.inference_support import picture
 
 

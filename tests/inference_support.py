@@ -9,6 +9,7 @@ tests runs in yet another process (tests/triton_bridge.py).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import importlib.util
 import os
@@ -25,9 +26,9 @@ from pathlib import Path
 from types import ModuleType
 
 import av
-import grpc
 import numpy as np
-from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from services.common.health import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 REPOSITORY = ROOT / "models" / "repository"
@@ -89,7 +90,7 @@ def picture(name: str) -> np.ndarray:
 def make_video(path: Path, scenes: Sequence[tuple[np.ndarray, int]], *, fps: int = 10, size: int = 416) -> Path:
     """An H.264 file of `frames` frames of each picture, each letterboxed on a
     grey size x size canvas (even sides for yuv420p)."""
-    from services.analytics.vision.image import letterbox
+    from services.vision.image import letterbox
 
     with av.open(str(path), "w") as container:
         stream = container.add_stream("libx264", rate=fps)
@@ -148,12 +149,7 @@ class InferenceServer:
 
 
 def _serving(target: str) -> bool:
-    with grpc.insecure_channel(target) as channel:
-        try:
-            reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=1)
-        except grpc.RpcError:
-            return False
-        return bool(reply.status == health_pb2.HealthCheckResponse.SERVING)
+    return asyncio.run(serving(target, wait=1))
 
 
 @contextlib.contextmanager

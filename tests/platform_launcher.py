@@ -4,6 +4,7 @@ of the production package)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import http.client
 import os
@@ -16,10 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import grpc
 import psutil
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from services.common.health import serving
 from services.common.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,12 +59,7 @@ class RunningPlatform:
 
     def serving(self, service: str) -> bool:
         """True when the service answers SERVING on gRPC health."""
-        try:
-            with grpc.insecure_channel(self.grpc_target(service)) as channel:
-                reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=1)
-                return bool(reply.status == health_pb2.HealthCheckResponse.SERVING)
-        except grpc.RpcError:
-            return False
+        return asyncio.run(serving(self.grpc_target(service), wait=1))
 
     def wait_restarted(self, service: str, old_pid: int, timeout: float = 60) -> None:
         """Wait until the supervisor has started `service` again after the

@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from services.analytics.vision.yolox import COCO_CLASSES
+from services.vision.yolox import COCO_CLASSES
 
 PERSON = "person"
 VEHICLE = "vehicule"

@@ -15,28 +15,27 @@ grids and NMS, the DB text map) runs in a thread too.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import logging
-import threading
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import grpc
 import numpy as np
 
-from services.analytics.inference_client import InferenceClient, InferenceError
-from services.analytics.vision import ocr, yolox
 from services.classification import errors, video
 from services.classification.analysis import FrameFindings, Thresholds, Verdict, verdict
 from services.classification.errors import gaard_error
 from services.classification.video import SampledFrame, SamplingPlan, Specs
+from services.inference_client import InferenceClient, InferenceError
+from services.media.handoff import Handoff
+from services.vision import ocr, yolox
+from services.vision.models import PPOCR_DET, YOLOX_NANO
 
 log = logging.getLogger(__name__)
 
-DETECTOR = "yolox_nano"
-TEXT_DETECTOR = "ppocr_det"
+DETECTOR = YOLOX_NANO.name
+TEXT_DETECTOR = PPOCR_DET.name
 #: Detections below this score are not evidence of anything.
 DETECTION_THRESHOLD = 0.1
 #: Batches sent to the inference service and not answered yet, per video.
@@ -61,10 +60,6 @@ class Outcome:
     verdict: Verdict
     model: str
     version: str
-
-
-class _Stopped(Exception):
-    """The consumer of the frames gave up: the decoding thread stops."""
 
 
 class VideoClassifier:
@@ -109,33 +104,18 @@ class VideoClassifier:
         """Decode, sample and analyse one video file. Raises the Gaard errors
         of `video.decode`, and INFERENCE_FAILED."""
         model, version = await self.models()
-        loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[SampledFrame] = asyncio.Queue(maxsize=2 * self._config.batch_size)
-        stop = threading.Event()
-
-        def emit(frame: SampledFrame) -> None:
-            put = asyncio.run_coroutine_threadsafe(queue.put(frame), loop)
-            while True:
-                if stop.is_set():
-                    put.cancel()
-                    raise _Stopped
-                try:
-                    put.result(timeout=0.2)
-                    return
-                except concurrent.futures.TimeoutError:
-                    continue
-
-        decoding = asyncio.ensure_future(asyncio.to_thread(video.decode, str(path), self._config.plan, emit))
+        handoff: Handoff[SampledFrame] = Handoff(maxsize=2 * self._config.batch_size)
+        decoding = asyncio.ensure_future(asyncio.to_thread(video.decode, str(path), self._config.plan, handoff.put))
 
         async def batches() -> AsyncIterator[list[SampledFrame]]:
-            while batch := await self._next_batch(queue, decoding):
+            while batch := await handoff.batch(self._config.batch_size, decoding):
                 yield batch
 
         try:
             findings = await self._consume(batches())
             specs = await decoding
         except BaseException:
-            stop.set()
+            handoff.stop()
             await asyncio.gather(decoding, return_exceptions=True)
             raise
         return Outcome(specs, self.judge(findings), model, version)
@@ -192,39 +172,17 @@ class VideoClassifier:
             raise
         return [findings[i] for i in sorted(findings)]
 
-    async def _next_batch(
-        self, queue: asyncio.Queue[SampledFrame], decoding: asyncio.Future[Specs]
-    ) -> list[SampledFrame]:
-        """The next full batch (fewer frames only at the end of the video);
-        [] once the decoder has finished and every frame was taken. Raises
-        the decoder's error as soon as it fails."""
-        batch: list[SampledFrame] = []
-        while len(batch) < self._config.batch_size:
-            if not queue.empty():
-                batch.append(queue.get_nowait())
-                continue
-            if decoding.done():
-                decoding.result()  # the decoder's error, if it failed
-                break
-            getter = asyncio.ensure_future(queue.get())
-            waiting: set[asyncio.Future[Any]] = {getter, decoding}
-            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
-            if getter.done():
-                batch.append(getter.result())
-            else:
-                getter.cancel()
-                await asyncio.gather(getter, return_exceptions=True)
-        return batch
-
     async def _analyse(self, batch: Sequence[SampledFrame]) -> list[FrameFindings]:
         """One batch through the detector (and its text frames through the
         text detector, at the same time)."""
         texts = [f for f in batch if f.text_input is not None]
-        detect = self._infer(DETECTOR, {"images": np.stack([f.detector_input for f in batch])})
+        detect = self._infer(DETECTOR, {YOLOX_NANO.input: np.stack([f.detector_input for f in batch])})
         if texts:
             outputs, text_outputs = await asyncio.gather(
                 detect,
-                self._infer(TEXT_DETECTOR, {"x": np.stack([f.text_input.x for f in texts if f.text_input])}),
+                self._infer(
+                    TEXT_DETECTOR, {PPOCR_DET.input: np.stack([f.text_input.x for f in texts if f.text_input])}
+                ),
             )
         else:
             outputs, text_outputs = await detect, {}
@@ -248,14 +206,17 @@ def _findings(
     for i, frame in enumerate(texts):
         assert frame.text_input is not None
         width, height = frame.size
-        prob = text_outputs["sigmoid_0.tmp_0"][i, 0]
+        prob = text_outputs[PPOCR_DET.output][i, 0]
         boxes = ocr.det_decode(prob, frame.text_input.sx, frame.text_input.sy, (height, width))
         text_scores[frame.index] = max((b.score for b in boxes), default=0.0)
     found = []
     for i, frame in enumerate(batch):
         width, height = frame.size
         detections = yolox.decode(
-            outputs["output"][i], frame.detector_scale, score_threshold=DETECTION_THRESHOLD, shape=(height, width)
+            outputs[YOLOX_NANO.output][i],
+            frame.detector_scale,
+            score_threshold=DETECTION_THRESHOLD,
+            shape=(height, width),
         )
         found.append(FrameFindings.of(((d.label, d.score) for d in detections), text_scores.get(frame.index)))
     return found

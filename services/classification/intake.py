@@ -39,7 +39,7 @@ from typing import Any
 
 from services.classification import errors
 from services.classification.errors import gaard_error
-from services.uploads.multipart import MultipartError, MultipartParser, PartData, PartEnd, PartStart, boundary_of
+from services.http_body.multipart import MultipartError, MultipartParser, PartData, PartEnd, PartStart, boundary_of
 
 #: The parent id of a classification submitted without one.
 NO_PARENT = "0" * 24

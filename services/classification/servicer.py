@@ -24,7 +24,7 @@ from services.classification.errors import gaard_error
 from services.classification.intake import Intake
 from services.common.errors import VigilError
 from services.db.models import Classification, as_utc
-from services.uploads.body import RequestBody
+from services.http_body.body import RequestBody
 from vigil.classification.v1 import classification_pb2, classification_service_pb2_grpc
 from vigil.classification.v1 import classification_service_pb2 as pb
 

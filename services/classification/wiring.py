@@ -6,7 +6,6 @@ benchmarks use the same wiring."""
 
 from __future__ import annotations
 
-from services.analytics.inference_client import InferenceClient
 from services.classification.analysis import Thresholds
 from services.classification.classifier import ClassifierConfig, VideoClassifier
 from services.classification.domain import Classifications, Limits
@@ -14,50 +13,56 @@ from services.classification.intake import Intake, Spool
 from services.classification.repository import ClassificationsRepository
 from services.classification.servicer import ClassificationServicer
 from services.classification.video import SamplingPlan
-from services.common.server import Registration
-from services.common.settings import Settings
+from services.common.server import Built, Registration
+from services.common.settings import ClassificationSettings, Settings
 from services.db.engine import make_engine
+from services.inference_client import InferenceClient
 from vigil.classification.v1 import classification_service_pb2_grpc
 
 SERVICE = "vigil.classification.v1.ClassificationService"
 
 
-def classifier_config(settings: Settings) -> ClassifierConfig:
+def classifier_config(settings: ClassificationSettings) -> ClassifierConfig:
     """How videos are sampled, batched and judged, from the settings."""
     return ClassifierConfig(
         plan=SamplingPlan(
-            sample_fps=settings.classify_sample_fps,
-            frame_height=settings.classify_frame_height,
-            max_seconds=settings.classify_max_seconds,
-            text_frames=settings.classify_text_frames,
+            sample_fps=settings.sample_fps,
+            frame_height=settings.frame_height,
+            max_seconds=settings.max_seconds,
+            text_frames=settings.text_frames,
         ),
-        batch_size=settings.classify_batch_size,
-        thresholds=Thresholds(
-            low=settings.classify_low_threshold,
-            high=settings.classify_high_threshold,
-            label=settings.classify_label_threshold,
-        ),
-        inference_wait_seconds=settings.classify_inference_wait_seconds,
+        batch_size=settings.batch_size,
+        thresholds=Thresholds(low=settings.low_threshold, high=settings.high_threshold, label=settings.label_threshold),
+        inference_wait_seconds=settings.inference_wait_seconds,
     )
 
 
-def wire(settings: Settings, client: InferenceClient) -> tuple[Registration, Classifications]:
-    """The servicer and the domain, on one repository, spool and classifier."""
+def build(settings: Settings) -> Built:
+    """The servicer and the domain, on one repository, spool, classifier and
+    inference client; unfinished classifications are recovered before the
+    server serves, the workers run beside it, the client closes after it."""
+    own = settings.classification
+    client = InferenceClient(settings.grpc_target("inference"))
     repo = ClassificationsRepository(make_engine(settings.sqlalchemy_url))
     spool = Spool(settings.data_dir / "classification")
     domain = Classifications(
         repo,
         spool,
-        VideoClassifier(client, classifier_config(settings)),
+        VideoClassifier(client, classifier_config(own)),
         Limits(
-            max_seconds=settings.classify_max_seconds,
-            workers=settings.classify_workers,
-            queue_size=settings.classify_queue_size,
-            max_attempts=settings.classify_max_attempts,
+            max_seconds=own.max_seconds,
+            workers=own.workers,
+            queue_size=own.queue_size,
+            max_attempts=own.max_attempts,
         ),
     )
-    intake = Intake(spool, settings.classify_max_bytes, settings.max_string_length)
+    intake = Intake(spool, own.max_bytes, settings.max_string_length)
     servicer = ClassificationServicer(domain, intake)
-    return Registration(
-        servicer, classification_service_pb2_grpc.add_ClassificationServiceServicer_to_server, SERVICE
-    ), domain
+    return Built(
+        registrations=[
+            Registration(servicer, classification_service_pb2_grpc.add_ClassificationServiceServicer_to_server, SERVICE)
+        ],
+        start=domain.recover,
+        background=[domain.run],
+        stop=client.close,
+    )

@@ -1,7 +1,10 @@
 """Run one gRPC microservice: interceptors, health, reflection, graceful stop.
 
-Every Vigil process calls `serve()` from its `__main__` after wiring its
-dependencies. The server registers the standard health service (every
+Every Vigil process is built the same way: `services/<name>/wiring.py` has
+`build(settings) -> Built` (its servicers, the jobs it runs beside the
+server, what it does before serving and after stopping), and its `__main__`
+calls `run(<name>, build)`. Tests serve the same `Built` on their own
+servers (`build_server`). The server registers the standard health service (every
 service SERVING once started, NOT_SERVING on SIGTERM before the graceful
 stop) and reflection, both `grpc.reflection.v1` (what current grpcurl,
 Postman and grpcui ask for first) and `grpc.reflection.v1alpha`, so
@@ -11,6 +14,7 @@ Postman and grpcui ask for first) and `grpc.reflection.v1alpha`, so
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import signal
@@ -110,9 +114,30 @@ def base_registration(pb2_module: Any, grpc_module: Any, service: str) -> Regist
     )
 
 
-def run_service(service: str, build: Callable[[Settings], Sequence[Registration]]) -> None:
-    """The `__main__` of a process: settings, logging, wiring, serve."""
-    settings = Settings()
+Job = Callable[[], Coroutine[Any, Any, None]]
+
+
+@dataclass(kw_only=True)
+class Built:
+    """One service process, wired: what it serves, the jobs it runs beside
+    the server (cancelled on stop), what it does before it serves (recovery,
+    loading models) and after its server stopped (closing what it opened),
+    and extra gRPC server options."""
+
+    registrations: list[Registration]
+    background: list[Job] = dataclasses.field(default_factory=list)
+    start: Job | None = None
+    stop: Job | None = None
+    options: Sequence[tuple[str, Any]] = ()
+
+
+def run(service: str, build: Callable[[Settings], Built]) -> None:
+    """The whole `__main__` of a service process: settings (a bad or unknown
+    `VIGIL_*` variable stops it here, named), logging, wiring, serving."""
+    try:
+        settings = Settings()
+    except ValueError as exc:
+        raise SystemExit(f"{service}: bad settings: {exc}") from None
     configure_logging(settings)
     asyncio.run(serve(settings, service, build(settings)))
 
@@ -129,16 +154,16 @@ def configure_logging(settings: Settings) -> None:
 LOG_LEVEL_POLL_SECONDS = 1.0
 
 
-def log_level_path(settings: Settings) -> Path:
+def log_level_path(data_dir: Path) -> Path:
     """The file holding the platform's stored log level, written by the
     System service when `POST /config/platform` changes it (and at its start)
     and followed by every service, so a change needs no restart."""
-    return settings.data_dir / "run" / "log_level"
+    return data_dir / "run" / "log_level"
 
 
-def write_log_level(settings: Settings, level: str) -> None:
+def write_log_level(data_dir: Path, level: str) -> None:
     """Publish `level` to every service (atomically: write, then rename)."""
-    path = log_level_path(settings)
+    path = log_level_path(data_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists() and path.read_text().strip() == level:
         return
@@ -147,10 +172,10 @@ def write_log_level(settings: Settings, level: str) -> None:
     temporary.replace(path)
 
 
-async def follow_log_level(settings: Settings, service: str, interval: float = LOG_LEVEL_POLL_SECONDS) -> None:
+async def follow_log_level(data_dir: Path, service: str, interval: float = LOG_LEVEL_POLL_SECONDS) -> None:
     """Keep this process's log level equal to the published one. Until a
     level is published, VIGIL_LOG_LEVEL holds."""
-    path = log_level_path(settings)
+    path = log_level_path(data_dir)
     seen: tuple[int, int] | None = None
     while True:
         try:
@@ -206,26 +231,29 @@ async def build_server(
     return server, health_servicer, port
 
 
-async def serve(
-    settings: Settings,
-    service: str,
-    registrations: Sequence[Registration],
-    *,
-    background: Sequence[Callable[[], Coroutine[Any, Any, None]]] = (),
-    on_stop: Callable[[], Coroutine[Any, Any, None]] | None = None,
-    options: Sequence[tuple[str, Any]] = (),
-) -> None:
-    """Serve until SIGTERM or SIGINT, then go NOT_SERVING and stop gracefully.
-    `options` are extra gRPC channel arguments (see build_server)."""
+async def serve(settings: Settings, service: str, built: Built) -> None:
+    """Run `built.start`, then serve until SIGTERM or SIGINT, then go
+    NOT_SERVING and stop gracefully; `built.stop` runs last, also when
+    starting failed."""
+    try:
+        if built.start is not None:
+            await built.start()
+        await _serve(settings, service, built)
+    finally:
+        if built.stop is not None:
+            await built.stop()
+
+
+async def _serve(settings: Settings, service: str, built: Built) -> None:
     address = settings.grpc_target(service)
-    server, health_servicer, _ = await build_server(registrations, address, options)
+    server, health_servicer, _ = await build_server(built.registrations, address, built.options)
     log.info("%s serving on %s", service, address)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    tasks: list[asyncio.Task[None]] = [asyncio.create_task(job()) for job in background]
-    tasks.append(asyncio.create_task(follow_log_level(settings, service)))
+    tasks: list[asyncio.Task[None]] = [asyncio.create_task(job()) for job in built.background]
+    tasks.append(asyncio.create_task(follow_log_level(settings.data_dir, service)))
     await stop.wait()
     log.info("%s stopping: NOT_SERVING, then a %.1fs grace period", service, settings.grace_seconds)
     await health_servicer.enter_graceful_shutdown()
@@ -233,6 +261,4 @@ async def serve(
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
     await server.stop(settings.grace_seconds)
-    if on_stop is not None:
-        await on_stop()
     log.info("%s stopped", service)

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from services.inference.tensors import ONNX
+from services.inference_client.tensors import ONNX
 
 log = logging.getLogger(__name__)
 

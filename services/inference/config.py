@@ -20,7 +20,7 @@ from inference import model_config_pb2 as mc
 
 from services.common.errors import InvalidArgument
 from services.inference.backend import TensorInfo
-from services.inference.tensors import config_type, protocol_type
+from services.inference_client.tensors import config_type, protocol_type
 
 log = logging.getLogger(__name__)
 

@@ -20,12 +20,12 @@ from google.protobuf import json_format
 from inference import model_config_pb2 as mc
 
 from services.common.errors import InvalidArgument, NotFound
-from services.inference import tensors
 from services.inference.control import LogValue
 from services.inference.domain import IndexEntry, InferenceDomain
 from services.inference.model import InferCall, InferInput
 from services.inference.shm import Region, ShmRef
 from services.inference.stats import ModelStats
+from services.inference_client import tensors
 
 
 @dataclass

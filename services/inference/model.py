@@ -13,7 +13,7 @@ from services.common.errors import InvalidArgument
 from services.inference.scheduler import Policy, Scheduler
 from services.inference.shm import ShmRef
 from services.inference.stats import ModelStats
-from services.inference.tensors import protocol_type
+from services.inference_client.tensors import protocol_type
 
 
 @dataclass(frozen=True)

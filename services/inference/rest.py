@@ -42,7 +42,6 @@ from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 
 from services.common.errors import InvalidArgument, Unimplemented, VigilError
-from services.inference import tensors
 from services.inference.control import LogValue
 from services.inference.dataplane import (
     DataPlane,
@@ -53,6 +52,7 @@ from services.inference.dataplane import (
 )
 from services.inference.shm import ShmRef
 from services.inference.stats import Duration, ModelStats
+from services.inference_client import tensors
 
 log = logging.getLogger(__name__)
 

@@ -22,10 +22,11 @@ from inference import grpc_service_pb2 as pb
 from inference import grpc_service_pb2_grpc
 
 from services.common.errors import InvalidArgument, VigilError
-from services.inference import shm, tensors
+from services.inference import shm
 from services.inference.control import LogValue
 from services.inference.dataplane import DataPlane, InferRequest, InferResponse, RequestInput, RequestOutput
 from services.inference.stats import Duration, ModelStats
+from services.inference_client import tensors
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,10 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="bring the database schema up to date")
     sub.add_parser("envoy-config", help="print the Envoy configuration")
     args = parser.parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValueError as exc:
+        parser.exit(2, f"vigil: bad settings: {exc}\n")
     configure_logging(settings)
     if args.command == "run":
         return asyncio.run(Platform(settings).run())

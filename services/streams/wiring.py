@@ -4,12 +4,10 @@ serves; tests serve the same wiring on their own servers."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
-from typing import Any
 
-from services.common.server import Registration, base_registration
+from services.common.server import Built, Registration, base_registration
 from services.common.settings import Settings
 from services.db.engine import make_engine
 from services.streams.luna import LunaGroupsServicer, LunaStreamsServicer
@@ -31,13 +29,11 @@ from vigil.streams.v1 import (
 )
 
 
-@dataclass
-class StreamsProcess:
-    """What the process serves and the jobs it runs beside the server."""
+@dataclass(kw_only=True)
+class StreamsProcess(Built):
+    """The process, with its LUNA streams domain (for tests)."""
 
-    registrations: list[Registration]
     luna: LunaStreamsDomain
-    background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
 
 
 def build(settings: Settings) -> StreamsProcess:
@@ -50,14 +46,13 @@ def build(settings: Settings) -> StreamsProcess:
     engine = make_engine(settings.sqlalchemy_url)
     luna_streams = LunaStreamRepository(engine)
     luna_groups = LunaGroupRepository(engine)
+    own = settings.streams
     previews = PreviewStore(
         settings.data_dir / "previews",
-        fetch_timeout_seconds=settings.luna_preview_fetch_timeout_seconds,
-        max_bytes=settings.luna_preview_max_bytes,
+        fetch_timeout_seconds=own.preview_fetch_timeout_seconds,
+        max_bytes=own.preview_max_bytes,
     )
-    luna = LunaStreamsDomain(
-        luna_streams, luna_groups, previews, live_keepalive_seconds=settings.luna_live_keepalive_seconds
-    )
+    luna = LunaStreamsDomain(luna_streams, luna_groups, previews, live_keepalive_seconds=own.live_keepalive_seconds)
     return StreamsProcess(
         registrations=[
             Registration(
@@ -79,16 +74,7 @@ def build(settings: Settings) -> StreamsProcess:
         ],
         luna=luna,
         background=[
-            partial(luna.autorestart_forever, settings.luna_autorestart_check_seconds),
-            partial(
-                luna.housekeeping_forever,
-                settings.luna_housekeeping_seconds,
-                settings.luna_logs_clear_interval_seconds,
-            ),
+            partial(luna.autorestart_forever, own.autorestart_check_seconds),
+            partial(luna.housekeeping_forever, own.housekeeping_seconds, own.logs_clear_interval_seconds),
         ],
     )
-
-
-def registrations(settings: Settings) -> list[Registration]:
-    """The servicers of the process (for tests that serve them on their own)."""
-    return build(settings).registrations

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import psutil
@@ -21,7 +22,7 @@ from prometheus_client.registry import REGISTRY, Collector
 
 from services.common import hardware
 from services.common.errors import InvalidArgument, Unavailable
-from services.common.settings import Settings
+from services.common.settings import SystemSettings
 from services.db.models import as_utc, utcnow
 from services.system.live import LiveConfig
 from services.system.repository import SystemRepository
@@ -86,12 +87,22 @@ class SystemDomain:
 
     def __init__(
         self,
-        settings: Settings,
+        settings: SystemSettings,
         repo: SystemRepository,
         service_checks: dict[str, Callable[[], Awaitable[bool]]] | None = None,
         live: LiveConfig | None = None,
+        *,
+        data_dir: Path = Path("data"),
+        default_log_level: str = "info",
+        multiprocess_metrics: bool = False,
     ) -> None:
+        """`default_log_level` holds until a level is stored; with
+        `multiprocess_metrics` (`vigil run` set PROMETHEUS_MULTIPROC_DIR)
+        `/metrics` adds up the counters of every process."""
         self._settings = settings
+        self._data_dir = data_dir
+        self._default_log_level = default_log_level
+        self._multiprocess_metrics = multiprocess_metrics
         self._repo = repo
         self._live = live
         self._service_checks = service_checks or {}
@@ -149,7 +160,7 @@ class SystemDomain:
 
     async def platform_config(self) -> dict[str, Any]:
         # Until a configuration is stored, the log level is VIGIL_LOG_LEVEL's.
-        return await self._load("platform", {**PLATFORM_DEFAULTS, "log_level": self._settings.log_level.lower()})
+        return await self._load("platform", {**PLATFORM_DEFAULTS, "log_level": self._default_log_level.lower()})
 
     async def apply_platform_config_forever(self) -> None:
         """Keep the stored platform configuration in force: at start (Envoy
@@ -203,7 +214,7 @@ class SystemDomain:
         await asyncio.to_thread(self._repo.delete_setting, "checkin")
 
     async def database_stats(self) -> dict[str, float]:
-        disk = await asyncio.to_thread(shutil.disk_usage, self._settings.data_dir)
+        disk = await asyncio.to_thread(shutil.disk_usage, self._data_dir)
         used = await asyncio.to_thread(self._repo.database_bytes)
         # No analytic writes events yet, so the event store is empty.
         return {"total": float(disk.total), "used": used, "free": float(disk.free), "events": 0.0}
@@ -228,7 +239,7 @@ class SystemDomain:
     def metrics_text(self) -> bytes:
         """Prometheus text of every process's counters plus the stream total."""
         registry = CollectorRegistry()
-        if self._settings.prometheus_multiproc_dir:
+        if self._multiprocess_metrics:
             MultiProcessCollector(registry)
             collectors = [registry]
         else:

@@ -11,10 +11,10 @@ import logging
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 from services.common.server import write_log_level
-from services.common.settings import Settings
 from services.platform.envoy_config import CORS_RUNTIME_KEY
 
 log = logging.getLogger(__name__)
@@ -23,14 +23,15 @@ log = logging.getLogger(__name__)
 class LiveConfig:
     """Applies the stored platform configuration to the running platform."""
 
-    def __init__(self, settings: Settings) -> None:
-        self._settings = settings
+    def __init__(self, data_dir: Path, envoy_admin_port: int) -> None:
+        self._data_dir = data_dir
+        self._envoy_admin_port = envoy_admin_port
         self._cors_pushed: bool | None = None
 
     async def apply(self, config: dict[str, Any]) -> None:
         """Make `config` act now. Envoy may not be up yet (it starts after
         the services): the caller applies again until `cors_applied`."""
-        await asyncio.to_thread(write_log_level, self._settings, str(config["log_level"]))
+        await asyncio.to_thread(write_log_level, self._data_dir, str(config["log_level"]))
         enabled = bool(config["enable_cors"])
         if self._cors_pushed is not enabled:
             if await asyncio.to_thread(self._set_cors, enabled):
@@ -38,7 +39,7 @@ class LiveConfig:
 
     def _set_cors(self, enabled: bool) -> bool:
         query = urllib.parse.urlencode({CORS_RUNTIME_KEY: "100" if enabled else "0"})
-        url = f"http://127.0.0.1:{self._settings.envoy_admin_port}/runtime_modify?{query}"
+        url = f"http://127.0.0.1:{self._envoy_admin_port}/runtime_modify?{query}"
         try:
             with urllib.request.urlopen(urllib.request.Request(url, method="POST"), timeout=2) as reply:
                 ok = reply.status == 200

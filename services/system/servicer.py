@@ -51,7 +51,7 @@ class SystemServicer(system_service_pb2_grpc.SystemServiceServicer):
         return pb.GetSystemInfoResponse(
             name="Vigil",
             version=system_pb2.Version(major=major, minor=minor, patch=patch),
-            deployment_key=self._settings.deployment_key,
+            deployment_key=self._settings.system.deployment_key,
         )
 
     async def GetNodeStatus(self, request: pb.GetNodeStatusRequest, context: grpc.aio.ServicerContext) -> Any:

@@ -2,23 +2,8 @@
 and FindFace video archives, one video store), wired in
 services/uploads/wiring.py."""
 
-from __future__ import annotations
-
-import asyncio
-
-from services.common.server import configure_logging, serve
-from services.common.settings import Settings
-from services.uploads.wiring import UPLOAD_SERVER_OPTIONS, wire
-
-
-def main() -> None:
-    settings = Settings()
-    configure_logging(settings)
-    registered, sessions = wire(settings)
-    asyncio.run(
-        serve(settings, "uploads", registered, background=[sessions.housekeeping], options=UPLOAD_SERVER_OPTIONS)
-    )
-
+from services.common.server import run
+from services.uploads.wiring import build
 
 if __name__ == "__main__":
-    main()
+    run("uploads", build)

@@ -17,7 +17,7 @@ from google.protobuf import json_format, struct_pb2
 
 from services.common.errors import BadQueryParameter, InvalidArgument, VigilError
 from services.db.models import Video, as_utc, utcnow
-from services.uploads.body import RequestBody
+from services.http_body.body import RequestBody
 from services.uploads.library import (
     ARCHIVE_ORDERINGS,
     UNSET,

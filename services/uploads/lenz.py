@@ -11,7 +11,7 @@ from google.protobuf import struct_pb2
 
 from services.common.errors import VigilError
 from services.db.models import Stream, UploadSession, Video
-from services.uploads.body import RequestBody
+from services.http_body.body import RequestBody
 from services.uploads.library import VideoLibrary, rfc3339
 from services.uploads.sessions import ChunkHead, UploadSessions
 from vigil.uploads.v1 import upload_pb2, uploads_service_pb2_grpc

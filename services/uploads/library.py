@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from services.common.errors import FailedPrecondition, InvalidArgument, NotFound
-from services.common.settings import Settings
+from services.common.settings import UploadsSettings
 from services.db.models import Stream, UploadSession, Video, as_utc, utcnow
-from services.uploads import probe
+from services.media import probe
+from services.media.jpeg import screenshot
 from services.uploads.repository import ArchiveFilter, Keyset, Page, UploadsRepository
 from services.uploads.store import ChunkStore, Sink, StorageFull, TooLarge
 
@@ -191,7 +192,7 @@ class ArchivePage:
 class VideoLibrary:
     """Lists, changes and deletes uploaded videos; takes finished files in."""
 
-    def __init__(self, repo: UploadsRepository, store: ChunkStore, settings: Settings) -> None:
+    def __init__(self, repo: UploadsRepository, store: ChunkStore, settings: UploadsSettings) -> None:
         self._repo = repo
         self._store = store
         self._settings = settings
@@ -205,10 +206,10 @@ class VideoLibrary:
     def check_room(self, size: int) -> None:
         """StorageFull when storing `size` more bytes would leave less than
         the configured reserve free."""
-        if self._store.free_bytes() - size < self._settings.upload_min_free_bytes:
+        if self._store.free_bytes() - size < self._settings.min_free_bytes:
             raise StorageFull(
                 f"the media server's storage is full: {size} bytes do not fit "
-                f"(free space must stay above {self._settings.upload_min_free_bytes} bytes)"
+                f"(free space must stay above {self._settings.min_free_bytes} bytes)"
             )
 
     async def _inspect(self, path: Path, digest: Any = None, hashed: int = 0) -> tuple[probe.VideoInfo, str, int]:
@@ -466,7 +467,7 @@ class VideoLibrary:
         if video.active:
             raise FailedPrecondition("the video archive is being processed: stop it first")
         await asyncio.to_thread(self.check_room, 0)
-        spool = Sink.spool(self._store.new_tmp_path(), self._settings.upload_max_bytes)
+        spool = Sink.spool(self._store.new_tmp_path(), self._settings.max_bytes)
         spool.digest = hashlib.sha256()  # hashed as it is written, in the writing thread
         assert spool.path is not None
         try:
@@ -475,7 +476,7 @@ class VideoLibrary:
                     await spool.write(memoryview(piece))
             except TooLarge:
                 raise TooLarge(
-                    f"the source file is larger than the limit of {self._settings.upload_max_bytes} bytes"
+                    f"the source file is larger than the limit of {self._settings.max_bytes} bytes"
                 ) from None
             size = await spool.finish()
             if size == 0:
@@ -546,7 +547,7 @@ class VideoLibrary:
         if at_seconds is not None and (not math.isfinite(at_seconds) or at_seconds < 0):
             raise InvalidArgument("timestamp must be a non-negative number of seconds")
         try:
-            jpeg = await asyncio.to_thread(probe.screenshot, source, at_seconds)
+            jpeg = await asyncio.to_thread(screenshot, source, at_seconds)
         except probe.NotAVideo as exc:
             raise FailedPrecondition(f"the video archive's source cannot be decoded: {exc}") from None
         tmp = self._store.new_tmp_path()

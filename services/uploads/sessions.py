@@ -28,11 +28,11 @@ from datetime import timedelta
 from typing import Any
 
 from services.common.errors import FailedPrecondition, InvalidArgument, NotFound
-from services.common.settings import Settings
+from services.common.settings import UploadsSettings
 from services.db.models import UploadSession, as_utc, utcnow
-from services.uploads import probe
+from services.http_body.multipart import MultipartError, MultipartParser, PartData, PartStart, boundary_of
+from services.media import probe
 from services.uploads.library import VideoLibrary, clean_filename
-from services.uploads.multipart import MultipartError, MultipartParser, PartData, PartStart, boundary_of
 from services.uploads.repository import UploadsRepository
 from services.uploads.store import ChunkStore, Sink, TooLarge
 
@@ -141,7 +141,9 @@ def expected_size(index: int, chunk: int, total_chunks: int, total_size: int) ->
 class UploadSessions:
     """Receives chunks, reports and resumes sessions, cancels them."""
 
-    def __init__(self, repo: UploadsRepository, store: ChunkStore, library: VideoLibrary, settings: Settings) -> None:
+    def __init__(
+        self, repo: UploadsRepository, store: ChunkStore, library: VideoLibrary, settings: UploadsSettings
+    ) -> None:
         self._repo = repo
         self._store = store
         self._library = library
@@ -164,7 +166,7 @@ class UploadSessions:
     def _effective_status(self, upload: UploadSession) -> str:
         if upload.status == "uploading":
             idle = utcnow() - as_utc(upload.updated_at)
-            if idle > timedelta(seconds=self._settings.upload_idle_seconds):
+            if idle > timedelta(seconds=self._settings.idle_seconds):
                 return "paused"
         return upload.status
 
@@ -193,10 +195,8 @@ class UploadSessions:
             raise InvalidArgument(f"total_chunks must be between 1 and {MAX_CHUNKS}")
         if total_size < 1:
             raise InvalidArgument("total_size must be at least 1")
-        if total_size > self._settings.upload_max_bytes:
-            raise TooLarge(
-                f"total_size {total_size} exceeds the limit of {self._settings.upload_max_bytes} bytes per video"
-            )
+        if total_size > self._settings.max_bytes:
+            raise TooLarge(f"total_size {total_size} exceeds the limit of {self._settings.max_bytes} bytes per video")
         if total_chunks > total_size:
             raise InvalidArgument("total_chunks must not exceed total_size")
         if not 0 <= index < total_chunks:
@@ -272,7 +272,7 @@ class UploadSessions:
 
     async def _place(self, head: ChunkHead, form: ChunkForm | None, intake: _Intake) -> Sink:
         """Where the file part goes, decided when it starts."""
-        spool = self._settings.upload_max_chunk_bytes
+        spool = self._settings.max_chunk_bytes
         if form is None:
             return Sink.spool(self._store.new_tmp_path(), spool, durable=False)
         if form.session_id is None:
@@ -502,15 +502,15 @@ class UploadSessions:
         now = utcnow()
         for upload in await asyncio.to_thread(self._repo.sessions_with_status, OPEN):
             idle = (now - as_utc(upload.updated_at)).total_seconds()
-            if idle > self._settings.upload_session_ttl_seconds:
+            if idle > self._settings.session_ttl_seconds:
                 log.info("upload session %s expired after %.0f s idle", upload.session_id, idle)
                 await self.cancel(upload.nvr_server_id, upload.session_id)
-            elif upload.status == "uploading" and idle > self._settings.upload_idle_seconds:
+            elif upload.status == "uploading" and idle > self._settings.idle_seconds:
                 upload.status = "paused"
                 await asyncio.to_thread(self._repo.save_session, upload)
 
     async def sweep_forever(self) -> None:
-        interval = max(1.0, min(self._settings.upload_idle_seconds / 2, 60.0))
+        interval = max(1.0, min(self._settings.idle_seconds / 2, 60.0))
         while True:
             await asyncio.sleep(interval)
             try:

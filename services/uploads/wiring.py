@@ -4,7 +4,9 @@ serve the same wiring on their own servers."""
 
 from __future__ import annotations
 
-from services.common.server import Registration
+from dataclasses import dataclass
+
+from services.common.server import Built, Registration
 from services.common.settings import Settings
 from services.db.engine import make_engine
 from services.uploads.findface import ArchivesServicer
@@ -15,29 +17,6 @@ from services.uploads.sessions import UploadSessions
 from services.uploads.store import ChunkStore
 from vigil.uploads.v1 import archives_service_pb2_grpc, uploads_service_pb2_grpc
 
-
-def wire(settings: Settings) -> tuple[list[Registration], UploadSessions]:
-    """One engine, repository, chunk store and library; the sessions domain;
-    both faces. Recovers what a crash left on disk before anything serves."""
-    repo = UploadsRepository(make_engine(settings.sqlalchemy_url))
-    store = ChunkStore(settings.data_dir / "uploads")
-    library = VideoLibrary(repo, store, settings)
-    sessions = UploadSessions(repo, store, library, settings)
-    sessions.recover()
-    return [
-        Registration(
-            UploadsServicer(sessions, library),
-            uploads_service_pb2_grpc.add_UploadsServiceServicer_to_server,
-            "vigil.uploads.v1.UploadsService",
-        ),
-        Registration(
-            ArchivesServicer(library),
-            archives_service_pb2_grpc.add_ArchivesServiceServicer_to_server,
-            "vigil.uploads.v1.ArchivesService",
-        ),
-    ], sessions
-
-
 #: HTTP/2 flow control for upload streams: a fixed 4 MiB window instead of
 #: gRPC's BDP-probed one, which lets Envoy push tens of MiB of a body ahead of
 #: the disk (measured: peak RSS +135 MiB with BDP, +80 MiB without, at the
@@ -45,5 +24,36 @@ def wire(settings: Settings) -> tuple[list[Registration], UploadSessions]:
 UPLOAD_SERVER_OPTIONS = (("grpc.http2.bdp_probe", 0), ("grpc.http2.lookahead_bytes", 4 * 1024 * 1024))
 
 
-def registrations(settings: Settings) -> list[Registration]:
-    return wire(settings)[0]
+@dataclass(kw_only=True)
+class UploadsProcess(Built):
+    """The process, with its sessions domain (for tests)."""
+
+    sessions: UploadSessions
+
+
+def build(settings: Settings) -> UploadsProcess:
+    """One engine, repository, chunk store and library; the sessions domain;
+    both faces; the housekeeping job. Recovers what a crash left on disk
+    before anything serves."""
+    repo = UploadsRepository(make_engine(settings.sqlalchemy_url))
+    store = ChunkStore(settings.data_dir / "uploads")
+    library = VideoLibrary(repo, store, settings.uploads)
+    sessions = UploadSessions(repo, store, library, settings.uploads)
+    sessions.recover()
+    return UploadsProcess(
+        registrations=[
+            Registration(
+                UploadsServicer(sessions, library),
+                uploads_service_pb2_grpc.add_UploadsServiceServicer_to_server,
+                "vigil.uploads.v1.UploadsService",
+            ),
+            Registration(
+                ArchivesServicer(library),
+                archives_service_pb2_grpc.add_ArchivesServiceServicer_to_server,
+                "vigil.uploads.v1.ArchivesService",
+            ),
+        ],
+        background=[sessions.housekeeping],
+        options=UPLOAD_SERVER_OPTIONS,
+        sessions=sessions,
+    )

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import httpx
 
-from services.analytics import detectors
-from services.analytics.inference_client import InferenceClient
+from services.inference_client import InferenceClient
+from services.vision import detectors
 from tests.inference_support import model_repository, picture
 
 

@@ -15,12 +15,12 @@ def test_restart_then_stop_past_the_limit(http, tmp_path: Path) -> None:
     with fresh_database("sqlite", tmp_path) as url:
         platform = start_platform(url, tmp_path, free_port, {"VIGIL_SERVICE_RESTARTS": "1"})
         try:
-            first = platform.service_process("pipelines")
+            first = platform.service_process("catalog")
             first.send_signal(signal.SIGKILL)
-            platform.wait_restarted("pipelines", first.pid)
-            again = platform.service_process("pipelines")
+            platform.wait_restarted("catalog", first.pid)
+            again = platform.service_process("catalog")
             deadline = time.monotonic() + 60
-            while "pipelines serving again" not in platform.log.read_text() and time.monotonic() < deadline:
+            while "catalog serving again" not in platform.log.read_text() and time.monotonic() < deadline:
                 time.sleep(0.2)
             assert platform.process.poll() is None
             with http_client(platform) as http:

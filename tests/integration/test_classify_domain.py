@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from services.analytics.inference_client import InferenceClient
 from services.classification import errors
 from services.classification.classifier import VideoClassifier
 from services.classification.domain import Classifications, Limits
@@ -23,6 +22,7 @@ from services.common.errors import VigilError
 from services.common.settings import Settings
 from services.db.engine import make_engine
 from services.db.models import Classification
+from services.inference_client import InferenceClient
 from tests.classify_support import make_clip
 from tests.inference_support import InferenceServer, inference_server, model_repository
 
@@ -46,7 +46,7 @@ class World:
         self.domain = Classifications(
             self.repo,
             self.spool,
-            VideoClassifier(client, classifier_config(settings)),
+            VideoClassifier(client, classifier_config(settings.classification)),
             Limits(
                 max_seconds=60.0,
                 workers=limits.get("workers", 2),

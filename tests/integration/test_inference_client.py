@@ -15,9 +15,8 @@ import numpy as np
 import pytest
 from inference import grpc_service_pb2 as pb
 
-from services.analytics import detectors
-from services.analytics.inference_client import InferenceClient, InferenceError
-from services.analytics.vision import ocr, sface
+from services.inference_client import InferenceClient, InferenceError
+from services.vision import detectors, ocr, sface
 from tests.inference_support import (
     InferenceServer,
     decode_video,
@@ -108,7 +107,7 @@ async def test_video_scenes_are_found_in_their_frames(server: InferenceServer, t
 async def test_local_client_sends_tensors_through_shared_memory(server: InferenceServer) -> None:
     """On a loopback target the client registers its own regions and gets
     the same bytes back as a client sending plain tensors."""
-    from services.analytics.vision import yolox
+    from services.vision import yolox
 
     batch = np.stack([yolox.preprocess(picture(n))[0] for n in ("chelsea.png", "camera.png")])
     async with InferenceClient(server.target, shared_memory=False) as plain:

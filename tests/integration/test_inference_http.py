@@ -22,7 +22,7 @@ import tritonclient.http as httpclient
 import tritonclient.utils.shared_memory as shm
 from tritonclient.utils import InferenceServerException
 
-from services.analytics.vision import yolox
+from services.vision import yolox
 from tests.inference_support import (
     UNBATCHED,
     InferenceServer,

@@ -14,7 +14,7 @@ import pytest
 import tritonclient.http as httpclient
 from tritonclient.utils import InferenceServerException
 
-from services.analytics.vision import yolox
+from services.vision import yolox
 from tests.inference_support import (
     UNBATCHED,
     InferenceServer,

@@ -15,7 +15,7 @@ import onnx
 import pytest
 from onnx import TensorProto, helper
 
-from services.analytics.vision import yolox
+from services.vision import yolox
 from tests.inference_support import (
     UNBATCHED,
     InferenceServer,

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from services.analytics.vision import yolox
+from services.vision import yolox
 from tests.inference_support import (
     UNBATCHED,
     InferenceServer,

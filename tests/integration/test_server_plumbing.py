@@ -73,12 +73,12 @@ def test_sigterm_goes_not_serving_then_stops(tmp_path) -> None:
     port = free_port()
     env = dict(
         os.environ,
-        VIGIL_PIPELINES_PORT=str(port),
+        VIGIL_CATALOG_PORT=str(port),
         VIGIL_GRACE_SECONDS="1",
         VIGIL_DATA_DIR=str(tmp_path),
         VIGIL_ENV_FILE=str(tmp_path / "none.env"),
     )
-    proc = subprocess.Popen([sys.executable, "-m", "services.pipelines"], cwd=ROOT, env=env)
+    proc = subprocess.Popen([sys.executable, "-m", "services.catalog"], cwd=ROOT, env=env)
     try:
         channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         grpc.channel_ready_future(channel).result(timeout=30)

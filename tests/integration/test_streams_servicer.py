@@ -13,7 +13,7 @@ from sqlmodel import Session
 from services.common.settings import Settings
 from services.db.engine import make_engine
 from services.db.models import Setting, utcnow
-from services.streams.wiring import registrations
+from services.streams.wiring import build
 from tests.conftest import register_local_node
 from vigil.streams.v1 import luna_streams_service_pb2 as lpb
 from vigil.streams.v1 import luna_streams_service_pb2_grpc, streams_service_pb2_grpc
@@ -23,7 +23,7 @@ from vigil.streams.v1 import streams_service_pb2 as pb
 @pytest.fixture
 def stub(database_url, aio_server):
     register_local_node(database_url)
-    server = aio_server(lambda: registrations(Settings(_env_file=None, database_url=database_url)))
+    server = aio_server(lambda: build(Settings(_env_file=None, database_url=database_url)).registrations)
     return streams_service_pb2_grpc.StreamsServiceStub(server.channel)
 
 
@@ -85,7 +85,7 @@ def test_unknown_json_field_is_rejected_when_the_edge_forwards_the_body(stub) ->
 def both(database_url, aio_server):
     """The Visionaire4 and LUNA faces of one streams server."""
     register_local_node(database_url)
-    server = aio_server(lambda: registrations(Settings(_env_file=None, database_url=database_url)))
+    server = aio_server(lambda: build(Settings(_env_file=None, database_url=database_url)).registrations)
     return stub_pair(server.channel)
 
 

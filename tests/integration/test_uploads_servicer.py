@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from services.common.settings import Settings
 from services.db.engine import make_engine
 from services.db.models import Stream, UploadSession, Video
-from services.uploads.wiring import registrations, wire
+from services.uploads.wiring import build
 from tests.conftest import register_local_node
 from tests.e2e.uploads_client import multipart, split
 from tests.media import make_h264
@@ -38,7 +38,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def channel(settings: Settings, aio_server) -> grpc.Channel:
-    return aio_server(lambda: registrations(settings)).channel
+    return aio_server(lambda: build(settings).registrations).channel
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +127,7 @@ def test_recovery_after_crashes(settings: Settings, channel, video: bytes) -> No
             chunk(stub, index, pieces[index], 4, len(video), sid, sizes)
     # The kill: the last chunk is on disk and in the ledger, the database
     # has not heard of it (a crash between the ledger append and the commit).
-    _, sessions = wire(settings)
+    sessions = build(settings).sessions
     store = sessions._store
     chunk_size = len(pieces[0])
     for sid in sids[:2]:
@@ -139,7 +139,7 @@ def test_recovery_after_crashes(settings: Settings, channel, video: bytes) -> No
     upload = next(u for u in rows(settings, UploadSession) if u.session_id == sids[1])
     store.place(store.data_path(sids[1]), sessions._library.video_file_of(upload))
 
-    _, restarted = wire(settings)  # what a restart does before serving
+    restarted = build(settings).sessions  # what a restart does before serving
     asyncio.run(restarted.complete_recovered())
     by_id = {u.session_id: u for u in rows(settings, UploadSession)}
     assert by_id[sids[0]].status == by_id[sids[1]].status == "completed"
@@ -156,8 +156,8 @@ def test_idle_sessions_pause_then_expire(settings: Settings, channel, video: byt
     sid = chunk(stub, 0, split(video, 2)[0], 2, len(video), None, iter(lambda: 65536, None)).session_id
     # Two sweepers with different limits, so a slow machine cannot skip the
     # paused state: idle past 0.05 s pauses, idle past the time to live expires.
-    _, pauses = wire(settings.model_copy(update={"upload_idle_seconds": 0.05, "upload_session_ttl_seconds": 3600}))
-    _, sessions = wire(settings.model_copy(update={"upload_idle_seconds": 0.05, "upload_session_ttl_seconds": 0.05}))
+    pauses = build(settings.replace(upload_idle_seconds=0.05, upload_session_ttl_seconds=3600)).sessions
+    sessions = build(settings.replace(upload_idle_seconds=0.05, upload_session_ttl_seconds=0.05)).sessions
     time.sleep(0.1)
     asyncio.run(pauses.sweep())
     assert rows(settings, UploadSession)[0].status == "paused"

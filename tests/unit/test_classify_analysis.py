@@ -125,7 +125,7 @@ def test_the_risk_thresholds_are_checked_when_the_settings_load() -> None:
 
     from services.common.settings import Settings
 
-    settings = Settings(_env_file=None, classify_low_threshold=0.1, classify_high_threshold=0.9)
-    assert (settings.classify_low_threshold, settings.classify_high_threshold) == (0.1, 0.9)
+    settings = Settings(_env_file=None).replace(classify_low_threshold=0.1, classify_high_threshold=0.9)
+    assert (settings.classification.low_threshold, settings.classification.high_threshold) == (0.1, 0.9)
     with pytest.raises(ValidationError, match="CLASSIFY_LOW_THRESHOLD"):
-        Settings(_env_file=None, classify_low_threshold=0.9, classify_high_threshold=0.5)
+        Settings(_env_file=None).replace(classify_low_threshold=0.9, classify_high_threshold=0.5)

@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 import skimage
 
-from services.analytics.vision import ocr, yolox
 from services.classification import errors
 from services.classification.video import (
     SampledFrame,
@@ -25,6 +24,7 @@ from services.classification.video import (
     text_input,
 )
 from services.common.errors import VigilError
+from services.vision import ocr, yolox
 from tests.classify_support import make_clip, scene
 
 PLAN = SamplingPlan(sample_fps=3.0, frame_height=320, max_seconds=60.0, text_frames=3)

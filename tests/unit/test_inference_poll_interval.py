@@ -41,7 +41,7 @@ def test_the_setting_reaches_the_domain(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("VIGIL_MODEL_CONTROL_MODE", "poll")
     monkeypatch.setenv("VIGIL_REPOSITORY_POLL_SECONDS", "0.25")
     settings = Settings()
-    assert settings.model_control_mode == "poll" and settings.repository_poll_seconds == 0.25
+    assert settings.inference.model_control_mode == "poll" and settings.inference.repository_poll_seconds == 0.25
     monkeypatch.setenv("VIGIL_REPOSITORY_POLL_SECONDS", "0")
     with pytest.raises(ValueError):
         Settings()

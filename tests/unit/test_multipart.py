@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from services.uploads.multipart import (
+from services.http_body.multipart import (
     MultipartError,
     MultipartParser,
     PartData,

@@ -10,7 +10,8 @@ from pathlib import Path
 import av
 import pytest
 
-from services.uploads.probe import NotAVideo, parse_creation_time, probe, screenshot, sha256_of
+from services.media.jpeg import screenshot
+from services.media.probe import NotAVideo, parse_creation_time, probe, sha256_of
 from tests.media import make_h264
 
 

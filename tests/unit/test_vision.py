@@ -12,9 +12,9 @@ import onnx
 import onnxruntime as ort
 import pytest
 
-from services.analytics.vision import image as img
-from services.analytics.vision import ocr, sface, yolox, yunet
 from services.inference import graphs
+from services.vision import image as img
+from services.vision import ocr, sface, yolox, yunet
 from tests.inference_support import fetch_module, model_repository, picture
 
 

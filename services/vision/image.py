@@ -3,6 +3,7 @@ conventions: pixel centres at +0.5), letterbox, channel order, NMS."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,13 +63,26 @@ class Letterbox:
     scale: float
 
 
+#: Makes a picture at a given (width, height): `resize` of an array, or a
+#: decoder's scaler (PyAV's `to_ndarray(width=, height=)`, FFmpeg's swscale).
+Resized = Callable[[int, int], np.ndarray]
+
+
 def letterbox(image: np.ndarray, width: int, height: int, pad: int = 114) -> Letterbox:
     """Scale `image` to fit width x height keeping its aspect, pad with `pad`."""
     h, w = image.shape[:2]
+    return letterbox_of((w, h), width, height, lambda nw, nh: resize(image, nw, nh), pad)
+
+
+def letterbox_of(size: tuple[int, int], width: int, height: int, resized: Resized, pad: int = 114) -> Letterbox:
+    """Letterbox a picture of `size` (width, height) that `resized` makes at
+    any size: the same geometry as `letterbox`, whoever scales."""
+    w, h = size
     scale = min(width / w, height / h)
     nw, nh = max(int(w * scale), 1), max(int(h * scale), 1)
-    canvas = np.full((height, width, image.shape[2]), pad, dtype=np.uint8)
-    canvas[:nh, :nw] = resize(image, nw, nh)
+    scaled = resized(nw, nh)
+    canvas = np.full((height, width, scaled.shape[2]), pad, dtype=np.uint8)
+    canvas[:nh, :nw] = scaled
     return Letterbox(canvas, scale)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from services.analytics.vision.image import chw, warp_affine
+from services.vision.image import chw, warp_affine
 
 INPUT_SIZE = 112
 #: Where the five landmarks land in the aligned 112x112 crop (ArcFace).

@@ -1,4 +1,4 @@
-"""The served models as analytics use them: pictures in, findings out.
+"""The served models as the analytics use them: pictures in, findings out.
 
 Each function pre-processes with the plain functions of `vision`, calls the
 inference service (one request per picture, so the service's dynamic batcher
@@ -12,16 +12,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from services.analytics.inference_client import InferenceClient
-from services.analytics.vision import ocr, sface, yolox, yunet
-from services.analytics.vision.image import letterbox, to_rgb
+from services.inference_client import InferenceClient
+from services.vision import ocr, sface, yolox, yunet
+from services.vision.image import letterbox, to_rgb
+from services.vision.models import PPOCR_DET, PPOCR_REC, SFACE, YOLOX_NANO, YOLOX_NANO_U8, YUNET
 
-#: YOLOX-Nano with a uint8 RGB HWC input: the letterboxed frame goes as it is
-#: (0.5 MB instead of 2 MB), the cast, layout and channel order happen in the
-#: graph (models/README.md, `uint8_image_input`); same outputs as `yolox_nano`.
-OBJECT_MODEL = "yolox_nano_u8"
-
-YUNET_OUTPUTS = tuple(f"{kind}_{s}" for kind in ("cls", "obj", "bbox", "kps") for s in yunet.STRIDES)
+#: The object detector used by default: YOLOX-Nano with a uint8 input.
+OBJECT_MODEL = YOLOX_NANO_U8.name
 
 
 async def detect_objects(
@@ -33,34 +30,34 @@ async def detect_objects(
     image = to_rgb(image)
     meta = await client.cached_metadata(model)
     if meta.inputs and meta.inputs[0].datatype == "UINT8":
-        boxed = letterbox(image, yolox.INPUT_SIZE, yolox.INPUT_SIZE, pad=114)
+        boxed = letterbox(image, yolox.INPUT_SIZE, yolox.INPUT_SIZE, pad=yolox.PAD)
         x, scale = boxed.image, boxed.scale
     else:
         x, scale = yolox.preprocess(image)
-    out = await client.infer(model, {"images": x[None]})
-    return yolox.decode(out["output"][0], scale, score_threshold=score_threshold, shape=image.shape[:2])
+    out = await client.infer(model, {YOLOX_NANO.input: x[None]})
+    return yolox.decode(out[YOLOX_NANO.output][0], scale, score_threshold=score_threshold, shape=image.shape[:2])
 
 
 async def detect_faces(
-    client: InferenceClient, image: np.ndarray, *, score_threshold: float = 0.6, model: str = "yunet"
+    client: InferenceClient, image: np.ndarray, *, score_threshold: float = 0.6, model: str = YUNET.name
 ) -> list[yunet.Face]:
     """Faces (with landmarks) in one RGB picture."""
     image = to_rgb(image)
     x, scale = yunet.preprocess(image)
-    out = await client.infer(model, {"input": x[None]}, YUNET_OUTPUTS)
+    out = await client.infer(model, {YUNET.input: x[None]}, YUNET.outputs)
     return yunet.decode({k: v[0] for k, v in out.items()}, scale, score_threshold=score_threshold)
 
 
 async def embed_faces(
-    client: InferenceClient, image: np.ndarray, faces: Sequence[yunet.Face], *, model: str = "sface"
+    client: InferenceClient, image: np.ndarray, faces: Sequence[yunet.Face], *, model: str = SFACE.name
 ) -> list[np.ndarray]:
     """One normalised 128-float embedding per face."""
     image = to_rgb(image)
 
     async def one(face: yunet.Face) -> np.ndarray:
         x = sface.preprocess(sface.align(image, face.landmarks))
-        out = await client.infer(model, {"data": x[None]})
-        return sface.normalise(out["fc1"][0])
+        out = await client.infer(model, {SFACE.input: x[None]})
+        return sface.normalise(out[SFACE.output][0])
 
     return list(await asyncio.gather(*(one(f) for f in faces)))
 
@@ -70,18 +67,18 @@ async def read_text(
     image: np.ndarray,
     characters: list[str],
     *,
-    det_model: str = "ppocr_det",
-    rec_model: str = "ppocr_rec",
+    det_model: str = PPOCR_DET.name,
+    rec_model: str = PPOCR_REC.name,
 ) -> list[tuple[ocr.TextBox, ocr.TextLine]]:
     """Text lines in one RGB picture, top to bottom."""
     image = to_rgb(image)
     x, sx, sy = ocr.det_preprocess(image)
-    prob = (await client.infer(det_model, {"x": x[None]}))["sigmoid_0.tmp_0"][0, 0]
+    prob = (await client.infer(det_model, {PPOCR_DET.input: x[None]}))[PPOCR_DET.output][0, 0]
     boxes = ocr.det_decode(prob, sx, sy, image.shape[:2])
 
     async def one(box: ocr.TextBox) -> ocr.TextLine:
         line = ocr.rec_preprocess(ocr.crop(image, box))
-        scores = (await client.infer(rec_model, {"x": line[None]}))["softmax_11.tmp_0"][0]
+        scores = (await client.infer(rec_model, {PPOCR_REC.input: line[None]}))[PPOCR_REC.output][0]
         return ocr.ctc_decode(scores, characters)
 
     lines = await asyncio.gather(*(one(b) for b in boxes))

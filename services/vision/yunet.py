@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from services.analytics.vision.image import chw, letterbox, nms
+from services.vision.image import chw, letterbox, nms
 
 INPUT_SIZE = 640
 STRIDES = (8, 16, 32)

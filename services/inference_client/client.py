@@ -28,7 +28,7 @@ import numpy as np
 from inference import grpc_service_pb2 as pb
 from inference import grpc_service_pb2_grpc
 
-from services.inference import tensors
+from services.inference_client import tensors
 
 log = logging.getLogger(__name__)
 
@@ -138,20 +138,29 @@ class InferenceClient:
         """`shared_memory`: None uses it when the target is on this host;
         True asks for it anyway (still falling back when the server cannot
         open the regions); False never uses it."""
-        self._channel = grpc.aio.insecure_channel(
-            target,
-            options=[
-                ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-                ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
-            ],
-        )
-        self._stub = grpc_service_pb2_grpc.GRPCInferenceServiceStub(self._channel)
+        self._target = target
+        # Opened on the first call, so a client can be made before the event
+        # loop that uses it runs (a service's wiring builds it).
+        self._channel: grpc.aio.Channel | None = None
+        self._stub_: grpc_service_pb2_grpc.GRPCInferenceServiceStub | None = None
         self._timeout = timeout
         self._shm = is_local(target) if shared_memory is None else shared_memory
         self._free: list[_Region] = []
         self._regions: list[_Region] = []
         self._outputs: dict[tuple[str, str], dict[str, TensorMeta]] = {}
         self._metadata: dict[tuple[str, str], ModelMeta] = {}
+
+    def _stub(self) -> grpc_service_pb2_grpc.GRPCInferenceServiceStub:
+        if self._stub_ is None:
+            self._channel = grpc.aio.insecure_channel(
+                self._target,
+                options=[
+                    ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+                    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+                ],
+            )
+            self._stub_ = grpc_service_pb2_grpc.GRPCInferenceServiceStub(self._channel)
+        return self._stub_
 
     @property
     def uses_shared_memory(self) -> bool:
@@ -176,11 +185,13 @@ class InferenceClient:
             region.destroy()
         self._regions.clear()
         self._free.clear()
-        await self._channel.close()
+        if self._channel is not None:
+            await self._channel.close()
+            self._channel = self._stub_ = None
 
     async def _call(self, method: str, request: object, deadline: float | None = None) -> object:
         try:
-            return await getattr(self._stub, method)(request, timeout=deadline or self._timeout)
+            return await getattr(self._stub(), method)(request, timeout=deadline or self._timeout)
         except grpc.aio.AioRpcError as err:
             raise InferenceError(err.code(), err.details() or "") from None
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from scipy import ndimage
 
-from services.analytics.vision.image import chw, resize
+from services.vision.image import chw, resize
 
 DET_LIMIT_SIDE = 736
 REC_HEIGHT = 48
