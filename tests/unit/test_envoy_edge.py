@@ -42,7 +42,8 @@ def test_edge_settings_reach_envoy(tmp_path: Path) -> None:
     )
     config = envoy_config.render(settings)
     monitors = {m["name"]: m["typed_config"] for m in config["overload_manager"]["resource_monitors"]}
-    assert monitors["envoy.resource_monitors.global_downstream_max_connections"]["max_active_downstream_connections"] == 77
+    connections = monitors["envoy.resource_monitors.global_downstream_max_connections"]
+    assert connections["max_active_downstream_connections"] == 77
     assert monitors["envoy.resource_monitors.fixed_heap"]["max_heap_size_bytes"] == 256 * 1024**2
     for listener in config["static_resources"]["listeners"]:
         assert listener["per_connection_buffer_limit_bytes"] == 32 * 1024
