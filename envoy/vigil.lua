@@ -95,6 +95,13 @@ local function render(fam, status, message, code, desc)
   return string.format('{"code":%d,"message":%s}', status, json_string(message))
 end
 
+local function body_limit(method, path)
+  for _, route in ipairs(VIGIL_LARGER_BODIES) do
+    if route[1] == method and path:match(route[2]) then return route[3] end
+  end
+  return VIGIL_MAX_JSON_BYTES
+end
+
 -- The message of an error that Envoy or the transcoder made, not a service.
 local function local_message(status, body, method, path, query)
   local text = (body or ""):gsub("^%s+", ""):gsub("%s+$", "")
@@ -110,8 +117,8 @@ local function local_message(status, body, method, path, query)
     return "Bad query parameters '" .. field .. "'", 12012
   end
   if status == 413 and text == "Payload Too Large" then
-    -- Envoy's own, past the largest buffer limit of any route.
-    return "the request body is too large", nil
+    -- Envoy's own, once a body passed its route's buffer limit.
+    return "the request body is larger than " .. body_limit(method, path) .. " bytes", nil
   end
   if status == 503 or status == 502 then
     return "service unavailable", nil
@@ -131,13 +138,6 @@ end
 -- own size limit).
 local function streamed_body(path)
   return path:match("/videos/upload$") or path:match("/upload/source_file$") or path == "/api/classify"
-end
-
-local function body_limit(method, path)
-  for _, route in ipairs(VIGIL_LARGER_BODIES) do
-    if route[1] == method and path:match(route[2]) then return route[3] end
-  end
-  return VIGIL_MAX_JSON_BYTES
 end
 
 -- `scheme://host:port` of this listener as the client reached it: the

@@ -94,11 +94,12 @@ def _routes(settings: Settings) -> list[dict[str, Any]]:
                 **_edge_route_limits(settings),
             }
         )
+    routes.extend(_edge_rest_routes(settings))
     routes.append(
         {
             "match": {"prefix": "/"},
             "route": {"cluster": "system", "timeout": DEFAULT_TIMEOUT},
-            **_edge_route_limits(settings),
+            "request_body_buffer_limit": settings.edge.max_json_bytes + 1024,
         }
     )
     return routes
@@ -134,15 +135,23 @@ def body_limits(settings: Settings) -> tuple[int, list[tuple[str, str, int]]]:
     """The request body limit of JSON routes, and the routes that allow more:
     (method, Lua pattern of the REST path, bytes). Upload routes (an
     `HttpBody` body) stream and are left to their services' own limits."""
-    frame = settings.streams.preview_max_bytes * 4 // 3 + 1024
-    larger: list[tuple[str, str, int]] = []
-    for rpc in rpcs().values():
-        if rpc.method.full_name not in FRAME_BODY_METHODS:
-            continue
-        for binding in rpc.bindings:
-            pattern = "^" + re.sub(r"\{[^}]*\}", "[^/]+", binding.path.replace("-", "%-")) + "$"
-            larger.append((binding.verb, pattern, settings.edge.max_json_bytes + frame))
+    larger = [
+        (verb, "^" + re.sub(r"\{[^}]*\}", "[^/]+", path.replace("-", "%-")) + "$", limit)
+        for verb, path, limit in _larger_bodies(settings)
+    ]
     return settings.edge.max_json_bytes, larger
+
+
+def _larger_bodies(settings: Settings) -> list[tuple[str, str, int]]:
+    """(method, REST path template, bytes) of the routes whose JSON body may
+    carry a preview frame."""
+    frame = settings.streams.preview_max_bytes * 4 // 3 + 1024
+    return [
+        (binding.verb, binding.path, settings.edge.max_json_bytes + frame)
+        for rpc in rpcs().values()
+        if rpc.method.full_name in FRAME_BODY_METHODS
+        for binding in rpc.bindings
+    ]
 
 
 def _lua_prelude(listener: str, settings: Settings) -> str:
@@ -187,9 +196,27 @@ def _edge_connection_manager(settings: Settings) -> dict[str, Any]:
 
 
 def _edge_route_limits(settings: Settings) -> dict[str, Any]:
-    """What a request on any route may buffer (vigil.lua reads JSON bodies
-    whole; upload bodies stream through and are never buffered)."""
+    """What a transcoded request may buffer (the route after the transcoder):
+    the largest JSON body (upload bodies stream through, never buffered)."""
     return {"request_body_buffer_limit": _stream_buffer_limit(settings)}
+
+
+def _edge_rest_routes(settings: Settings) -> list[dict[str, Any]]:
+    """Routes on REST paths, matched before the transcoder runs, so that
+    vigil.lua may buffer a larger body only where one is allowed; every
+    other REST path takes the last route, which buffers at most
+    `max_json_bytes` (Envoy answers 413 past it without reading more)."""
+    routes = []
+    for _, path, limit in _larger_bodies(settings):
+        regex = "^" + re.sub(r"\{[^}]*\}", "[^/]+", re.escape(path).replace(r"\{", "{").replace(r"\}", "}")) + "/?$"
+        routes.append(
+            {
+                "match": {"safe_regex": {"regex": regex}},
+                "route": {"cluster": "system", "timeout": DEFAULT_TIMEOUT},
+                "request_body_buffer_limit": limit + 1024,
+            }
+        )
+    return routes
 
 
 def _edge_route_options(service: str, settings: Settings) -> dict[str, Any]:

@@ -138,6 +138,26 @@ def test_a_huge_chunked_body_is_cut_off_at_the_buffer_limit(platform) -> None:
     assert _shape(reply, "visionaire")["code"] == 413
 
 
+def _too_large_count(platform: RunningPlatform) -> int:
+    """How many requests Envoy itself cut off at a buffer limit."""
+    admin = f"http://127.0.0.1:{platform.env['VIGIL_ENVOY_ADMIN_PORT']}/stats?filter=rest.downstream_rq_too_large$"
+    text = httpx.get(admin, timeout=10).text
+    return sum(int(line.rsplit(":", 1)[1]) for line in text.splitlines() if line.strip())
+
+
+def test_json_routes_buffer_no_more_than_their_limit(platform) -> None:
+    # Twice the JSON limit, chunked, on a JSON route: Envoy stops buffering at
+    # the route's limit (the feedback routes' larger one is theirs alone).
+    before = _too_large_count(platform)
+    with http_client(platform) as client:
+        reply = client.post(
+            "/streams/0", content=_chunks(b" " * (2 * LIMIT)), headers={"Content-Type": "application/json"}
+        )
+    assert reply.status_code == 413
+    assert _shape(reply, "visionaire")["message"] == f"the request body is larger than {LIMIT} bytes"
+    assert _too_large_count(platform) == before + 1
+
+
 def test_feedback_takes_a_preview_frame_past_the_json_limit(platform, http) -> None:
     jpeg = b"\xff\xd8\xff\xe0" + b"\0" * (300 * 1024) + b"\xff\xd9"  # 400 KiB in base64
     frame = "data:image/jpeg;base64," + base64.b64encode(jpeg).decode()

@@ -51,9 +51,13 @@ def test_edge_settings_reach_envoy(tmp_path: Path) -> None:
         assert (hcm["request_headers_timeout"], hcm["stream_idle_timeout"]) == ("4s", "30s")
         assert hcm["common_http_protocol_options"]["idle_timeout"] == "30s"
         assert hcm["http_protocol_options"]["accept_http_10"] is True
-        routes = {r["match"]["prefix"]: r for r in hcm["route_config"]["virtual_hosts"][0]["routes"]}
-        classify = routes["/vigil.classification.v1.ClassificationService/"]["route"]
+        routes = {str(r["match"]): r for r in hcm["route_config"]["virtual_hosts"][0]["routes"]}
+        classify = routes[str({"prefix": "/vigil.classification.v1.ClassificationService/"})]["route"]
         assert classify["idle_timeout"] == "300s"
+        # REST paths buffer at most the JSON limit, but the feedback routes a frame more.
+        assert routes[str({"prefix": "/"})]["request_body_buffer_limit"] == 1024**2 + 1024
+        feedback = routes[str({"safe_regex": {"regex": "^/1/streams/feedback/?$"}})]
+        assert feedback["request_body_buffer_limit"] > 1024**2 + 8 * 1024**2
     # Envoy itself accepts the whole configuration.
     path = envoy_config.write(settings, tmp_path / "envoy.yaml")
     assert yaml.safe_load(path.read_text())["overload_manager"]
