@@ -8,9 +8,11 @@ limit, the overload manager and header limits."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import socket
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import grpc
 import httpx
@@ -156,6 +158,36 @@ def test_json_routes_buffer_no_more_than_their_limit(platform) -> None:
     assert reply.status_code == 413
     assert _shape(reply, "visionaire")["message"] == f"the request body is larger than {LIMIT} bytes"
     assert _too_large_count(platform) == before + 1
+
+
+def _huge_request(port: int, chunked: bool) -> bytes:
+    """A 50 MiB JSON body: by its length (the answer is read before any body
+    byte is sent), or chunked, sent until Envoy answers and closes."""
+    size = 50 * 1024 * 1024
+    framing = b"Transfer-Encoding: chunked" if chunked else f"Content-Length: {size}".encode()
+    head = b"POST /1/streams HTTP/1.1\r\nHost: vigil\r\nContent-Type: application/json\r\n" + framing + b"\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(head)
+        if chunked:
+            piece = b"10000\r\n" + b" " * 0x10000 + b"\r\n"
+            with contextlib.suppress(OSError):
+                for _ in range(size // 0x10000):
+                    sock.sendall(piece)
+        return sock.recv(65536)
+
+
+def test_huge_bodies_at_once_are_refused_without_growing_memory(platform) -> None:
+    # Four 50 MiB bodies at once, by length and chunked: each is a 413, and
+    # neither Envoy nor the streams service holds them.
+    port = int(platform.env["VIGIL_HTTP_PORT"])
+    envoy, streams = platform.child("envoy"), platform.service_process("streams")
+    before = envoy.memory_info().rss, streams.memory_info().rss
+    with ThreadPoolExecutor(8) as pool:
+        replies = list(pool.map(lambda chunked: _huge_request(port, chunked), [False] * 4 + [True] * 4))
+    assert all(reply.startswith(b"HTTP/1.1 413") for reply in replies), [r[:40] for r in replies]
+    assert all(b"12022" in reply for reply in replies)
+    grown = envoy.memory_info().rss - before[0], streams.memory_info().rss - before[1]
+    assert grown[0] < 32 * 1024 * 1024 and grown[1] < 16 * 1024 * 1024, grown
 
 
 def test_feedback_takes_a_preview_frame_past_the_json_limit(platform, http) -> None:
