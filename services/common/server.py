@@ -29,7 +29,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection, reflection_pb2
 
 from services.common.interceptors import ErrorInterceptor
-from services.common.settings import Settings
+from services.common.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -134,10 +134,7 @@ class Built:
 def run(service: str, build: Callable[[Settings], Built]) -> None:
     """The whole `__main__` of a service process: settings (a bad or unknown
     `VIGIL_*` variable stops it here, named), logging, wiring, serving."""
-    try:
-        settings = Settings()
-    except ValueError as exc:
-        raise SystemExit(f"{service}: bad settings: {exc}") from None
+    settings = load_settings(service)
     configure_logging(settings)
     asyncio.run(serve(settings, service, build(settings)))
 

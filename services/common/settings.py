@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from dotenv import dotenv_values
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -557,6 +557,31 @@ class Settings(BaseSettings):
         values: dict[str, object] = self.flat()
         values["DATABASE_URL"] = _mask_url(self.sqlalchemy_url)
         return {"VIGIL": values}
+
+
+def load_settings(who: str) -> Settings:
+    """The settings of a starting process; a bad or unknown `VIGIL_*`
+    variable stops it with one line per problem, naming the variable
+    (`VIGIL_UPLOAD_MAX_BYTES: Input should be greater than 0`)."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SystemExit(f"{who}: bad settings: " + "; ".join(_describe(e) for e in exc.errors())) from None
+    except ValueError as exc:
+        raise SystemExit(f"{who}: bad settings: {exc}") from None
+
+
+def _describe(error: Any) -> str:
+    """One pydantic error, located by the flat variable it came from."""
+    loc = [str(part) for part in error.get("loc", ())]
+    message = str(error.get("msg", "")).removeprefix("Value error, ")
+    if len(loc) == 2 and loc[0] in Settings.SECTIONS:
+        section = Settings.SECTIONS[loc[0]]
+        flat = {field: name for name, field in section.flat_names().items()}.get(loc[1], loc[1])
+        return f"{PREFIX}{flat.upper()}: {message}"
+    if len(loc) == 1 and loc[0] in Settings.model_fields and loc[0] not in Settings.SECTIONS:
+        return f"{PREFIX}{loc[0].upper()}: {message}"
+    return message
 
 
 def _mask_url(url: str) -> str:

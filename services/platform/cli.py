@@ -9,7 +9,7 @@ import sys
 import yaml
 
 from services.common.server import configure_logging
-from services.common.settings import Settings
+from services.common.settings import load_settings
 from services.db.engine import migrate
 from services.platform import envoy_config
 from services.platform.supervisor import Platform
@@ -22,10 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="bring the database schema up to date")
     sub.add_parser("envoy-config", help="print the Envoy configuration")
     args = parser.parse_args(argv)
-    try:
-        settings = Settings()
-    except ValueError as exc:
-        parser.exit(2, f"vigil: bad settings: {exc}\n")
+    settings = load_settings("vigil")
     configure_logging(settings)
     if args.command == "run":
         return asyncio.run(Platform(settings).run())

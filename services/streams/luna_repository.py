@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from services.db.models import Stream, StreamGroup, StreamGroupLink, StreamLog
-from services.streams.visionaire_repository import NodeFull, insert_stream, lock_stream
+from services.streams.visionaire_repository import insert_stream, lock_stream
 
 T = TypeVar("T")
 
@@ -242,11 +242,7 @@ class LunaStreamRepository:
         """Insert a stream, attached to `group_id` when given; `NodeFull`
         when its node has no room."""
         with Session(self._engine) as session:
-            try:
-                insert_stream(session, stream)
-            except NodeFull:
-                session.rollback()
-                raise
+            insert_stream(session, stream)
             if group_id is not None:
                 session.flush()
                 session.add(StreamGroupLink(stream_id=stream.stream_id, group_id=group_id))

@@ -106,7 +106,7 @@ class StreamsServicer(streams_service_pb2_grpc.StreamsServiceServicer):
             stream_latitude=base.stream_latitude,
             stream_longitude=base.stream_longitude,
             stream_custom_data=base.stream_custom_data,
-            pipelines=[],  # analytics are assigned by the pipelines service (a later issue)
+            pipelines=[],  # analytics are assigned by the catalog service (a later issue)
             seats=[],
             stream_stats=NOT_STARTED,
         )

@@ -68,7 +68,8 @@ def _stream_limit(session: Session) -> int | None:
 
 def insert_stream(session: Session, stream: Stream) -> None:
     """Add a stream in `session` after checking, under the node's lock, that
-    its node has room (`NodeFull` otherwise). The caller commits."""
+    its node has room; otherwise roll the session back (which releases the
+    lock) and raise `NodeFull`. The caller commits."""
     _lock_node(session, stream.node_num)
     limit = _stream_limit(session)
     if limit is not None:
@@ -76,6 +77,7 @@ def insert_stream(session: Session, stream: Stream) -> None:
             select(func.count()).select_from(Stream).where(col(Stream.node_num) == stream.node_num)
         ).one()
         if int(count) >= limit:
+            session.rollback()
             raise NodeFull(limit)
     session.add(stream)
 
@@ -118,11 +120,7 @@ class StreamRepository:
     def add(self, stream: Stream) -> Stream:
         """Insert a stream; `NodeFull` when its node has no room."""
         with Session(self._engine) as session:
-            try:
-                insert_stream(session, stream)
-            except NodeFull:
-                session.rollback()
-                raise
+            insert_stream(session, stream)
             session.commit()
             session.refresh(stream)
             return stream

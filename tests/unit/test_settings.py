@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from services.common.settings import Settings, UploadsSettings
+from services.common.settings import Settings, UploadsSettings, load_settings
 
 
 def test_defaults_are_documented_ports(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -118,3 +118,16 @@ def test_sections_refuse_unknown_fields() -> None:
 def test_a_section_value_out_of_range_is_refused() -> None:
     with pytest.raises(ValidationError, match="max_bytes"):
         Settings(_env_file=None).replace(upload_max_bytes=0)
+
+
+def test_a_process_with_bad_settings_stops_naming_the_variable(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("VIGIL_ENV_FILE", str(tmp_path / "none.env"))
+    monkeypatch.setenv("VIGIL_UPLOAD_MAX_BYTES", "0")
+    monkeypatch.setenv("VIGIL_CLASSIFY_LOW_THRESHOLD", "0.9")
+    monkeypatch.setenv("VIGIL_HTTP_PORT", "not-a-port")
+    with pytest.raises(SystemExit) as stopped:
+        load_settings("uploads")
+    text = str(stopped.value)
+    assert text.startswith("uploads: bad settings: ")
+    assert "VIGIL_UPLOAD_MAX_BYTES: Input should be greater than 0" in text
+    assert "VIGIL_HTTP_PORT: Input should be a valid integer" in text
