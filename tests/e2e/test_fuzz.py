@@ -5,8 +5,8 @@ not be a 5xx, must come back (no hang: the client's timeout), and must conform
 to the document (a documented status, content type and body schema). A failure
 prints the operations that failed with a curl command to replay each request.
 
-Replay a run: `VIGIL_FUZZ_SEED=<seed> scripts/test.sh tests/e2e/test_fuzz.py`;
-`VIGIL_FUZZ_EXAMPLES` sets the examples per operation and seed.
+Replay a run: `VIGIL_TEST_FUZZ_SEED=<seed> scripts/test.sh tests/e2e/test_fuzz.py`;
+`VIGIL_TEST_FUZZ_EXAMPLES` sets the examples per operation and seed.
 
 Requests go through the module's one persistent client (`http`, made by
 tests/conftest.py::http_client), so they carry whatever headers the e2e tests
@@ -33,7 +33,7 @@ from schemathesis.specs.openapi import checks as openapi_checks
 from tests.platform_launcher import RunningPlatform
 
 #: Examples per operation and seed (113 operations, two seeds).
-EXAMPLES = int(os.environ.get("VIGIL_FUZZ_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("VIGIL_TEST_FUZZ_EXAMPLES", "8"))
 FIXED_SEED = 18_2026
 #: What every answer is checked for.
 #: (5xx are counted apart: 501 is the honest answer of a route not built yet.)
@@ -45,9 +45,6 @@ CHECKS = [
 #: Left out: `POST /system/restart` restarts every service (its own tests
 #: cover it), which would turn the rest of the run into 503s.
 SKIPPED = {"SystemService.RestartSystem"}
-
-#: What the last run counted (the README's figures come from here).
-FIGURES_FILE = "fuzz-figures.txt"
 
 
 @dataclass
@@ -137,12 +134,12 @@ def _fuzz_operation(operation: Any, http: httpx.Client, run: Run) -> list[str]:
 
 
 def test_fuzz_every_operation(platform: RunningPlatform, http: httpx.Client, schema: Any) -> None:
-    wanted = os.environ.get("VIGIL_FUZZ_SEED")
+    wanted = os.environ.get("VIGIL_TEST_FUZZ_SEED")
     seeds = [int(wanted)] if wanted else [FIXED_SEED, random.SystemRandom().randrange(2**32)]
     runs: list[Run] = []
     started = time.monotonic()
     for seed in seeds:
-        print(f"fuzzing with seed {seed} (replay: VIGIL_FUZZ_SEED={seed})")
+        print(f"fuzzing with seed {seed} (replay: VIGIL_TEST_FUZZ_SEED={seed})")
         runs.append(_fuzz(schema, http, seed))
     requests = sum(r.requests for r in runs)
     server_errors = sum(r.server_errors for r in runs)
@@ -152,8 +149,7 @@ def test_fuzz_every_operation(platform: RunningPlatform, http: httpx.Client, sch
         f"{time.monotonic() - started:.0f} s, seeds {seeds}: {server_errors} 5xx (501 aside); "
         f"statuses {dict(sorted(statuses.items()))}"
     )
-    (platform.data_dir / FIGURES_FILE).write_text(f"requests={requests}\nserver_errors={server_errors}\n")
-    failed = [f"seed {r.seed}: {text}" for r in runs for text in r.failures]
+    failed = [f"VIGIL_TEST_FUZZ_SEED={r.seed}: {text}" for r in runs for text in r.failures]
     assert not failed, f"{len(failed)} failing operations:\n" + "\n".join(failed)
 
 
