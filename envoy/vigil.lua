@@ -40,7 +40,10 @@ local function family(path)
       or path == "/plugins" or path:match("^/docs/") then
     return "luna"
   end
-  if path:match("^/api/visionaire%-media/") then return "lenz" end
+  if path:match("^/api/visionaire%-media/") or path:match("^/api/visionaire/")
+      or path == "/api/visionaire_active_analytic_list" then
+    return "lenz"
+  end
   if path:match("^/api/classify") or path:match("^/api/result") then return "gaard" end
   if path == "/videos" or path:match("^/videos/") then return "findface" end
   return "visionaire"

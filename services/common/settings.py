@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from dotenv import dotenv_values
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -229,6 +229,55 @@ class ClassificationSettings(Section):
         return self
 
 
+class CatalogSettings(Section):
+    """The catalog: seats (concurrent streams per analytic per node) and how
+    long it waits for the inference service's readiness answers."""
+
+    prefix: ClassVar[str] = "analytic_"
+
+    seats: str = Field(
+        default="",
+        description="Seats per analytic: how many streams of one node may run it at once, as `ID=N` pairs "
+        "separated by commas (`NFV4-MPA=8,NFV4-FR=2`). An analytic not named gets `VIGIL_ANALYTIC_DEFAULT_SEATS`; "
+        "a name that is not an analytic of the catalog fails at start-up.",
+    )
+    default_seats: int = Field(
+        default=4,
+        ge=0,
+        description="Seats of an analytic that `VIGIL_ANALYTIC_SEATS` does not name (concurrent streams per node); "
+        "a placeholder until the stream engine's benchmark measures what a node sustains.",
+    )
+    inference_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        alias="catalog_inference_timeout_seconds",
+        description="How long the catalog waits for the inference service to say which models are ready.",
+    )
+
+    @field_validator("seats")
+    @classmethod
+    def _check_seats(cls, value: str) -> str:
+        cls.seat_counts_of(value)
+        return value
+
+    @staticmethod
+    def seat_counts_of(text: str) -> dict[str, int]:
+        """`NFV4-MPA=8,NFV4-FR=2` as {"NFV4-MPA": 8, "NFV4-FR": 2}; ValueError
+        naming the bad pair."""
+        counts: dict[str, int] = {}
+        for pair in filter(None, (part.strip() for part in text.split(","))):
+            name, sep, number = pair.partition("=")
+            if not sep or not name.strip() or not number.strip().isdigit():
+                raise ValueError(f"VIGIL_ANALYTIC_SEATS: {pair!r} is not ID=N (N a whole number, 0 or more)")
+            counts[name.strip()] = int(number)
+        return counts
+
+    @property
+    def seat_counts(self) -> dict[str, int]:
+        """The seats setting as a mapping."""
+        return self.seat_counts_of(self.seats)
+
+
 class InferenceSettings(Section):
     """The inference service: its model repository, model control and limits
     (its three ports are platform settings, checked with the others)."""
@@ -349,6 +398,7 @@ class _FlatVariables(PydanticBaseSettingsSource):
         variables.update(os.environ)
         known = Settings.flat_names()
         values: dict[str, Any] = {}
+        former: dict[str, Any] = {}
         unknown: list[str] = []
         for key, value in variables.items():
             upper = key.upper()
@@ -358,14 +408,15 @@ class _FlatVariables(PydanticBaseSettingsSource):
             if not upper.startswith(PREFIX) or upper in TOOL_VARIABLES or upper.startswith(TOOL_PREFIXES):
                 continue
             name = upper.removeprefix(PREFIX).lower()
-            name = RENAMED.get(name, name)
-            if name in known:
+            if name in RENAMED:
+                former[RENAMED[name]] = value
+            elif name in known:
                 values[name] = value
             else:
                 unknown.append(upper)
         if unknown:
             raise ValueError("; ".join(_unknown(name, known) for name in sorted(unknown)))
-        return values
+        return former | values  # the current name wins over the former one
 
 
 def _unknown(variable: str, known: dict[str, Any]) -> str:
@@ -388,6 +439,7 @@ class Settings(BaseSettings):
         "classification": ClassificationSettings,
         "inference": InferenceSettings,
         "edge": EdgeSettings,
+        "catalog": CatalogSettings,
     }
 
     data_dir: Path = Field(default=Path("data"), description="Folder for the SQLite file, uploads and run state.")
@@ -441,6 +493,7 @@ class Settings(BaseSettings):
     classification: ClassificationSettings = Field(default_factory=ClassificationSettings)
     inference: InferenceSettings = Field(default_factory=InferenceSettings)
     edge: EdgeSettings = Field(default_factory=EdgeSettings)
+    catalog: CatalogSettings = Field(default_factory=CatalogSettings)
 
     # Set by `vigil run` for the processes it starts, not by operators; left
     # out of the settings the platform shows (`masked`, `GET /config`).

@@ -243,3 +243,45 @@ class Classification(SQLModel, table=True):
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
     started_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
     finished_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+
+
+class Work(SQLModel, table=True):
+    """An analytic assigned to a stream: durable work that a worker takes
+    (services/catalog/work.py holds the contract). One row per (stream,
+    analytic); it holds one seat of the analytic on the stream's node and
+    goes with the stream."""
+
+    __tablename__ = "work"
+    __table_args__ = (
+        UniqueConstraint("stream_id", "analytic_id", name="uq_work_stream_analytic"),
+        UniqueConstraint("node_num", "analytic_id", "seat", name="uq_work_node_analytic_seat"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
+    stream_id: str = Field(
+        sa_column=Column(String(36), ForeignKey("streams.stream_id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    node_num: int = Field(default=0)
+    analytic_id: str = Field(max_length=32, index=True)
+    #: The seat number on the node (1..seats), and its stable serial number.
+    seat: int
+    serial_number: str = Field(max_length=64)
+    #: `live` (a camera stream, run by the stream engine) or `offline` (an
+    #: uploaded video's internal stream, run by the offline jobs).
+    kind: str = Field(max_length=16)
+    config: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    #: Grows by one with every config change; workers compare it.
+    config_version: int = Field(default=1)
+    #: `idle`, `pending`, `running`, `done` or `failed` (work.py).
+    state: str = Field(default="pending", max_length=16, index=True)
+    owner: str | None = Field(default=None, max_length=128)
+    heartbeat_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    #: Offline work: the fraction of the video done, 0..1.
+    progress: float = Field(default=0.0)
+    error: str = Field(default="", sa_column=Column(Text, nullable=False))
+    #: How often a worker claimed it (a takeover claims it again).
+    attempts: int = Field(default=0)
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    started_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    finished_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))

@@ -97,6 +97,7 @@ class StreamsServicer(streams_service_pb2_grpc.StreamsServiceServicer):
 
     async def GetStream(self, request: pb.GetStreamRequest, context: grpc.aio.ServicerContext) -> Any:
         stream = await self._domain.get_stream(request.node_num, request.stream_id)
+        pipelines = await self._domain.pipelines_of(stream.stream_id)
         base = to_stream_pb(stream)
         return pb.GetStreamResponse(
             stream_id=base.stream_id,
@@ -106,8 +107,8 @@ class StreamsServicer(streams_service_pb2_grpc.StreamsServiceServicer):
             stream_latitude=base.stream_latitude,
             stream_longitude=base.stream_longitude,
             stream_custom_data=base.stream_custom_data,
-            pipelines=[],  # analytics are assigned by the catalog service (a later issue)
-            seats=[],
+            pipelines=[analytic for analytic, _ in pipelines],
+            seats=[stream_pb2.Seat(analytic_id=analytic, serial_number=serial) for analytic, serial in pipelines],
             stream_stats=NOT_STARTED,
         )
 

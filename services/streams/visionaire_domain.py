@@ -58,6 +58,10 @@ class StreamsDomain:
             raise NotFound("stream not found")
         return stream
 
+    async def pipelines_of(self, stream_id: str) -> list[tuple[str, str]]:
+        """(analytic id, seat serial number) of the analytics assigned to a stream."""
+        return await asyncio.to_thread(self._repo.pipelines_of, stream_id)
+
     async def create_stream(self, node_num: int, changes: StreamChanges) -> Stream:
         """A new stream; INVALID_ARGUMENT when the node already has
         `max_streams_per_node` streams (`POST /config/platform`)."""

@@ -12,15 +12,17 @@ never reverted.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func
 from sqlalchemy import select as sql_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from services.db.models import Node, Setting, Stream, StreamGroupLink, StreamLog
+from services.db.locks import lock_row
+from services.db.models import Node, Setting, Stream, StreamGroupLink, StreamLog, Work
 
 #: The `settings` row the system service writes `POST /config/platform` to.
 PLATFORM_SETTING = "platform"
@@ -34,20 +36,10 @@ class NodeFull(Exception):
         self.limit = limit
 
 
-def _lock_row(session: Session, key: Any, value: object) -> bool:
-    """Lock the row whose primary key column `key` equals `value` against
-    every other writer until commit: `FOR UPDATE` on PostgreSQL, a no-op
-    UPDATE (SQLite's write lock) otherwise. False when there is no such row."""
-    if session.get_bind().dialect.name == "postgresql":
-        return session.exec(select(key).where(key == value).with_for_update()).first() is not None
-    result = session.execute(update(key.class_).where(key == value).values({key.key: key}))
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
 def lock_stream(session: Session, stream_id: str) -> Stream | None:
     """The stream row, locked against every other writer until commit, as
     it is now (not as the session last saw it)."""
-    if not _lock_row(session, col(Stream.stream_id), stream_id):
+    if not lock_row(session, col(Stream.stream_id), stream_id):
         return None
     return session.get(Stream, stream_id, populate_existing=True)
 
@@ -55,7 +47,7 @@ def lock_stream(session: Session, stream_id: str) -> Stream | None:
 def _lock_node(session: Session, node_num: int) -> bool:
     """Lock a node's registry row (creates on one node take turns); False
     when the node is not registered."""
-    return _lock_row(session, col(Node.node_num), node_num)
+    return lock_row(session, col(Node.node_num), node_num)
 
 
 def _stream_limit(session: Session) -> int | None:
@@ -116,6 +108,14 @@ class StreamRepository:
     def get(self, stream_id: str) -> Stream | None:
         with Session(self._engine) as session:
             return session.get(Stream, stream_id)
+
+    def pipelines_of(self, stream_id: str) -> builtins.list[tuple[str, str]]:
+        """(analytic id, seat serial number) of every analytic assigned to
+        the stream (the catalog's `work` rows), in assignment order."""
+        table = Work.__table__.c  # type: ignore[attr-defined]
+        query = sql_select(table.analytic_id, table.serial_number).where(table.stream_id == stream_id)
+        with Session(self._engine) as session:
+            return [(str(a), str(s)) for a, s in session.execute(query.order_by(table.id))]
 
     def add(self, stream: Stream) -> Stream:
         """Insert a stream; `NodeFull` when its node has no room."""

@@ -116,7 +116,7 @@ ERROR_SCHEMAS: dict[str, dict[str, Any]] = {
 #: family -> (error schema, the error statuses its routes answer).
 FAMILIES: dict[str, tuple[str, tuple[int, ...]]] = {
     "visionaire": ("VisionaireError", (400, 404, 409, 500, 501, 503)),
-    "lenz": ("LenzError", (400, 404, 409, 413, 500, 501, 507)),
+    "lenz": ("LenzError", (400, 404, 409, 413, 500, 501, 503, 507)),
     "luna": ("LunaError", (400, 404, 409, 413, 415, 500, 501, 503)),
     "findface": ("FindFaceError", (400, 404, 409, 413, 500, 501, 507)),
     "gaard": ("GaardError", (400, 404, 413, 415, 422, 429, 500, 503)),
@@ -144,7 +144,10 @@ def family(path: str) -> str:
         or path.startswith("/docs/")
     ):
         return "luna"
-    if path.startswith("/api/visionaire-media/"):
+    if (
+        path.startswith(("/api/visionaire-media/", "/api/visionaire/"))
+        or path == "/api/visionaire_active_analytic_list"
+    ):
         return "lenz"
     if path.startswith(("/api/classify", "/api/result")):
         return "gaard"

@@ -31,9 +31,8 @@ def _json(reply: httpx.Response) -> dict:
 @pytest.mark.parametrize(
     ("method", "path", "shape"),
     [
-        ("GET", "/analytic_list", {"code", "message"}),
         ("GET", "/mjpeg/0/abc", {"code", "message"}),
-        ("GET", "/api/visionaire/analytic_list", {"code", "message"}),
+        ("POST", "/smart-search", {"code", "message"}),
     ],
 )
 def test_unbuilt_routes_are_501_in_the_family_shape(platform, http, method, path, shape) -> None:

@@ -127,7 +127,13 @@ def test_visionaire_answers_match(http: httpx.Client, contract: Contract) -> Non
     check(http.get("/resource_stats"))
     check(http.get("/config/platform"))
     check(http.get("/config/database"))
-    check(http.get("/analytic_list"))  # 501
+    check(http.get("/analytic_list"))
+    check(http.get("/config/pipeline/NFV4-MPA"))
+    check(http.get("/v2/config/pipeline/NFV4-MPA"))
+    check(http.get("/rules/pipeline/NFV4-MPA"))
+    check(http.get("/config/preset/NFV4-MPA"))
+    check(http.get("/config/preset/NFV4-XX"))  # 404
+    check(http.get("/mjpeg/0/abc"))  # 501
     assert {s for _, _, s in contract.checked} >= {200, 400, 404, 501}
 
 
@@ -171,6 +177,20 @@ def test_lenz_and_findface_answers_match(http: httpx.Client, contract: Contract)
     check(http.get("/api/visionaire-media/0/videos"))
     check(http.get("/api/visionaire-media/5/videos"))  # 404
     check(http.get(f"/api/visionaire-media/0/videos/upload/status/{uuid.uuid4()}"))  # 404
+    check(http.get("/api/visionaire/analytic_list"))
+    check(http.get("/api/visionaire_active_analytic_list"))
+    check(http.get("/api/visionaire/analytics/NFDSS-FR/config"))
+    check(http.get("/api/visionaire/analytics/NFV4-MPA/config/form"))
+    check(http.post("/api/visionaire/analytics/config/validate", json={"analytic_id": "NFDSS-FR", "config": "{"}))
+    stream = http.post("/streams/0", json={"stream_address": "rtsp://10.0.0.9/a"}).json()["stream_id"]
+    assignment = f"/api/visionaire/pipeline/node-000/{stream}/NFV4-MPA"
+    check(http.post(assignment, json={"sub_analytics": [{"name": "counting"}]}))
+    check(http.get(assignment))
+    check(http.put(assignment, json={"sample_fps": 2}))
+    check(http.put(assignment, json={"sample_fps": 0}))  # 400
+    check(http.post(assignment, json={}))  # 409
+    check(http.delete(assignment))
+    check(http.get(assignment))  # 404
     archive = check(http.post("/videos/", json={"camera_group": 1, "name": "Pitt&Jolie"}))
     assert archive.status_code == 201
     archive_id = archive.json()["id"]

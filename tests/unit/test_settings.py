@@ -93,6 +93,8 @@ def test_former_port_names_still_work(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VIGIL_ANALYTICS_PORT", "51055")
     settings = Settings(_env_file=None)
     assert (settings.catalog_port, settings.engine_port) == (51053, 51055)
+    monkeypatch.setenv("VIGIL_CATALOG_PORT", "52053")  # the current name wins
+    assert Settings(_env_file=None).catalog_port == 52053
 
 
 def test_config_shows_flat_names_only() -> None:

@@ -26,7 +26,7 @@ class Seat(_message.Message):
     def __init__(self, serial_number: _Optional[str] = ..., active_status: _Optional[bool] = ...) -> None: ...
 
 class Analytic(_message.Message):
-    __slots__ = ("id", "name", "major_version", "minor_version", "publisher", "description", "type", "seats")
+    __slots__ = ("id", "name", "major_version", "minor_version", "publisher", "description", "type", "seats", "models")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     MAJOR_VERSION_FIELD_NUMBER: _ClassVar[int]
@@ -35,6 +35,7 @@ class Analytic(_message.Message):
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     SEATS_FIELD_NUMBER: _ClassVar[int]
+    MODELS_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     major_version: int
@@ -43,10 +44,11 @@ class Analytic(_message.Message):
     description: str
     type: str
     seats: _containers.RepeatedCompositeFieldContainer[Seat]
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., major_version: _Optional[int] = ..., minor_version: _Optional[int] = ..., publisher: _Optional[str] = ..., description: _Optional[str] = ..., type: _Optional[str] = ..., seats: _Optional[_Iterable[_Union[Seat, _Mapping]]] = ...) -> None: ...
+    models: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., major_version: _Optional[int] = ..., minor_version: _Optional[int] = ..., publisher: _Optional[str] = ..., description: _Optional[str] = ..., type: _Optional[str] = ..., seats: _Optional[_Iterable[_Union[Seat, _Mapping]]] = ..., models: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class CatalogAnalytic(_message.Message):
-    __slots__ = ("id", "name", "description", "publisher", "type", "major_version", "minor_version", "free_seats", "all_seats", "seats")
+    __slots__ = ("id", "name", "description", "publisher", "type", "major_version", "minor_version", "free_seats", "all_seats", "seats", "models")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
@@ -57,6 +59,7 @@ class CatalogAnalytic(_message.Message):
     FREE_SEATS_FIELD_NUMBER: _ClassVar[int]
     ALL_SEATS_FIELD_NUMBER: _ClassVar[int]
     SEATS_FIELD_NUMBER: _ClassVar[int]
+    MODELS_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     description: str
@@ -67,7 +70,8 @@ class CatalogAnalytic(_message.Message):
     free_seats: int
     all_seats: int
     seats: _containers.RepeatedCompositeFieldContainer[Seat]
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., publisher: _Optional[str] = ..., type: _Optional[str] = ..., major_version: _Optional[int] = ..., minor_version: _Optional[int] = ..., free_seats: _Optional[int] = ..., all_seats: _Optional[int] = ..., seats: _Optional[_Iterable[_Union[Seat, _Mapping]]] = ...) -> None: ...
+    models: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., publisher: _Optional[str] = ..., type: _Optional[str] = ..., major_version: _Optional[int] = ..., minor_version: _Optional[int] = ..., free_seats: _Optional[int] = ..., all_seats: _Optional[int] = ..., seats: _Optional[_Iterable[_Union[Seat, _Mapping]]] = ..., models: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ActiveAnalytics(_message.Message):
     __slots__ = ("analytic_num", "analytics")

@@ -133,10 +133,13 @@ class AnalyticsServiceServicer:
     """
 
     def ListAnalytics(self, request, context):
-        """Lists the installed analytics with their license seats, the deployment
-        key and the platform version (Visionaire4 `GET /analytic_list`).
+        """Lists the analytics Vigil offers, with their seats on every registered
+        node, the deployment key and the platform version (Visionaire4
+        `GET /analytic_list`). An analytic is offered while the inference service
+        has every model it needs loaded.
 
-        Returns OK with `analytics: []` when nothing is installed.
+        Returns OK with `analytics: []` when none is offered, and UNAVAILABLE
+        when the inference service does not answer.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -209,12 +212,14 @@ class AnalyticsServiceServicer:
 
     def ListCatalogAnalytics(self, request, context):
         """Lists the Lenz analytic catalog (`GET /api/visionaire/analytic_list`):
-        every installed analytic with its free and total license seats, used to
-        fill the analytic drop-down when assigning analytics to a video.
+        every offered analytic (its models loaded) with its free and total
+        seats, used to fill the analytic drop-down when assigning analytics to a
+        video. Seats are those of node 0, of the node `instance_id` names
+        (`node-001` or `1`), or of every registered node with `federation=true`.
 
         Returns UNAUTHENTICATED when the bearer token is missing or invalid,
-        NOT_FOUND when `instance_id` names no known instance, and UNAVAILABLE
-        when the Visionaire instance cannot be reached.
+        NOT_FOUND when `instance_id` names no registered node, and UNAVAILABLE
+        when the inference service does not answer.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

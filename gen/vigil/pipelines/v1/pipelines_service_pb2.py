@@ -24,10 +24,9 @@ _sym_db = _symbol_database.Default()
 
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
-from vigil.pipelines.v1 import pipeline_pb2 as vigil_dot_pipelines_dot_v1_dot_pipeline__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*vigil/pipelines/v1/pipelines_service.proto\x12\x12vigil.pipelines.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a!vigil/pipelines/v1/pipeline.proto\"b\n\x12GetPipelineRequest\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\x11\n\tstream_id\x18\x02 \x01(\t\x12\x13\n\x0b\x61nalytic_id\x18\x03 \x01(\t\x12\x13\n\x0binstance_id\x18\x04 \x01(\t\"\xa2\x01\n\x13GetPipelineResponse\x12\x13\n\x0b\x61nalytic_id\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\x05\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\x10\n\x08node_num\x18\x04 \x01(\x05\x12\x11\n\tstream_id\x18\x05 \x01(\t\x12\x32\n\x06\x63onfig\x18\x06 \x01(\x0b\x32\".vigil.pipelines.v1.PipelineConfig\"\xb4\x02\n\x15\x43reatePipelineRequest\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\x11\n\tstream_id\x18\x02 \x01(\t\x12\x13\n\x0b\x61nalytic_id\x18\x03 \x01(\t\x12\x13\n\x0binstance_id\x18\x04 \x01(\t\x12\x36\n\rsub_analytics\x18\x05 \x03(\x0b\x32\x1f.vigil.pipelines.v1.SubAnalytic\x12(\n\x1bobject_confidence_threshold\x18\x06 \x01(\x01H\x00\x88\x01\x01\x12%\n\x04\x61rgs\x18\x07 \x01(\x0b\x32\x17.google.protobuf.Struct\x12$\n\x03\x65nv\x18\x08 \x01(\x0b\x32\x17.google.protobuf.StructB\x1e\n\x1c_object_confidence_threshold\"}\n\x16\x43reatePipelineResponse\x12\x13\n\x0b\x61nalytic_id\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\x05\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\x10\n\x08node_num\x18\x04 \x01(\x05\x12\x11\n\tstream_id\x18\x05 \x01(\t\x12\n\n\x02ok\x18\x06 \x01(\x08\"\xb4\x02\n\x15UpdatePipelineRequest\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\x11\n\tstream_id\x18\x02 \x01(\t\x12\x13\n\x0b\x61nalytic_id\x18\x03 \x01(\t\x12\x13\n\x0binstance_id\x18\x04 \x01(\t\x12\x36\n\rsub_analytics\x18\x05 \x03(\x0b\x32\x1f.vigil.pipelines.v1.SubAnalytic\x12(\n\x1bobject_confidence_threshold\x18\x06 \x01(\x01H\x00\x88\x01\x01\x12%\n\x04\x61rgs\x18\x07 \x01(\x0b\x32\x17.google.protobuf.Struct\x12$\n\x03\x65nv\x18\x08 \x01(\x0b\x32\x17.google.protobuf.StructB\x1e\n\x1c_object_confidence_threshold\"}\n\x16UpdatePipelineResponse\x12\x13\n\x0b\x61nalytic_id\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\x05\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\x10\n\x08node_num\x18\x04 \x01(\x05\x12\x11\n\tstream_id\x18\x05 \x01(\t\x12\n\n\x02ok\x18\x06 \x01(\x08\"e\n\x15\x44\x65letePipelineRequest\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\x11\n\tstream_id\x18\x02 \x01(\t\x12\x13\n\x0b\x61nalytic_id\x18\x03 \x01(\t\x12\x13\n\x0binstance_id\x18\x04 \x01(\t\"}\n\x16\x44\x65letePipelineResponse\x12\x13\n\x0b\x61nalytic_id\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\x05\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\x10\n\x08node_num\x18\x04 \x01(\x05\x12\x11\n\tstream_id\x18\x05 \x01(\t\x12\n\n\x02ok\x18\x06 \x01(\x08\x32\xcf\x05\n\x10PipelinesService\x12\xa4\x01\n\x0bGetPipeline\x12&.vigil.pipelines.v1.GetPipelineRequest\x1a\'.vigil.pipelines.v1.GetPipelineResponse\"D\x82\xd3\xe4\x93\x02>\x12</api/visionaire/pipeline/{node_id}/{stream_id}/{analytic_id}\x12\xb0\x01\n\x0e\x43reatePipeline\x12).vigil.pipelines.v1.CreatePipelineRequest\x1a*.vigil.pipelines.v1.CreatePipelineResponse\"G\x82\xd3\xe4\x93\x02\x41\"</api/visionaire/pipeline/{node_id}/{stream_id}/{analytic_id}:\x01*\x12\xb0\x01\n\x0eUpdatePipeline\x12).vigil.pipelines.v1.UpdatePipelineRequest\x1a*.vigil.pipelines.v1.UpdatePipelineResponse\"G\x82\xd3\xe4\x93\x02\x41\x1a</api/visionaire/pipeline/{node_id}/{stream_id}/{analytic_id}:\x01*\x12\xad\x01\n\x0e\x44\x65letePipeline\x12).vigil.pipelines.v1.DeletePipelineRequest\x1a*.vigil.pipelines.v1.DeletePipelineResponse\"D\x82\xd3\xe4\x93\x02>*</api/visionaire/pipeline/{node_id}/{stream_id}/{analytic_id}b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*vigil/pipelines/v1/pipelines_service.proto\x12\x12vigil.pipelines.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1cgoogle/protobuf/struct.proto\"b\n\x12GetPipelineRequest\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\x11\n\tstream_id\x18\x02 \x01(\t\x12\x13\n\x0b\x61nalytic_id\x18\x03 \x01(\t\x12\x13\n\x0binstance_id\x18\x04 \x01(\t\"\x9d\x01\n\x13GetPipelineResponse\x12\x13\n\x0b\x61nalytic_id\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\x05\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\x10\n\x08node_num\x18\x04 \x01(\x05\x12\x11\n\tstream_id\x18\x05 \x01(\t\x12\'\n\x06\x63onfig\x18\x07 \x01(\x0b\x32\x17.google.protobuf.StructJ\x04\x08\x06\x10\x07\"\xa6\x01\n\x15\x43reatePipelineRequest\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\x11\n\tstream_id\x18\x02 \x01(\t\x12\x13\n\x0b\x61nalytic_id\x18\x03 \x01(\t\x12\x13\n\x0binstance_id\x18\x04 \x01(\t\x12\'\n\x06\x63onfig\x18\t \x01(\x0b\x32\x17.google.protobuf.StructJ\x04\x08\x05\x10\x06J\x04\x08\x06\x10\x07J\x04\x08\x07\x10\x08J\x04\x08\x08\x10\t\"}\n\x16\x43reatePipelineResponse\x12\x13\n\x0b\x61nalytic_id\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\x05\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\x10\n\x08node_num\x18\x04 \x01(\x05\x12\x11\n\tstream_id\x18\x05 \x01(\t\x12\n\n\x02ok\x18\x06 \x01(\x08\"\xa6\x01\n\x15UpdatePipelineRequest\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\x11\n\tstream_id\x18\x02 \x01(\t\x12\x13\n\x0b\x61nalytic_id\x18\x03 \x01(\t\x12\x13\n\x0binstance_id\x18\x04 \x01(\t\x12\'\n\x06\x63onfig\x18\t \x01(\x0b\x32\x17.google.protobuf.StructJ\x04\x08\x05\x10\x06J\x04\x08\x06\x10\x07J\x04\x08\x07\x10\x08J\x04\x08\x08\x10\t\"}\n\x16UpdatePipelineResponse\x12\x13\n\x0b\x61nalytic_id\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\x05\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\x10\n\x08node_num\x18\x04 \x01(\x05\x12\x11\n\tstream_id\x18\x05 \x01(\t\x12\n\n\x02ok\x18\x06 \x01(\x08\"e\n\x15\x44\x65letePipelineRequest\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\x11\n\tstream_id\x18\x02 \x01(\t\x12\x13\n\x0b\x61nalytic_id\x18\x03 \x01(\t\x12\x13\n\x0binstance_id\x18\x04 \x01(\t\"}\n\x16\x44\x65letePipelineResponse\x12\x13\n\x0b\x61nalytic_id\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\x05\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\x10\n\x08node_num\x18\x04 \x01(\x05\x12\x11\n\tstream_id\x18\x05 \x01(\t\x12\n\n\x02ok\x18\x06 \x01(\x08\x32\xd9\x05\n\x10PipelinesService\x12\xa4\x01\n\x0bGetPipeline\x12&.vigil.pipelines.v1.GetPipelineRequest\x1a\'.vigil.pipelines.v1.GetPipelineResponse\"D\x82\xd3\xe4\x93\x02>\x12</api/visionaire/pipeline/{node_id}/{stream_id}/{analytic_id}\x12\xb5\x01\n\x0e\x43reatePipeline\x12).vigil.pipelines.v1.CreatePipelineRequest\x1a*.vigil.pipelines.v1.CreatePipelineResponse\"L\x82\xd3\xe4\x93\x02\x46\"</api/visionaire/pipeline/{node_id}/{stream_id}/{analytic_id}:\x06\x63onfig\x12\xb5\x01\n\x0eUpdatePipeline\x12).vigil.pipelines.v1.UpdatePipelineRequest\x1a*.vigil.pipelines.v1.UpdatePipelineResponse\"L\x82\xd3\xe4\x93\x02\x46\x1a</api/visionaire/pipeline/{node_id}/{stream_id}/{analytic_id}:\x06\x63onfig\x12\xad\x01\n\x0e\x44\x65letePipeline\x12).vigil.pipelines.v1.DeletePipelineRequest\x1a*.vigil.pipelines.v1.DeletePipelineResponse\"D\x82\xd3\xe4\x93\x02>*</api/visionaire/pipeline/{node_id}/{stream_id}/{analytic_id}b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,27 +36,27 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PIPELINESSERVICE'].methods_by_name['GetPipeline']._loaded_options = None
   _globals['_PIPELINESSERVICE'].methods_by_name['GetPipeline']._serialized_options = b'\202\323\344\223\002>\022</api/visionaire/pipeline/{node_id}/{stream_id}/{analytic_id}'
   _globals['_PIPELINESSERVICE'].methods_by_name['CreatePipeline']._loaded_options = None
-  _globals['_PIPELINESSERVICE'].methods_by_name['CreatePipeline']._serialized_options = b'\202\323\344\223\002A\"</api/visionaire/pipeline/{node_id}/{stream_id}/{analytic_id}:\001*'
+  _globals['_PIPELINESSERVICE'].methods_by_name['CreatePipeline']._serialized_options = b'\202\323\344\223\002F\"</api/visionaire/pipeline/{node_id}/{stream_id}/{analytic_id}:\006config'
   _globals['_PIPELINESSERVICE'].methods_by_name['UpdatePipeline']._loaded_options = None
-  _globals['_PIPELINESSERVICE'].methods_by_name['UpdatePipeline']._serialized_options = b'\202\323\344\223\002A\032</api/visionaire/pipeline/{node_id}/{stream_id}/{analytic_id}:\001*'
+  _globals['_PIPELINESSERVICE'].methods_by_name['UpdatePipeline']._serialized_options = b'\202\323\344\223\002F\032</api/visionaire/pipeline/{node_id}/{stream_id}/{analytic_id}:\006config'
   _globals['_PIPELINESSERVICE'].methods_by_name['DeletePipeline']._loaded_options = None
   _globals['_PIPELINESSERVICE'].methods_by_name['DeletePipeline']._serialized_options = b'\202\323\344\223\002>*</api/visionaire/pipeline/{node_id}/{stream_id}/{analytic_id}'
-  _globals['_GETPIPELINEREQUEST']._serialized_start=161
-  _globals['_GETPIPELINEREQUEST']._serialized_end=259
-  _globals['_GETPIPELINERESPONSE']._serialized_start=262
-  _globals['_GETPIPELINERESPONSE']._serialized_end=424
-  _globals['_CREATEPIPELINEREQUEST']._serialized_start=427
-  _globals['_CREATEPIPELINEREQUEST']._serialized_end=735
-  _globals['_CREATEPIPELINERESPONSE']._serialized_start=737
-  _globals['_CREATEPIPELINERESPONSE']._serialized_end=862
-  _globals['_UPDATEPIPELINEREQUEST']._serialized_start=865
-  _globals['_UPDATEPIPELINEREQUEST']._serialized_end=1173
-  _globals['_UPDATEPIPELINERESPONSE']._serialized_start=1175
-  _globals['_UPDATEPIPELINERESPONSE']._serialized_end=1300
-  _globals['_DELETEPIPELINEREQUEST']._serialized_start=1302
-  _globals['_DELETEPIPELINEREQUEST']._serialized_end=1403
-  _globals['_DELETEPIPELINERESPONSE']._serialized_start=1405
-  _globals['_DELETEPIPELINERESPONSE']._serialized_end=1530
-  _globals['_PIPELINESSERVICE']._serialized_start=1533
-  _globals['_PIPELINESSERVICE']._serialized_end=2252
+  _globals['_GETPIPELINEREQUEST']._serialized_start=126
+  _globals['_GETPIPELINEREQUEST']._serialized_end=224
+  _globals['_GETPIPELINERESPONSE']._serialized_start=227
+  _globals['_GETPIPELINERESPONSE']._serialized_end=384
+  _globals['_CREATEPIPELINEREQUEST']._serialized_start=387
+  _globals['_CREATEPIPELINEREQUEST']._serialized_end=553
+  _globals['_CREATEPIPELINERESPONSE']._serialized_start=555
+  _globals['_CREATEPIPELINERESPONSE']._serialized_end=680
+  _globals['_UPDATEPIPELINEREQUEST']._serialized_start=683
+  _globals['_UPDATEPIPELINEREQUEST']._serialized_end=849
+  _globals['_UPDATEPIPELINERESPONSE']._serialized_start=851
+  _globals['_UPDATEPIPELINERESPONSE']._serialized_end=976
+  _globals['_DELETEPIPELINEREQUEST']._serialized_start=978
+  _globals['_DELETEPIPELINEREQUEST']._serialized_end=1079
+  _globals['_DELETEPIPELINERESPONSE']._serialized_start=1081
+  _globals['_DELETEPIPELINERESPONSE']._serialized_end=1206
+  _globals['_PIPELINESSERVICE']._serialized_start=1209
+  _globals['_PIPELINESSERVICE']._serialized_end=1938
 # @@protoc_insertion_point(module_scope)

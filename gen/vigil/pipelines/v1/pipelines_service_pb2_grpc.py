@@ -95,35 +95,43 @@ class PipelinesServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def CreatePipeline(self, request, context):
-        """Assigns an analytic to a stream with the given sub-analytic settings.
+        """Assigns an analytic to a stream (a Visionaire4 or LUNA stream, or the
+        internal `offline_mode` stream of an uploaded video) with the given
+        config, taking one of the analytic's free seats. The assignment is
+        durable work that the stream engine (live streams) or the offline jobs
+        (uploaded videos) take. `node_id` is `node-001` or `1`.
 
-        Returns FAILED_PRECONDITION when an analysis of the stream is running or
-        scheduled, or when the analytic has no free license seat; ALREADY_EXISTS
-        when the analytic is already assigned to the stream (use UpdatePipeline);
-        NOT_FOUND when the node, the stream or the analytic does not exist;
-        INVALID_ARGUMENT when a setting is out of range (a threshold or a point
-        coordinate outside 0.0 to 1.0, an area with fewer than two points, a
-        `direction` other than `in`, `out` or `both`, or an unknown sub-analytic
-        name); and UNAUTHENTICATED when the bearer token is missing or invalid.
+        Returns FAILED_PRECONDITION (HTTP 409) when an analysis of the stream is
+        running or scheduled (the message names the job), when the analytic has
+        no free seat on the node, or when a model the analytic needs is not
+        loaded; ALREADY_EXISTS (409) when the analytic is already assigned to
+        the stream (use UpdatePipeline); NOT_FOUND when the node, the stream or
+        the analytic does not exist; INVALID_ARGUMENT when the config does not
+        match the analytic's JSON Schema (the message lists the errors, for
+        example `object_confidence_threshold must be between 0 and 1`); and
+        UNAUTHENTICATED when the bearer token is missing or invalid.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UpdatePipeline(self, request, context):
-        """Replaces the settings of an analytic already assigned to a stream.
+        """Replaces the config of an analytic already assigned to a stream. It
+        applies without a restart: the config version grows by one and a worker
+        running the pipeline reads the new config at its next heartbeat.
 
         Returns NOT_FOUND when the node or the stream does not exist or the
-        analytic is not assigned to it; INVALID_ARGUMENT for the same invalid
-        settings as CreatePipeline; and UNAUTHENTICATED when the bearer token is
-        missing or invalid.
+        analytic is not assigned to it; INVALID_ARGUMENT for a config that does
+        not match the schema, as CreatePipeline; and UNAUTHENTICATED when the
+        bearer token is missing or invalid.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeletePipeline(self, request, context):
-        """Removes an analytic from a stream and frees its license seat.
+        """Removes an analytic from a stream and frees its seat; a worker running
+        the pipeline stops at its next heartbeat.
 
         Returns NOT_FOUND when the node or the stream does not exist or the
         analytic is not assigned to it, and UNAUTHENTICATED when the bearer token
