@@ -203,8 +203,8 @@ function envoy_on_request(handle)
   if length ~= 0 then
     -- The whole body, buffered, whatever its framing (Envoy's codec takes
     -- `Transfer-Encoding: chunked` away; a request without a body gives nil
-    -- at once). Envoy answers 413 itself past the route's buffer limit, the
-    -- largest of these limits.
+    -- at once). Envoy stops buffering and answers 413 itself once a body
+    -- passes its route's buffer limit (this limit and 1 KiB: envoy_config.py).
     local body = handle:body()
     if body and body:length() > limit then
       too_large(handle, limit)
