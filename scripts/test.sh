@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh test
 export PATH="$PWD/.tools/node_modules/.bin:$PWD/.venv/bin:$PATH"
+scripts/rtsp_server_deps.sh
 PG=$(scripts/postgres.sh || true)
 if [ -n "$PG" ]; then
   export VIGIL_TEST_POSTGRES_URL=${PG%% *}

@@ -38,13 +38,12 @@ SERVICES: dict[str, tuple[str, ...]] = {
     "system": ("vigil.system.v1.SystemService",),
     "streams": (
         "vigil.streams.v1.StreamsService",
-        "vigil.streams.v1.VisualizationService",
         "vigil.streams.v1.LunaStreamsService",
         "vigil.streams.v1.LunaGroupsService",
     ),
     "catalog": ("vigil.analytics.v1.AnalyticsService", "vigil.pipelines.v1.PipelinesService"),
     "uploads": ("vigil.uploads.v1.UploadsService", "vigil.uploads.v1.ArchivesService"),
-    "engine": ("vigil.analytics.v1.SearchService",),
+    "engine": ("vigil.streams.v1.VisualizationService", "vigil.analytics.v1.SearchService"),
     "classification": ("vigil.classification.v1.ClassificationService",),
     "inference": ("inference.GRPCInferenceService",),
 }
@@ -120,6 +119,38 @@ class StreamsSettings(Section):
         gt=0,
         description="A LUNA live preview with no new frame repeats the last one this often, keeping viewers and "
         "the edge's idle timeout alive.",
+    )
+
+
+class EngineSettings(Section):
+    """The stream engine: how it opens and keeps sources, and how often it
+    reports what it measures."""
+
+    prefix: ClassVar[str] = "engine_"
+
+    open_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="How long the engine waits for a source to open."
+    )
+    read_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="How long the engine waits for data from an open source."
+    )
+    backoff_seconds: float = Field(
+        default=1.0, gt=0, description="First wait before a failed or ended source is opened again; it doubles."
+    )
+    max_backoff_seconds: float = Field(
+        default=30.0, gt=0, description="Longest wait between attempts to open a failing source."
+    )
+    max_frame_pixels: int = Field(
+        default=7680 * 4320, gt=0, description="Largest frame (width x height) a source may have; larger is an error."
+    )
+    file_root: Path | None = Field(
+        default=None, description="Folder file:// stream addresses must be inside; empty means the data folder."
+    )
+    report_seconds: float = Field(
+        default=1.0, gt=0, description="How often the engine writes the stats of its open streams."
+    )
+    linger_seconds: float = Field(
+        default=5.0, ge=0, description="How long a stream stays open after its last viewer (or other demand) leaves."
     )
 
 
@@ -435,6 +466,7 @@ class Settings(BaseSettings):
     SECTIONS: ClassVar[dict[str, type[Section]]] = {
         "system": SystemSettings,
         "streams": StreamsSettings,
+        "engine": EngineSettings,
         "uploads": UploadsSettings,
         "classification": ClassificationSettings,
         "inference": InferenceSettings,
@@ -489,6 +521,7 @@ class Settings(BaseSettings):
 
     system: SystemSettings = Field(default_factory=SystemSettings)
     streams: StreamsSettings = Field(default_factory=StreamsSettings)
+    engine: EngineSettings = Field(default_factory=EngineSettings)
     uploads: UploadsSettings = Field(default_factory=UploadsSettings)
     classification: ClassificationSettings = Field(default_factory=ClassificationSettings)
     inference: InferenceSettings = Field(default_factory=InferenceSettings)

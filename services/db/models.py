@@ -285,3 +285,27 @@ class Work(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     started_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
     finished_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+
+
+class StreamStatsRow(SQLModel, table=True):
+    """What the stream engine last measured of a stream it has open
+    (services/engine/repository.py writes it; Visionaire4's `stream_stats`
+    reads it). A row whose `updated_at` is older than the engine's report
+    period allows is stale: the engine that wrote it is gone."""
+
+    __tablename__ = "stream_stats"
+
+    stream_id: str = Field(
+        sa_column=Column(String(36), ForeignKey("streams.stream_id", ondelete="CASCADE"), primary_key=True)
+    )
+    # RUNNING, CONNECTING, ERROR or STOPPED.
+    state: str = Field(max_length=16)
+    fps: float = Field(default=0.0)
+    frame_width: int = Field(default=0)
+    frame_height: int = Field(default=0)
+    last_error_msg: str = Field(default="", sa_column=Column(Text, nullable=False))
+    frames: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    reconnects: int = Field(default=0)
+    # Which engine process wrote it (host:pid).
+    reporter: str = Field(default="", max_length=64)
+    updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

@@ -16,6 +16,9 @@ import av
 NETWORK_TIMEOUT_US = "5000000"
 #: Demuxers of still pictures: a file they open is not a video.
 PICTURE_FORMATS = {"image2", "image2pipe", "apng", "ico", "tiff_pipe"}
+#: Demuxers that turn text into pictures (ANSI art): a text file or a web
+#: page is not a video, though FFmpeg would play it as one.
+TEXT_FORMATS = {"tty", "bin", "idf", "xbin", "adf"}
 #: What PyAV raises for a file it cannot read or decode.
 DECODE_ERRORS = (av.FFmpegError, OSError, ValueError)
 
@@ -60,6 +63,17 @@ def open_video(source: str, *, pictures: bool = True) -> Any:
         container.close()
         raise NoVideoStream("the file has no video stream")
     return container
+
+
+def open_live(
+    url: str, *, format: str | None = None, options: dict[str, str] | None = None, timeouts: tuple[float, float]
+) -> Any:
+    """Open a live source for the stream engine (services/media/live_source.py
+    builds the arguments: the protocol whitelist of the address's scheme,
+    RTSP transport, a V4L2 device's format). `timeouts` bounds the open and
+    every later read (PyAV's interrupt callback, so it holds for every
+    protocol). Raises what PyAV raises; the caller says why to operators."""
+    return av.open(url, format=format, options=options or {}, timeout=timeouts)
 
 
 def container_duration(container: Any, stream: Any) -> float:

@@ -8,14 +8,14 @@ from typing import Any
 import grpc
 from google.protobuf import json_format
 
-from services.db.models import Stream
+from services.db.models import Stream, StreamStatsRow
 from services.streams.visionaire_domain import StreamChanges, StreamsDomain
 from vigil.streams.v1 import stream_pb2, streams_service_pb2_grpc
 from vigil.streams.v1 import streams_service_pb2 as pb
 
 #: What the detail answers for a stream that no pipeline has opened yet.
 NOT_STARTED = stream_pb2.StreamStats(
-    state="NOT_STARTED", last_error_msg="Stream has not been opened by any pipeline yet."
+    state="NOT_STARTED", last_error_msg="Stream has not been opened by any pipeline or viewer yet."
 )
 
 
@@ -50,6 +50,19 @@ def _row_pb(row: tuple[Any, ...]) -> stream_pb2.Stream:
     else:
         out.stream_custom_data.SetInParent()
     return out
+
+
+def _stats_pb(row: StreamStatsRow | None) -> stream_pb2.StreamStats:
+    """The engine's measurements as Visionaire4's `stream_stats`."""
+    if row is None:
+        return NOT_STARTED
+    return stream_pb2.StreamStats(
+        fps=row.fps,
+        frame_width=row.frame_width,
+        frame_height=row.frame_height,
+        state=row.state,
+        last_error_msg=row.last_error_msg,
+    )
 
 
 def _changes(request: Any, *, partial: bool) -> StreamChanges:
@@ -98,6 +111,7 @@ class StreamsServicer(streams_service_pb2_grpc.StreamsServiceServicer):
     async def GetStream(self, request: pb.GetStreamRequest, context: grpc.aio.ServicerContext) -> Any:
         stream = await self._domain.get_stream(request.node_num, request.stream_id)
         pipelines = await self._domain.pipelines_of(stream.stream_id)
+        stats = await self._domain.stream_stats(stream.stream_id)
         base = to_stream_pb(stream)
         return pb.GetStreamResponse(
             stream_id=base.stream_id,
@@ -109,7 +123,7 @@ class StreamsServicer(streams_service_pb2_grpc.StreamsServiceServicer):
             stream_custom_data=base.stream_custom_data,
             pipelines=[analytic for analytic, _ in pipelines],
             seats=[stream_pb2.Seat(analytic_id=analytic, serial_number=serial) for analytic, serial in pipelines],
-            stream_stats=NOT_STARTED,
+            stream_stats=_stats_pb(stats),
         )
 
     async def UpdateStream(self, request: pb.UpdateStreamRequest, context: grpc.aio.ServicerContext) -> Any:

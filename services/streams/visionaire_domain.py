@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.common.errors import InvalidArgument, NotFound
-from services.db.models import Stream, utcnow
+from services.db.models import Stream, StreamStatsRow, as_utc, utcnow
 from services.streams.addresses import valid_stream_address
 from services.streams.visionaire_repository import NodeFull, StreamRepository
 
@@ -37,8 +37,22 @@ class StreamChanges:
 class StreamsDomain:
     """Creates, reads, changes and deletes streams on registered nodes."""
 
-    def __init__(self, repo: StreamRepository) -> None:
+    def __init__(self, repo: StreamRepository, *, stats_stale_seconds: float = 10.0) -> None:
         self._repo = repo
+        self._stats_stale = stats_stale_seconds
+
+    async def stream_stats(self, stream_id: str) -> StreamStatsRow | None:
+        """What the stream engine last measured of the stream (None when no
+        engine has opened it). A report older than `stats_stale_seconds`
+        while the stream was not STOPPED means its engine is gone: STOPPED."""
+        row = await asyncio.to_thread(self._repo.stream_stats, stream_id)
+        if row is None or row.state == "STOPPED":
+            return row
+        age = (utcnow() - as_utc(row.updated_at)).total_seconds()
+        if age > self._stats_stale:
+            row.state, row.fps = "STOPPED", 0.0
+            row.last_error_msg = f"the stream engine stopped reporting {age:.0f} s ago"
+        return row
 
     async def _require_node(self, node_num: int) -> None:
         if not await asyncio.to_thread(self._repo.node_exists, node_num):

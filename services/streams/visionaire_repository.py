@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from services.db.locks import lock_row
-from services.db.models import Node, Setting, Stream, StreamGroupLink, StreamLog, Work
+from services.db.models import Node, Setting, Stream, StreamGroupLink, StreamLog, StreamStatsRow, Work
 
 #: The `settings` row the system service writes `POST /config/platform` to.
 PLATFORM_SETTING = "platform"
@@ -108,6 +108,11 @@ class StreamRepository:
     def get(self, stream_id: str) -> Stream | None:
         with Session(self._engine) as session:
             return session.get(Stream, stream_id)
+
+    def stream_stats(self, stream_id: str) -> StreamStatsRow | None:
+        """The stream engine's last report on the stream (services/engine)."""
+        with Session(self._engine) as session:
+            return session.get(StreamStatsRow, stream_id)
 
     def pipelines_of(self, stream_id: str) -> builtins.list[tuple[str, str]]:
         """(analytic id, seat serial number) of every analytic assigned to

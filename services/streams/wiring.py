@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
-from services.common.server import Built, Registration, base_registration
+from services.common.server import Built, Registration
 from services.common.settings import Settings
 from services.db.engine import make_engine
 from services.streams.luna import LunaGroupsServicer, LunaStreamsServicer
@@ -21,8 +21,6 @@ from services.streams.visionaire_repository import StreamRepository
 from vigil.streams.v1 import (
     luna_groups_service_pb2_grpc,
     luna_streams_service_pb2_grpc,
-    visualization_service_pb2,
-    visualization_service_pb2_grpc,
 )
 from vigil.streams.v1 import (
     streams_service_pb2_grpc as streams_grpc,
@@ -40,8 +38,9 @@ def build(settings: Settings) -> StreamsProcess:
     """Wire the process: one engine, the repositories, the domains, their
     faces, and the LUNA background jobs (autorestart, log clearing).
 
-    The visualisation service is registered with grpcio-tools' base
-    servicer, which answers UNIMPLEMENTED until its issue lands.
+    The visualisation service (live views) is served by the stream engine
+    (services/engine/live.py), which decodes the frames; `stream_stats`
+    comes from what the engine writes (services/engine/repository.py).
     """
     engine = make_engine(settings.sqlalchemy_url)
     luna_streams = LunaStreamRepository(engine)
@@ -56,11 +55,15 @@ def build(settings: Settings) -> StreamsProcess:
     return StreamsProcess(
         registrations=[
             Registration(
-                StreamsServicer(StreamsDomain(StreamRepository(engine))),
+                StreamsServicer(
+                    StreamsDomain(
+                        StreamRepository(engine),
+                        stats_stale_seconds=max(10.0, 5 * settings.engine.report_seconds),
+                    )
+                ),
                 streams_grpc.add_StreamsServiceServicer_to_server,
                 "vigil.streams.v1.StreamsService",
             ),
-            base_registration(visualization_service_pb2, visualization_service_pb2_grpc, "VisualizationService"),
             Registration(
                 LunaStreamsServicer(luna),
                 luna_streams_service_pb2_grpc.add_LunaStreamsServiceServicer_to_server,

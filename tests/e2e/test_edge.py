@@ -31,7 +31,6 @@ def _json(reply: httpx.Response) -> dict:
 @pytest.mark.parametrize(
     ("method", "path", "shape"),
     [
-        ("GET", "/mjpeg/0/abc", {"code", "message"}),
         ("POST", "/smart-search", {"code", "message"}),
     ],
 )

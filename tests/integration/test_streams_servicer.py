@@ -3,6 +3,7 @@ PostgreSQL, through generated stubs."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import grpc
@@ -13,6 +14,7 @@ from sqlmodel import Session
 from services.common.settings import Settings
 from services.db.engine import make_engine
 from services.db.models import Setting, utcnow
+from services.engine.repository import EngineRepository, StatsReport
 from services.streams.wiring import build
 from tests.conftest import register_local_node
 from vigil.streams.v1 import luna_streams_service_pb2 as lpb
@@ -164,3 +166,34 @@ def test_the_stored_max_streams_per_node_is_enforced(database_url, both) -> None
             create()
         assert (err.value.code(), err.value.details()) == (grpc.StatusCode.INVALID_ARGUMENT, message)
     assert visionaire.ListStreams(pb.ListStreamsRequest()).stream_number == 2
+
+
+def test_stream_stats_are_what_the_engine_last_wrote_and_stale_ones_are_stopped(stub, database_url) -> None:
+    created = stub.CreateStream(pb.CreateStreamRequest(node_num=0, stream_address="rtsp://10.7.2.50/live"))
+    engine = EngineRepository(make_engine(database_url))
+
+    def report(state: str, fps: float, message: str = "", age: float = 0.0) -> None:
+        row = StatsReport(created.stream_id, state, fps, 1920, 1080, message, 100, 0)
+        engine.write_stats([row], "test:1", now=utcnow() - timedelta(seconds=age))
+
+    def stats() -> Any:
+        return stub.GetStream(pb.GetStreamRequest(node_num=0, stream_id=created.stream_id)).stream_stats
+
+    report("CONNECTING", 0.0)
+    report("RUNNING", 25.0)  # the same row, updated
+    now = stats()
+    assert (now.state, now.fps, now.frame_width, now.frame_height, now.last_error_msg) == (
+        "RUNNING",
+        25.0,
+        1920,
+        1080,
+        "",
+    )
+    report("ERROR", 0.0, "Connection refused")
+    assert (stats().state, stats().last_error_msg) == ("ERROR", "Connection refused")
+    report("RUNNING", 25.0, age=60)  # its engine stopped reporting a minute ago
+    stale = stats()
+    assert stale.state == "STOPPED" and stale.fps == 0 and "stopped reporting" in stale.last_error_msg
+    # A deleted stream's report is dropped (its row went with it), not an error.
+    stub.DeleteStream(pb.DeleteStreamRequest(node_num=0, stream_id=created.stream_id))
+    report("RUNNING", 25.0)

@@ -26,7 +26,7 @@ from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.api import httpbody_pb2 as google_dot_api_dot_httpbody__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,vigil/streams/v1/visualization_service.proto\x12\x10vigil.streams.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x19google/api/httpbody.proto\"i\n\x0fGetMjpegRequest\x12\x10\n\x08node_num\x18\x01 \x01(\x05\x12\x11\n\tstream_id\x18\x02 \x01(\t\x12\x0b\n\x03\x66ps\x18\x03 \x01(\x05\x12\x0e\n\x06height\x18\x04 \x01(\x05\x12\x14\n\x0cjpeg_quality\x18\x05 \x01(\x05\"\x85\x01\n\x16GetMjpegOverlayRequest\x12\x10\n\x08node_num\x18\x01 \x01(\x05\x12\x11\n\tstream_id\x18\x02 \x01(\t\x12\x13\n\x0b\x61nalytic_id\x18\x03 \x01(\t\x12\x0b\n\x03\x66ps\x18\x04 \x01(\x05\x12\x0e\n\x06height\x18\x05 \x01(\x05\x12\x14\n\x0cjpeg_quality\x18\x06 \x01(\x05\";\n\x14GetStreamJpegRequest\x12\x10\n\x08node_num\x18\x01 \x01(\x05\x12\x11\n\tstream_id\x18\x02 \x01(\t\"7\n\x10GetVisualRequest\x12\x10\n\x08node_num\x18\x01 \x01(\x05\x12\x11\n\tstream_id\x18\x02 \x01(\t\"S\n\x17GetVisualOverlayRequest\x12\x10\n\x08node_num\x18\x01 \x01(\x05\x12\x11\n\tstream_id\x18\x02 \x01(\t\x12\x13\n\x0b\x61nalytic_id\x18\x03 \x01(\t2\x86\x05\n\x14VisualizationService\x12l\n\x08GetMjpeg\x12!.vigil.streams.v1.GetMjpegRequest\x1a\x14.google.api.HttpBody\"%\x82\xd3\xe4\x93\x02\x1f\x12\x1d/mjpeg/{node_num}/{stream_id}0\x01\x12\x88\x01\n\x0fGetMjpegOverlay\x12(.vigil.streams.v1.GetMjpegOverlayRequest\x1a\x14.google.api.HttpBody\"3\x82\xd3\xe4\x93\x02-\x12+/mjpeg/{node_num}/{stream_id}/{analytic_id}0\x01\x12z\n\rGetStreamJpeg\x12&.vigil.streams.v1.GetStreamJpegRequest\x1a\x14.google.api.HttpBody\"+\x82\xd3\xe4\x93\x02%\x12#/stream_jpeg/{node_num}/{stream_id}\x12m\n\tGetVisual\x12\".vigil.streams.v1.GetVisualRequest\x1a\x14.google.api.HttpBody\"&\x82\xd3\xe4\x93\x02 \x12\x1e/visual/{node_num}/{stream_id}\x12\x89\x01\n\x10GetVisualOverlay\x12).vigil.streams.v1.GetVisualOverlayRequest\x1a\x14.google.api.HttpBody\"4\x82\xd3\xe4\x93\x02.\x12,/visual/{node_num}/{stream_id}/{analytic_id}b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,vigil/streams/v1/visualization_service.proto\x12\x10vigil.streams.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x19google/api/httpbody.proto\"\x9c\x01\n\x0fGetMjpegRequest\x12\x10\n\x08node_num\x18\x01 \x01(\x05\x12\x11\n\tstream_id\x18\x02 \x01(\t\x12\x10\n\x03\x66ps\x18\x03 \x01(\x05H\x00\x88\x01\x01\x12\x13\n\x06height\x18\x04 \x01(\x05H\x01\x88\x01\x01\x12\x19\n\x0cjpeg_quality\x18\x05 \x01(\x05H\x02\x88\x01\x01\x42\x06\n\x04_fpsB\t\n\x07_heightB\x0f\n\r_jpeg_quality\"\xb8\x01\n\x16GetMjpegOverlayRequest\x12\x10\n\x08node_num\x18\x01 \x01(\x05\x12\x11\n\tstream_id\x18\x02 \x01(\t\x12\x13\n\x0b\x61nalytic_id\x18\x03 \x01(\t\x12\x10\n\x03\x66ps\x18\x04 \x01(\x05H\x00\x88\x01\x01\x12\x13\n\x06height\x18\x05 \x01(\x05H\x01\x88\x01\x01\x12\x19\n\x0cjpeg_quality\x18\x06 \x01(\x05H\x02\x88\x01\x01\x42\x06\n\x04_fpsB\t\n\x07_heightB\x0f\n\r_jpeg_quality\";\n\x14GetStreamJpegRequest\x12\x10\n\x08node_num\x18\x01 \x01(\x05\x12\x11\n\tstream_id\x18\x02 \x01(\t\"7\n\x10GetVisualRequest\x12\x10\n\x08node_num\x18\x01 \x01(\x05\x12\x11\n\tstream_id\x18\x02 \x01(\t\"S\n\x17GetVisualOverlayRequest\x12\x10\n\x08node_num\x18\x01 \x01(\x05\x12\x11\n\tstream_id\x18\x02 \x01(\t\x12\x13\n\x0b\x61nalytic_id\x18\x03 \x01(\t2\x86\x05\n\x14VisualizationService\x12l\n\x08GetMjpeg\x12!.vigil.streams.v1.GetMjpegRequest\x1a\x14.google.api.HttpBody\"%\x82\xd3\xe4\x93\x02\x1f\x12\x1d/mjpeg/{node_num}/{stream_id}0\x01\x12\x88\x01\n\x0fGetMjpegOverlay\x12(.vigil.streams.v1.GetMjpegOverlayRequest\x1a\x14.google.api.HttpBody\"3\x82\xd3\xe4\x93\x02-\x12+/mjpeg/{node_num}/{stream_id}/{analytic_id}0\x01\x12z\n\rGetStreamJpeg\x12&.vigil.streams.v1.GetStreamJpegRequest\x1a\x14.google.api.HttpBody\"+\x82\xd3\xe4\x93\x02%\x12#/stream_jpeg/{node_num}/{stream_id}\x12m\n\tGetVisual\x12\".vigil.streams.v1.GetVisualRequest\x1a\x14.google.api.HttpBody\"&\x82\xd3\xe4\x93\x02 \x12\x1e/visual/{node_num}/{stream_id}\x12\x89\x01\n\x10GetVisualOverlay\x12).vigil.streams.v1.GetVisualOverlayRequest\x1a\x14.google.api.HttpBody\"4\x82\xd3\xe4\x93\x02.\x12,/visual/{node_num}/{stream_id}/{analytic_id}b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -43,16 +43,16 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_VISUALIZATIONSERVICE'].methods_by_name['GetVisual']._serialized_options = b'\202\323\344\223\002 \022\036/visual/{node_num}/{stream_id}'
   _globals['_VISUALIZATIONSERVICE'].methods_by_name['GetVisualOverlay']._loaded_options = None
   _globals['_VISUALIZATIONSERVICE'].methods_by_name['GetVisualOverlay']._serialized_options = b'\202\323\344\223\002.\022,/visual/{node_num}/{stream_id}/{analytic_id}'
-  _globals['_GETMJPEGREQUEST']._serialized_start=123
-  _globals['_GETMJPEGREQUEST']._serialized_end=228
-  _globals['_GETMJPEGOVERLAYREQUEST']._serialized_start=231
-  _globals['_GETMJPEGOVERLAYREQUEST']._serialized_end=364
-  _globals['_GETSTREAMJPEGREQUEST']._serialized_start=366
-  _globals['_GETSTREAMJPEGREQUEST']._serialized_end=425
-  _globals['_GETVISUALREQUEST']._serialized_start=427
-  _globals['_GETVISUALREQUEST']._serialized_end=482
-  _globals['_GETVISUALOVERLAYREQUEST']._serialized_start=484
-  _globals['_GETVISUALOVERLAYREQUEST']._serialized_end=567
-  _globals['_VISUALIZATIONSERVICE']._serialized_start=570
-  _globals['_VISUALIZATIONSERVICE']._serialized_end=1216
+  _globals['_GETMJPEGREQUEST']._serialized_start=124
+  _globals['_GETMJPEGREQUEST']._serialized_end=280
+  _globals['_GETMJPEGOVERLAYREQUEST']._serialized_start=283
+  _globals['_GETMJPEGOVERLAYREQUEST']._serialized_end=467
+  _globals['_GETSTREAMJPEGREQUEST']._serialized_start=469
+  _globals['_GETSTREAMJPEGREQUEST']._serialized_end=528
+  _globals['_GETVISUALREQUEST']._serialized_start=530
+  _globals['_GETVISUALREQUEST']._serialized_end=585
+  _globals['_GETVISUALOVERLAYREQUEST']._serialized_start=587
+  _globals['_GETVISUALOVERLAYREQUEST']._serialized_end=670
+  _globals['_VISUALIZATIONSERVICE']._serialized_start=673
+  _globals['_VISUALIZATIONSERVICE']._serialized_end=1319
 # @@protoc_insertion_point(module_scope)

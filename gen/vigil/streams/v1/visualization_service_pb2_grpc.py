@@ -74,9 +74,10 @@ class VisualizationServiceServicer:
     """
 
     def GetMjpeg(self, request, context):
-        """Streams the live video as `multipart/x-mixed-replace` JPEG frames.
-        Returns NOT_FOUND (`stream not found`) and INVALID_ARGUMENT for a
-        `jpeg_quality` outside 1..100.
+        """Streams the live video as `multipart/x-mixed-replace` JPEG frames, each
+        part with its `Content-Length` and `X-Frame-Time` (the frame's time in
+        seconds on the source's clock). Returns NOT_FOUND (`stream not found`)
+        and INVALID_ARGUMENT for an `fps`, `height` or `jpeg_quality` out of range.
         buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
         buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
@@ -86,7 +87,9 @@ class VisualizationServiceServicer:
 
     def GetMjpegOverlay(self, request, context):
         """Streams the live video with an analytic's overlay drawn on it. Returns
-        NOT_FOUND (`stream or analytic not found`).
+        NOT_FOUND (`stream or analytic not found`) for an analytic not assigned
+        to the stream, and UNIMPLEMENTED until the engine's analysis draws
+        overlays.
         buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
         buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
@@ -95,8 +98,9 @@ class VisualizationServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetStreamJpeg(self, request, context):
-        """Returns the latest frame as one `image/jpeg`. Returns NOT_FOUND
-        (`stream not found`).
+        """Returns the latest frame as one `image/jpeg` at the source's size.
+        Returns NOT_FOUND (`stream not found`), UNAVAILABLE when the source fails
+        or no frame arrives within 15 seconds (the message says why).
         buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
         buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
