@@ -11,7 +11,7 @@ help:
 	@echo "lint      buf lint + buf format, ruff, mypy, generated code current"
 	@echo "format    buf format -w, ruff format"
 	@echo "test      every test, on SQLite and PostgreSQL (scripts/test.sh)"
-	@echo "bench     every benchmark: edge, inference, upload, classify, catalog (minutes)"
+	@echo "bench     every benchmark: edge, inference, upload, classify, catalog, analysis, events (minutes)"
 
 install:
 	scripts/bootstrap.sh test
@@ -46,3 +46,5 @@ bench:
 	$(PY) -m benchmarks.upload
 	$(PY) -m benchmarks.classify
 	$(PY) -m benchmarks.catalog
+	$(PY) -m benchmarks.analysis
+	$(PY) -m benchmarks.events

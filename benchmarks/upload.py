@@ -134,7 +134,7 @@ def via_envoy(platform: RunningPlatform, video: PaddedVideo, chunk: int) -> dict
         reply = requests.post(
             platform.url("/api/visionaire-media/0/videos/upload?auto_stream=false"),
             data=body,
-            headers={"Content-Type": ctype},
+            headers={"Content-Type": ctype, "Authorization": f"Bearer {platform.credentials()['bearer']}"},
             timeout=600,
         )
         reply.raise_for_status()
@@ -167,11 +167,14 @@ def via_grpc(platform: RunningPlatform, video: PaddedVideo, chunk: int) -> dict:
 
 
 def via_findface(platform: RunningPlatform, video: PaddedVideo) -> dict:
-    archive = requests.post(platform.url("/videos/"), json={"camera_group": 1, "name": "benchmark.mp4"}).json()
+    token = {"Authorization": f"Token {platform.credentials()['token']}"}
+    archive = requests.post(
+        platform.url("/videos/"), json={"camera_group": 1, "name": "benchmark.mp4"}, headers=token
+    ).json()
     reply = requests.put(
         platform.url(f"/videos/{archive['id']}/upload/source_file/"),
         data=video.read(0, video.size),
-        headers={"Content-Type": "video/mp4"},
+        headers={"Content-Type": "video/mp4", **token},
         timeout=600,
     )
     reply.raise_for_status()

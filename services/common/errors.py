@@ -66,6 +66,15 @@ class UnsupportedMediaType(InvalidArgument):
     desc = "Unsupported media type"
 
 
+class Unauthenticated(VigilError):
+    """Missing or bad credentials: HTTP 401."""
+
+    grpc_code = grpc.StatusCode.UNAUTHENTICATED
+    http_status = 401
+    error_code = 12022
+    desc = "Unauthorized"
+
+
 class NotFound(VigilError):
     """A missing object: HTTP 404, LUNA 39001."""
 

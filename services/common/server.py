@@ -129,6 +129,10 @@ class Built:
     start: Job | None = None
     stop: Job | None = None
     options: Sequence[tuple[str, Any]] = ()
+    #: Server interceptors that run inside the error interceptor (credential
+    #: checks), and generic handlers outside the contract (the edge's reports).
+    interceptors: Sequence[grpc.aio.ServerInterceptor] = ()
+    handlers: Sequence[grpc.GenericRpcHandler] = ()
 
 
 def run(service: str, build: Callable[[Settings], Built]) -> None:
@@ -197,13 +201,20 @@ async def follow_log_level(data_dir: Path, service: str, interval: float = LOG_L
 
 
 async def build_server(
-    registrations: Sequence[Registration], address: str, options: Sequence[tuple[str, Any]] = ()
+    registrations: Sequence[Registration],
+    address: str,
+    options: Sequence[tuple[str, Any]] = (),
+    *,
+    interceptors: Sequence[grpc.aio.ServerInterceptor] = (),
+    handlers: Sequence[grpc.GenericRpcHandler] = (),
 ) -> tuple[grpc.aio.Server, Any, int]:
     """Create and start a server; returns it, its health servicer and its port.
-    `options` are extra gRPC channel arguments for this server."""
+    `options` are extra gRPC channel arguments for this server; `interceptors`
+    run inside the error interceptor (what they raise is rendered like any
+    error); `handlers` are generic handlers outside the contract."""
     names = [reg.service_name for reg in registrations]
     server = grpc.aio.server(
-        interceptors=[ErrorInterceptor(names)],
+        interceptors=[ErrorInterceptor(names), *interceptors],
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
@@ -218,6 +229,8 @@ async def build_server(
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for reg in registrations:
         reg.add_to_server(reg.servicer, server)
+    if handlers:
+        server.add_generic_rpc_handlers(tuple(handlers))
     enable_reflection(server, [*names, health.SERVICE_NAME])
     port = server.add_insecure_port(address)
     if port == 0:
@@ -243,7 +256,9 @@ async def serve(settings: Settings, service: str, built: Built) -> None:
 
 async def _serve(settings: Settings, service: str, built: Built) -> None:
     address = settings.grpc_target(service)
-    server, health_servicer, _ = await build_server(built.registrations, address, built.options)
+    server, health_servicer, _ = await build_server(
+        built.registrations, address, built.options, interceptors=built.interceptors, handlers=built.handlers
+    )
     log.info("%s serving on %s", service, address)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -21,6 +21,7 @@ settings load, not on the first request.
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any, ClassVar
@@ -35,7 +36,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 #: each serves: the one list of services. Each process has a `<name>_port`;
 #: the supervisor, the Envoy routes and the health probes follow this list.
 SERVICES: dict[str, tuple[str, ...]] = {
-    "system": ("vigil.system.v1.SystemService",),
+    "system": ("vigil.system.v1.SystemService", "vigil.events.v1.EventsService"),
     "streams": (
         "vigil.streams.v1.StreamsService",
         "vigil.streams.v1.LunaStreamsService",
@@ -120,6 +121,16 @@ class StreamsSettings(Section):
         description="A LUNA live preview with no new frame repeats the last one this often, keeping viewers and "
         "the edge's idle timeout alive.",
     )
+    preview_fetch: str = Field(
+        default="loopback",
+        description="Where the streams service may fetch a worker's http(s) preview URL from: `off`, `loopback` "
+        "(127.0.0.0/8 and ::1), or comma-separated networks in CIDR notation (`10.0.0.0/8,192.168.1.7/32`).",
+    )
+
+    @model_validator(mode="after")
+    def _check_preview_fetch(self) -> StreamsSettings:
+        preview_networks(self.preview_fetch)
+        return self
 
 
 class EngineSettings(Section):
@@ -309,6 +320,33 @@ class CatalogSettings(Section):
         return self.seat_counts_of(self.seats)
 
 
+class EventsSettings(Section):
+    """The events store as the System process serves it: retention
+    housekeeping and live following (services/events)."""
+
+    prefix: ClassVar[str] = "events_"
+
+    housekeeping_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How often the System process deletes events past `retention_days` (and the platform's "
+        "`event_retention_days`) and beyond `max_events_per_stream` (`PUT /config/database`).",
+    )
+    follow_poll_seconds: float = Field(
+        default=0.25,
+        gt=0,
+        le=1,
+        description="How often live followers (`/vigil/v1/events/live`, WatchEvents) read the events table for new "
+        "rows: the most a followed event waits before it is sent.",
+    )
+    follow_keepalive_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="A live follow with no event sends a keepalive this often, keeping viewers and the edge's idle "
+        "timeout alive.",
+    )
+
+
 class InferenceSettings(Section):
     """The inference service: its model repository, model control and limits
     (its three ports are platform settings, checked with the others)."""
@@ -404,6 +442,81 @@ class EdgeSettings(Section):
     )
 
 
+# --- auth: authentication and tenancy (issue 11) ---------------------------
+
+
+class AuthSettings(Section):
+    """Credentials at the edge: Lenz (and optionally Visionaire4) Bearer JWTs
+    that Envoy's jwt_authn verifies, and where a token's tenant comes from."""
+
+    prefix: ClassVar[str] = "auth_"
+
+    jwks_file: Path | None = Field(
+        default=None,
+        description="An operator's JWKS file (an identity provider's public keys) for Lenz Bearer tokens; unset, "
+        "Vigil makes its own ES256 key pair under `<data_dir>/auth/` on first start and `vigil jwt` signs tokens.",
+    )
+    issuer: str = Field(default="vigil-local", description="The `iss` every Bearer token must carry.")
+    audiences: str = Field(
+        default="vigil", description="Comma-separated audiences; a Bearer token's `aud` must name one of them."
+    )
+    clock_skew_seconds: int = Field(
+        default=30, ge=0, le=300, description="Clock skew allowed when checking a Bearer token's `exp` and `nbf`."
+    )
+    tenant_claim: str = Field(
+        default="sub",
+        description="The Bearer token claim naming the caller's tenant: a Lenz user's videos belong to it.",
+    )
+    visionaire: bool = Field(
+        default=False,
+        description="Require the same Bearer token on every Visionaire4 route (the document's `bearerAuth`); "
+        "off by default, as the document says.",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> AuthSettings:
+        if not self.audience_list():
+            raise ValueError("VIGIL_AUTH_AUDIENCES names no audience")
+        if not self.issuer.strip():
+            raise ValueError("VIGIL_AUTH_ISSUER is empty")
+        return self
+
+    def audience_list(self) -> list[str]:
+        """The accepted `aud` values."""
+        return [a.strip() for a in self.audiences.split(",") if a.strip()]
+
+
+def is_loopback(host: str) -> bool:
+    """True for a loopback address (127.0.0.0/8, ::1) or `localhost`."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def preview_networks(value: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """The networks `VIGIL_LUNA_PREVIEW_FETCH` allows (none for `off`)."""
+    value = value.strip().lower()
+    if value == "off":
+        return []
+    if value == "loopback":
+        return [ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128")]
+    networks = []
+    for part in value.split(","):
+        try:
+            networks.append(ipaddress.ip_network(part.strip(), strict=False))
+        except ValueError:
+            raise ValueError(
+                f"VIGIL_LUNA_PREVIEW_FETCH: {part.strip()!r} is not off, loopback or a network in CIDR notation"
+            ) from None
+    return networks
+
+
+# --- end of auth ---------------------------------------------------------------
+
+
 class _FlatVariables(PydanticBaseSettingsSource):
     """The `VIGIL_*` variables of the environment and of the env file (the
     environment wins), by flat name; an unknown one is an error that names it."""
@@ -472,6 +585,8 @@ class Settings(BaseSettings):
         "inference": InferenceSettings,
         "edge": EdgeSettings,
         "catalog": CatalogSettings,
+        "events": EventsSettings,
+        "auth": AuthSettings,
     }
 
     data_dir: Path = Field(default=Path("data"), description="Folder for the SQLite file, uploads and run state.")
@@ -527,6 +642,8 @@ class Settings(BaseSettings):
     inference: InferenceSettings = Field(default_factory=InferenceSettings)
     edge: EdgeSettings = Field(default_factory=EdgeSettings)
     catalog: CatalogSettings = Field(default_factory=CatalogSettings)
+    events: EventsSettings = Field(default_factory=EventsSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
 
     # Set by `vigil run` for the processes it starts, not by operators; left
     # out of the settings the platform shows (`masked`, `GET /config`).
@@ -609,6 +726,14 @@ class Settings(BaseSettings):
             seen[port] = name
         if self.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError(f"VIGIL_LOG_LEVEL={self.log_level} is not debug, info, warning or error")
+        if not is_loopback(self.grpc_host):
+            # Issue 11 item 4: the gRPC ports carry no JWT checks of their own
+            # (the edge checks them), so they never listen beyond loopback;
+            # mutual TLS between Envoy and the services is not built.
+            raise ValueError(
+                f"VIGIL_GRPC_HOST={self.grpc_host} is not a loopback address: the gRPC ports trust their callers "
+                "(credentials are checked at the REST edge) and listen on loopback only"
+            )
         return self
 
     @property

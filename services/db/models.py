@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -162,6 +162,7 @@ class UploadSession(SQLModel, table=True):
     error: str = Field(default="", max_length=1024)
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    owner: str | None = Field(default=None, max_length=255)
 
 
 class Video(SQLModel, table=True):
@@ -205,6 +206,23 @@ class Video(SQLModel, table=True):
     device_restart_count: int = Field(default=0)
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    # The tenant that owns it (a Lenz token's tenant claim, a FindFace token's
+    # owner); None for a video made without credentials (direct gRPC).
+    owner: str | None = Field(default=None, max_length=255, index=True)
+
+
+class ApiToken(SQLModel, table=True):
+    """A FindFace API token (`Authorization: Token <token>`), made by
+    `vigil token create`: only its SHA-256 is stored, never the token."""
+
+    __tablename__ = "api_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    prefix: str = Field(max_length=8)
+    owner: str = Field(max_length=255)
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
 
 
 class Classification(SQLModel, table=True):
@@ -285,6 +303,52 @@ class Work(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     started_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
     finished_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+
+
+class Event(SQLModel, table=True):
+    """One analytic event (a line crossing, an area entry, a face match ...)
+    that the stream engine appended through `services/events`. Events are
+    history: they outlive a deleted stream until retention removes them, so
+    `stream_id` is not a foreign key (an append never waits on the streams
+    table). The thumbnail JPEG is a file under `<data_dir>/events/` named by
+    `thumbnail_path` (relative), so rows stay small and listing never reads
+    image bytes."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_stream_time", "stream_id", "occurred_at"),
+        # A stream's pages, newest (highest id) first.
+        Index("ix_events_stream_id", "stream_id", "id"),
+        Index("ix_events_occurred_at", "occurred_at"),
+        Index("ix_events_analytic_type", "analytic_id", "event_type"),
+        # AUTOINCREMENT: ids are never reused after retention deletes the
+        # newest rows, so followers polling by id never miss one.
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    )
+    stream_id: str = Field(sa_column=Column(String(36), nullable=False))
+    node_num: int = Field(default=0)
+    analytic_id: str = Field(max_length=32)
+    #: The sub-analytic that raised it (`counting`, `area`), or "".
+    sub_analytic: str = Field(default="", max_length=32)
+    event_type: str = Field(max_length=32)
+    #: The tracker's id of the object, or None for an event of no track.
+    track_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    label: str = Field(default="", max_length=64)
+    score: float = Field(default=0.0)
+    #: [x1, y1, x2, y2], normalised to the frame (0..1), or None.
+    box: list[float] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    #: The event's own time (the frame's), UTC.
+    occurred_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    #: When the row was written, UTC.
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    thumbnail_path: str | None = Field(default=None, max_length=255)
+    thumbnail_bytes: int = Field(default=0)
+    attributes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 class StreamStatsRow(SQLModel, table=True):

@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from services.auth import keys
+from services.auth.families import JWT_HEADER_TENANT, family_of_path, lenz_prefixes, visionaire_rules
 from services.common.contracts import rpcs, services
 from services.common.settings import SERVICE_NAMES, SERVICES, Settings
 
@@ -23,13 +25,14 @@ FRAMING_LUA = ENVOY_DIR / "framing.lua"
 #: Which process serves each gRPC service, from the one list of services.
 SERVICE_PROCESS = {service: process for process, names in SERVICES.items() for service in names}
 #: Services whose calls may run long or stream (uploads, MJPEG, whole-clip
-#: classification): no route timeout; the rest keep a bound.
+#: classification, following events): no route timeout; the rest keep a bound.
 UNBOUNDED = {
     "vigil.uploads.v1.UploadsService",
     "vigil.uploads.v1.ArchivesService",
     "vigil.streams.v1.VisualizationService",
     "vigil.streams.v1.LunaStreamsService",
     "vigil.classification.v1.ClassificationService",
+    "vigil.events.v1.EventsService",
 }
 DEFAULT_TIMEOUT = "60s"
 #: The runtime key that turns the CORS policy on (100) or off (0); the System
@@ -107,9 +110,12 @@ def _routes(settings: Settings) -> list[dict[str, Any]]:
 
 def _vigil_lua(listener: str, settings: Settings) -> dict[str, Any]:
     """envoy/vigil.lua for one listener: the script, told which listener it
-    serves (unknown routes answer in that listener's family) and the edge's
-    limits (`_lua_prelude`)."""
-    return {"inline_string": _lua_prelude(listener, settings) + LUA.read_text()}
+    serves (unknown routes answer in that listener's family), whether
+    Visionaire4 routes need the Bearer token, and the edge's limits
+    (`_lua_prelude`)."""
+    jwt_visionaire = "true" if settings.auth.visionaire else "false"
+    head = f"VIGIL_JWT_VISIONAIRE = {jwt_visionaire}\n"
+    return {"inline_string": _lua_prelude(listener, settings) + head + LUA.read_text()}
 
 
 # --- edge hardening (issue 18): Envoy's edge-proxy best practices ------------
@@ -268,6 +274,70 @@ def _scaled(monitor: str, scaling: float, saturation: float) -> dict[str, Any]:
 # --- end of edge hardening ------------------------------------------------------
 
 
+# --- auth (issue 11): Bearer JWTs verified by Envoy's jwt_authn ---------------
+JWT_PROVIDER = "vigil"
+
+
+def _jwt_rules(settings: Settings) -> list[dict[str, Any]]:
+    """Which requests need a Bearer token: every Lenz route, and every
+    Visionaire4 route when `VIGIL_AUTH_VISIONAIRE` is on. The filter runs
+    before the transcoder, so it matches REST paths; a raw gRPC call to a
+    service that serves any such route needs the token too."""
+    requires = {"requires": {"provider_name": JWT_PROVIDER}}
+    matches: list[dict[str, Any]] = [{"prefix": prefix} for prefix in lenz_prefixes()]
+    if settings.auth.visionaire:
+        matches.extend(visionaire_rules())
+    protected = {rpc.service.full_name for rpc in rpcs().values() if _protected(rpc, settings)}
+    matches.extend({"prefix": f"/{name}/"} for name in sorted(protected))
+    # LUNA and Gaard carry no credentials in their documents: a Bearer token
+    # is optional there, but one that is sent must verify; its tenant then
+    # wins over the request's `account_id` / `tenant` (services/auth/interceptor.py).
+    optional = {
+        "requires": {"requires_any": {"requirements": [{"provider_name": JWT_PROVIDER}, {"allow_missing": {}}]}}
+    }
+    return [{"match": match, **requires} for match in matches] + [
+        {"match": {"prefix": prefix}, **optional} for prefix in OPTIONAL_BEARER_PREFIXES
+    ]
+
+
+#: Routes where a Bearer token is optional: LUNA streams and groups, Gaard.
+OPTIONAL_BEARER_PREFIXES = ("/1/", "/2/", "/api/classify", "/api/result/")
+
+
+def _protected(rpc: Any, settings: Settings) -> bool:
+    wanted = {"lenz", "visionaire"} if settings.auth.visionaire else {"lenz"}
+    return any(family_of_path(binding.path) in wanted for binding in rpc.bindings)
+
+
+def _jwt_authn(settings: Settings) -> dict[str, Any]:
+    """Envoy's own JWT verification: only the JWKS's asymmetric keys (no
+    `none`, no HMAC: the JWKS holds no symmetric key), `exp` required, `iss`
+    and `aud` checked, a small clock skew. The token is not forwarded; the
+    tenant claim is, as `vigil-auth-tenant` (vigil.lua drops any a client sends)."""
+    provider = {
+        "issuer": settings.auth.issuer,
+        "audiences": settings.auth.audience_list(),
+        "local_jwks": {"filename": str(keys.jwks_path(settings).resolve())},
+        "from_headers": [{"name": "Authorization", "value_prefix": "Bearer "}],
+        "forward": False,
+        "require_expiration": True,
+        "clock_skew_seconds": settings.auth.clock_skew_seconds,
+        "claim_to_headers": [{"header_name": JWT_HEADER_TENANT, "claim_name": settings.auth.tenant_claim}],
+    }
+    return {
+        "name": "envoy.filters.http.jwt_authn",
+        "typed_config": {
+            "@type": "type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication",
+            "providers": {JWT_PROVIDER: provider},
+            "rules": _jwt_rules(settings),
+            "bypass_cors_preflight": True,
+        },
+    }
+
+
+# --- end of auth ---------------------------------------------------------------
+
+
 def _http_filters(descriptor: Path, listener: str, settings: Settings) -> list[dict[str, Any]]:
     return [
         {
@@ -290,6 +360,9 @@ def _http_filters(descriptor: Path, listener: str, settings: Settings) -> list[d
                 "default_source_code": _vigil_lua(listener, settings),
             },
         },
+        # After vigil.lua (which shapes its 401s into each family's body) and
+        # before the transcoder (so it sees REST paths).
+        _jwt_authn(settings),
         {
             "name": "envoy.filters.http.grpc_json_transcoder",
             "typed_config": {

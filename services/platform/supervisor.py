@@ -21,6 +21,7 @@ import sys
 import urllib.request
 from pathlib import Path
 
+from services.auth import keys
 from services.common.health import wait_serving
 from services.common.settings import SERVICE_NAMES, Settings
 from services.db.engine import migrate
@@ -138,8 +139,24 @@ class Platform:
         s = self.settings
         log.info("REST edge on :%d, :%d (Visionaire4), :%d (LUNA)", s.http_port, s.visionaire_port, s.luna_port)
 
+    def prepare_auth(self) -> None:
+        """Make the local signing key and JWKS on first start, and say where
+        they are and how to get tokens."""
+        s = self.settings
+        made = keys.ensure_local_keys(s)
+        if s.auth.jwks_file:
+            log.info("Bearer tokens are checked against the JWKS in %s (issuer %s)", s.auth.jwks_file, s.auth.issuer)
+        else:
+            log.info(
+                "%s local JWKS: %s; a Lenz Bearer token: `vigil jwt --subject NAME`",
+                "made the" if made else "the",
+                keys.local_jwks_path(s).resolve(),
+            )
+        log.info("a FindFace token: `vigil token create --owner NAME` (`vigil token list`, `vigil token revoke ID`)")
+
     async def start(self) -> None:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.prepare_auth()
         await asyncio.to_thread(migrate, self.settings.sqlalchemy_url)
         await self.start_services()
         await self.start_envoy()

@@ -4,7 +4,10 @@ of a stream whenever a new frame is stored.
 
 A worker reports `preview.last_frame.url`; an `http(s)://` URL is fetched
 (bounded in time and size), a `data:image/jpeg;base64,...` URL carries the
-frame itself. Either way the frame is written atomically to
+frame itself. A fetch is a request the server makes on a worker's word
+(SSRF): it goes only to hosts whose every address lies in the networks
+`VIGIL_LUNA_PREVIEW_FETCH` allows (loopback by default, none with `off`),
+without proxies, and follows no redirect. Either way the frame is written atomically to
 `<data_dir>/previews/<stream_id>.jpg`.
 """
 
@@ -14,12 +17,19 @@ import asyncio
 import base64
 import binascii
 import contextlib
+import ipaddress
 import logging
 import os
 import re
+import socket
+import urllib.error
+import urllib.parse
 import urllib.request
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from pathlib import Path
+from typing import Any
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +63,34 @@ def decode_data_url(url: str, max_bytes: int) -> bytes:
     return frame
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect would lead the fetch to a host nobody checked."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+#: No proxies from the environment, no redirects followed.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
+
+
 class PreviewStore:
     """The last frame of each stream, on disk, with change notification for
     the live viewers in this process."""
 
-    def __init__(self, root: Path, *, fetch_timeout_seconds: float, max_bytes: int) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        fetch_timeout_seconds: float,
+        max_bytes: int,
+        fetch_networks: Sequence[Network] = (
+            ipaddress.ip_network("127.0.0.0/8"),
+            ipaddress.ip_network("::1/128"),
+        ),
+    ) -> None:
         self._root = root
+        self._networks = tuple(fetch_networks)
         self._fetch_timeout = fetch_timeout_seconds
         self.max_bytes = max_bytes
         self._changed: dict[str, asyncio.Condition] = {}
@@ -141,9 +173,27 @@ class PreviewStore:
             frame = await self.load(stream_id) if changed else None
             yield frame
 
+    def check_fetch(self, url: str) -> None:
+        """Raise ValueError unless `url` is http(s) to a host whose every
+        address is in an allowed network (this resolves the name: blocking)."""
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("only http and https URLs are fetched")
+        if not self._networks:
+            raise ValueError("fetching preview URLs is off (VIGIL_LUNA_PREVIEW_FETCH=off)")
+        try:
+            infos = socket.getaddrinfo(parts.hostname, parts.port or 80, proto=socket.IPPROTO_TCP)
+        except (socket.gaierror, UnicodeError) as exc:
+            raise ValueError(f"cannot resolve {parts.hostname}: {exc}") from None
+        for info in infos:
+            address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+            if not any(address in network for network in self._networks):
+                raise ValueError(f"{parts.hostname} ({address}) is not in VIGIL_LUNA_PREVIEW_FETCH")
+
     def _download(self, url: str) -> bytes:
+        self.check_fetch(url)
         request = urllib.request.Request(url, headers={"Accept": "image/jpeg"})
-        with urllib.request.urlopen(request, timeout=self._fetch_timeout) as reply:
+        with _OPENER.open(request, timeout=self._fetch_timeout) as reply:
             frame = bytes(reply.read(self.max_bytes + 1))
         if len(frame) > self.max_bytes:
             raise ValueError(f"larger than {self.max_bytes} bytes")

@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
+from services.auth.interceptor import TenantInterceptor
 from services.common.server import Built, Registration
-from services.common.settings import Settings
+from services.common.settings import Settings, preview_networks
 from services.db.engine import make_engine
 from services.streams.luna import LunaGroupsServicer, LunaStreamsServicer
 from services.streams.luna_domain import LunaStreamsDomain
@@ -50,6 +51,7 @@ def build(settings: Settings) -> StreamsProcess:
         settings.data_dir / "previews",
         fetch_timeout_seconds=own.preview_fetch_timeout_seconds,
         max_bytes=own.preview_max_bytes,
+        fetch_networks=preview_networks(own.preview_fetch),
     )
     luna = LunaStreamsDomain(luna_streams, luna_groups, previews, live_keepalive_seconds=own.live_keepalive_seconds)
     return StreamsProcess(
@@ -76,6 +78,8 @@ def build(settings: Settings) -> StreamsProcess:
             ),
         ],
         luna=luna,
+        # A verified Bearer token's tenant wins over the LUNA `account_id` a request names.
+        interceptors=[TenantInterceptor()],
         background=[
             partial(luna.autorestart_forever, own.autorestart_check_seconds),
             partial(luna.housekeeping_forever, own.housekeeping_seconds, own.logs_clear_interval_seconds),

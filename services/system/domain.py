@@ -24,6 +24,8 @@ from services.common import hardware
 from services.common.errors import InvalidArgument, Unavailable
 from services.common.settings import SystemSettings
 from services.db.models import as_utc, utcnow
+from services.events.retention import Retention
+from services.events.store import EventStore
 from services.system.live import LiveConfig
 from services.system.repository import SystemRepository
 
@@ -95,6 +97,7 @@ class SystemDomain:
         data_dir: Path = Path("data"),
         default_log_level: str = "info",
         multiprocess_metrics: bool = False,
+        events: EventStore | None = None,
     ) -> None:
         """`default_log_level` holds until a level is stored; with
         `multiprocess_metrics` (`vigil run` set PROMETHEUS_MULTIPROC_DIR)
@@ -104,6 +107,7 @@ class SystemDomain:
         self._default_log_level = default_log_level
         self._multiprocess_metrics = multiprocess_metrics
         self._repo = repo
+        self._events = events
         self._live = live
         self._service_checks = service_checks or {}
         self._started_at: datetime = utcnow()
@@ -214,10 +218,20 @@ class SystemDomain:
         await asyncio.to_thread(self._repo.delete_setting, "checkin")
 
     async def database_stats(self) -> dict[str, float]:
+        """The data disk's size and free bytes; the bytes the database and
+        the events' thumbnail files use; how many events are stored."""
         disk = await asyncio.to_thread(shutil.disk_usage, self._data_dir)
         used = await asyncio.to_thread(self._repo.database_bytes)
-        # No analytic writes events yet, so the event store is empty.
-        return {"total": float(disk.total), "used": used, "free": float(disk.free), "events": 0.0}
+        count, thumbnails = await asyncio.to_thread(self._events.stats) if self._events else (0, 0)
+        return {"total": float(disk.total), "used": used + thumbnails, "free": float(disk.free), "events": float(count)}
+
+    async def retention(self) -> Retention:
+        """What the stored configuration keeps: the shorter of `retention_days`
+        (`/config/database`) and `event_retention_days` (`/config/platform`)."""
+        database = await self.database_config()
+        platform = await self.platform_config()
+        days = min(int(database["retention_days"]), int(platform["event_retention_days"]))
+        return Retention(retention_days=days, max_events_per_stream=int(database["max_events_per_stream"]))
 
     # -- health and metrics ----------------------------------------------------
 

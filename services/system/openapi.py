@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 from google.protobuf import descriptor
 
+from services.auth.families import family_of_path
 from services.common.contracts import HttpBinding, Rpc, rpcs
 from services.system.domain import version_triple
 
@@ -73,6 +74,8 @@ RAW_CONTENT: dict[str, tuple[str, ...]] = {
     "SystemService.GetDocsDev": ("text/html",),
     "SystemService.GetDocsDevPage": ("text/html",),
     "ArchivesService.GetScreenshot": ("image/jpeg",),
+    "EventsService.FollowEvents": ("text/event-stream",),
+    "EventsService.GetEventThumbnail": ("image/jpeg",),
     "ArchivesService.TakeScreenshot": ("image/jpeg",),
 }
 
@@ -156,6 +159,36 @@ def family(path: str) -> str:
     return "visionaire"
 
 
+#: The credentials of each family (README "Authentication and tenancy"): Lenz
+#: needs a Bearer JWT, FindFace a token; LUNA and Gaard take an optional
+#: Bearer whose tenant wins. Visionaire4 needs none by default.
+SECURITY_SCHEMES = {
+    "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+    "tokenAuth": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": "`Token <token>`, made by `vigil token create --owner NAME`.",
+    },
+}
+_SECURITY: dict[str, list[dict[str, list[str]]]] = {
+    "lenz": [{"bearerAuth": []}],
+    "findface": [{"tokenAuth": []}],
+    "luna": [{}, {"bearerAuth": []}],
+    "gaard": [{}, {"bearerAuth": []}],
+}
+
+
+def _security(path: str) -> tuple[list[dict[str, list[str]]], str] | None:
+    """The security requirements of a route and the family its 401 answers in."""
+    auth_family = family_of_path(path)
+    if auth_family == "luna" and not re.match(r"^/[12]/", path):
+        return None  # /version, /healthcheck, /config, /plugins, /docs: no credential
+    if auth_family not in _SECURITY:
+        return None
+    return _SECURITY[auth_family], auth_family
+
+
 def rpc_name(rpc: Rpc) -> str:
     """`Service.Method`, the key of the tables above."""
     return f"{rpc.service.name}.{rpc.method.name}"
@@ -228,6 +261,7 @@ class _Builder:
         responses: dict[str, Any] = self.success(rpc, binding)
         responses.update({str(status): {"$ref": error} for status in FAMILIES[family(binding.path)][1]})
         responses["default"] = {"$ref": error}
+        security = _security(binding.path)
         op: dict[str, Any] = {
             "operationId": operation_id(rpc, binding),
             "tags": [rpc.service.full_name],
@@ -235,6 +269,10 @@ class _Builder:
             "parameters": params,
             "responses": responses,
         }
+        if security is not None:
+            requirements, auth_family = security
+            op["security"] = requirements
+            op["responses"]["401"] = {"$ref": f"#/components/responses/{FAMILIES[auth_family][0]}"}
         if binding.body:
             body = rpc.method.input_type if binding.body == "*" else fields[binding.body].message_type
             if body is not None and body.full_name == "google.api.HttpBody":
@@ -301,7 +339,11 @@ def spec() -> dict[str, Any]:
         "openapi": "3.0.3",
         "info": {"title": "Vigil REST edge", "version": f"{major}.{minor}.{patch}"},
         "paths": dict(sorted(paths.items())),
-        "components": {"schemas": dict(sorted(schemas.items())), "responses": responses},
+        "components": {
+            "schemas": dict(sorted(schemas.items())),
+            "responses": responses,
+            "securitySchemes": SECURITY_SCHEMES,
+        },
     }
 
 

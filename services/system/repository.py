@@ -43,6 +43,10 @@ class SystemRepository:
         with Session(self._engine) as session:
             return int(session.exec(select(func.count()).select_from(Stream)).one())
 
+    def stream_exists(self, stream_id: str) -> bool:
+        with Session(self._engine) as session:
+            return session.get(Stream, stream_id) is not None
+
     def get_setting(self, key: str) -> dict[str, Any] | None:
         with Session(self._engine) as session:
             row = session.get(Setting, key)

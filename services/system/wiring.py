@@ -1,5 +1,6 @@
 """The wiring of the System process: node registry, resources, platform
-configuration, metrics, `/config` and the docs. Node 0 is registered before
+configuration, metrics, `/config`, the docs, and the events routes with
+their retention housekeeping. Node 0 is registered before
 the server serves; the heartbeat and the live platform configuration run
 beside it."""
 
@@ -10,14 +11,20 @@ import signal
 from collections.abc import Awaitable, Callable
 from functools import partial
 
+from services.auth.edge_events import edge_events_handler
 from services.common.health import serving
 from services.common.server import Built, Registration
 from services.common.settings import SERVICE_NAMES, Settings
 from services.db.engine import make_engine
+from services.events.follow import EventFeed
+from services.events.store import EventStore
 from services.system.domain import SystemDomain
+from services.system.events import EventsDomain
+from services.system.events_servicer import EventsServicer
 from services.system.live import LiveConfig
 from services.system.repository import SystemRepository
 from services.system.servicer import SystemServicer
+from vigil.events.v1 import events_service_pb2_grpc
 from vigil.system.v1 import system_service_pb2_grpc
 
 
@@ -35,22 +42,39 @@ def supervisor_restart(settings: Settings) -> Callable[[], None] | None:
 
 
 def build(settings: Settings) -> Built:
+    engine = make_engine(settings.sqlalchemy_url)
+    repo = SystemRepository(engine)
+    store = EventStore(engine, settings.data_dir)
     domain = SystemDomain(
         settings.system,
-        SystemRepository(make_engine(settings.sqlalchemy_url)),
+        repo,
         service_checks(settings),
         LiveConfig(settings.data_dir, settings.envoy_admin_port),
         data_dir=settings.data_dir,
         default_log_level=settings.log_level,
         multiprocess_metrics=bool(settings.prometheus_multiproc_dir),
+        events=store,
+    )
+    events = EventsDomain(
+        store,
+        EventFeed(store, settings.events.follow_poll_seconds),
+        repo.stream_exists,
+        domain.retention,
+        housekeeping_seconds=settings.events.housekeeping_seconds,
     )
     servicer = SystemServicer(settings, domain, supervisor_restart(settings))
     return Built(
         registrations=[
             Registration(
                 servicer, system_service_pb2_grpc.add_SystemServiceServicer_to_server, "vigil.system.v1.SystemService"
-            )
+            ),
+            Registration(
+                EventsServicer(events, settings.events.follow_keepalive_seconds),
+                events_service_pb2_grpc.add_EventsServiceServicer_to_server,
+                "vigil.events.v1.EventsService",
+            ),
         ],
         start=domain.register_local_node,
-        background=[domain.heartbeat_forever, domain.apply_platform_config_forever],
+        background=[domain.heartbeat_forever, domain.apply_platform_config_forever, events.housekeeping_forever],
+        handlers=[edge_events_handler()],
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import dataclasses
 import hashlib
 import logging
 import math
@@ -20,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from services.auth.tenant import current_owner, visible
 from services.common.errors import FailedPrecondition, InvalidArgument, NotFound
 from services.common.settings import UploadsSettings
 from services.db.models import Stream, UploadSession, Video, as_utc, utcnow
@@ -272,6 +274,7 @@ class VideoLibrary:
             stream_settings=self.default_stream_settings(),
             created_at=now,
             updated_at=now,
+            owner=upload.owner,
         )
         self._apply_info(video, info, sha256, size, upload.created_at)
         stream = self._internal_stream(video, target)
@@ -325,14 +328,14 @@ class VideoLibrary:
             raise InvalidArgument("limit must be at least 0")
         offset = 0 if limit == 0 else (page - 1) * limit
         rows, total = await asyncio.to_thread(
-            self._repo.list_videos, node, search, sort_by, sort_order == "desc", offset, limit or None
+            self._repo.list_videos, node, search, sort_by, sort_order == "desc", offset, limit or None, current_owner()
         )
         return rows, total, page if limit else 1, limit or total
 
     async def get_video(self, node: int, video_id: str) -> tuple[Video, Stream | None]:
         await self.require_node(node)
         video = await asyncio.to_thread(self._repo.video_by_video_id, video_id)
-        if video is None or video.nvr_server_id != node:
+        if video is None or video.nvr_server_id != node or not visible(video.owner):
             raise NotFound("video not found")
         stream = await asyncio.to_thread(self._repo.stream, video.stream_id) if video.stream_id else None
         return video, stream
@@ -427,7 +430,14 @@ class VideoLibrary:
         if changes.name is UNSET:
             raise InvalidArgument("name: this field is required")
         now = utcnow()
-        video = Video(video_id=new_video_id(), nvr_server_id=0, status="pending", created_at=now, updated_at=now)
+        video = Video(
+            video_id=new_video_id(),
+            nvr_server_id=0,
+            status="pending",
+            created_at=now,
+            updated_at=now,
+            owner=current_owner(),
+        )
         self._apply_changes(video, changes)
         video.original_filename = video.name or ""
         video.stream_settings = self.merge_stream_settings(self.default_stream_settings(), changes.stream_settings)
@@ -436,7 +446,7 @@ class VideoLibrary:
 
     async def get_archive(self, archive_id: int) -> Video:
         video = await asyncio.to_thread(self._repo.video_by_id, archive_id)
-        if video is None:
+        if video is None or not visible(video.owner):
             raise NotFound("video archive not found")
         return video
 
@@ -561,6 +571,7 @@ class VideoLibrary:
         field_name = ordering.lstrip("-")
         descending = ordering.startswith("-")
         start, backward = cursor if cursor else (None, False)
+        filt = dataclasses.replace(filt, owner=current_owner())
         page: Page = await asyncio.to_thread(
             self._repo.list_archives, filt, field_name, descending, start, backward, limit
         )
@@ -570,4 +581,4 @@ class VideoLibrary:
         return ArchivePage(rows, next_cursor, prev_cursor)
 
     async def count_archives(self, filt: ArchiveFilter) -> int:
-        return await asyncio.to_thread(self._repo.count_archives, filt)
+        return await asyncio.to_thread(self._repo.count_archives, dataclasses.replace(filt, owner=current_owner()))

@@ -27,6 +27,8 @@ class ArchiveFilter:
     name: str | None = None
     save_to: str | None = None
     weekdays_only: bool = False
+    # The tenant whose archives these are (None: every tenant's).
+    owner: str | None = None
 
 
 @dataclass(frozen=True)
@@ -163,11 +165,21 @@ class UploadsRepository:
             return video
 
     def list_videos(
-        self, node: int, search: str, sort_by: str, descending: bool, offset: int, limit: int | None
+        self,
+        node: int,
+        search: str,
+        sort_by: str,
+        descending: bool,
+        offset: int,
+        limit: int | None,
+        owner: str | None = None,
     ) -> tuple[list[Video], int]:
-        """A Lenz page: the videos of one media server, and how many match."""
+        """A Lenz page: the videos of one media server (of one tenant, unless
+        `owner` is None), and how many match."""
         with Session(self._engine) as session:
             where: list[Any] = [col(Video.nvr_server_id) == node]
+            if owner is not None:
+                where.append(col(Video.owner) == owner)
             if search:
                 needle = search.lower()
                 where.append(
@@ -201,6 +213,8 @@ class UploadsRepository:
             where.append(Video.name == filt.name)
         if filt.save_to is not None:
             where.append(false())  # no archive here has a save_to target
+        if filt.owner is not None:
+            where.append(col(Video.owner) == filt.owner)
         return where
 
     def _weekday_ok(self, video: Video, filt: ArchiveFilter) -> bool:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from services.auth.tenant import current_owner, visible
 from services.common.errors import FailedPrecondition, InvalidArgument, NotFound
 from services.common.settings import UploadsSettings
 from services.db.models import UploadSession, as_utc, utcnow
@@ -173,7 +174,7 @@ class UploadSessions:
     async def _session(self, node: int, session_id: str) -> UploadSession:
         await self._library.require_node(node)
         upload = await asyncio.to_thread(self._repo.get_session, session_id) if session_id else None
-        if upload is None or upload.nvr_server_id != node:
+        if upload is None or upload.nvr_server_id != node or not visible(upload.owner):
             raise NotFound("upload session not found")
         return upload
 
@@ -228,6 +229,7 @@ class UploadSessions:
             auto_stream=head.auto_stream,
             created_at=now,
             updated_at=now,
+            owner=current_owner(),
         )
         await asyncio.to_thread(self._store.create_session, upload.session_id, upload.total_size)
         try:

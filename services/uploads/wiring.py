@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.auth.interceptor import AuthInterceptor
+from services.auth.tokens import TokenStore
 from services.common.server import Built, Registration
 from services.common.settings import Settings
 from services.db.engine import make_engine
@@ -35,7 +37,8 @@ def build(settings: Settings) -> UploadsProcess:
     """One engine, repository, chunk store and library; the sessions domain;
     both faces; the housekeeping job. Recovers what a crash left on disk
     before anything serves."""
-    repo = UploadsRepository(make_engine(settings.sqlalchemy_url))
+    engine = make_engine(settings.sqlalchemy_url)
+    repo = UploadsRepository(engine)
     store = ChunkStore(settings.data_dir / "uploads")
     library = VideoLibrary(repo, store, settings.uploads)
     sessions = UploadSessions(repo, store, library, settings.uploads)
@@ -55,5 +58,7 @@ def build(settings: Settings) -> UploadsProcess:
         ],
         background=[sessions.housekeeping],
         options=UPLOAD_SERVER_OPTIONS,
+        # The credential check (FindFace tokens, the Lenz tenant) in front of both faces.
+        interceptors=[AuthInterceptor(TokenStore(engine))],
         sessions=sessions,
     )

@@ -358,3 +358,12 @@ def test_list_search_sort_and_pages(platform, http, tmp_path: Path) -> None:
     for query in ("sort_by=size", "sort_order=up", "page=0", "limit=-1"):
         _error(http.get(f"{BASE}?{query}"), 400)
     assert _error(http.get("/api/visionaire-media/5/videos"), 404) == "media server 5 not found"
+
+
+def test_first_start_made_the_local_jwks_and_says_where(platform) -> None:
+    """Issue 11: the local key pair is made on first start, and `vigil run`
+    says where its JWKS is and how to get tokens."""
+    assert (platform.data_dir / "auth" / "jwks.json").is_file()
+    log = platform.log.read_text()
+    assert "made the local JWKS: " in log and "auth/jwks.json" in log
+    assert "`vigil jwt --subject NAME`" in log and "`vigil token create --owner NAME`" in log

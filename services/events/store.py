@@ -1,0 +1,333 @@
+"""The events store: append (the stream engine), list, read after an id
+(followers), count and measure, delete (retention).
+
+Append is one multi-row INSERT in one short transaction, safe from any
+number of workers and processes at once: rows are only ever inserted, never
+updated, so appenders take no row locks and never wait on one another
+beyond the database's own insert (SQLite's write lock for the few
+milliseconds of the statement). Thumbnails are written as files first
+(`<data_dir>/events/thumbnails/<stream_id>/<uuid>.jpg`, written to a
+temporary name and renamed) and removed again when the insert fails.
+
+Why files and not a bytes column: a thumbnail is 5-30 KB and a busy stream
+keeps up to `max_events_per_stream` events (100 000 by default), gigabytes
+per stream; in the database that would bloat backups, VACUUM and every
+replica, while rows of ~300 bytes keep listing, counting and retention
+cheap. The price: the data directory must be shared by the engine and the
+System process (it is, on one node).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, func, insert
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from services.db.models import Event, as_utc, utcnow
+from services.events import metrics
+from services.events.vocabulary import ANALYTIC_IDS, EVENT_TYPES, MAX_LABEL, MAX_SUB_ANALYTIC, MAX_THUMBNAIL_BYTES
+
+#: A stream id as the streams table holds it (a UUID, at most 36 characters);
+#: it names a thumbnail folder, so nothing else is allowed.
+STREAM_ID = re.compile(r"^[A-Za-z0-9_-]{1,36}$")
+#: Rows deleted per retention statement.
+DELETE_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event to append. `occurred_at` is the event's own time (the
+    frame's), timezone-aware; `box` is (x1, y1, x2, y2) normalised to the
+    frame; `thumbnail` is a JPEG or None."""
+
+    stream_id: str
+    analytic_id: str
+    event_type: str
+    occurred_at: datetime
+    node_num: int = 0
+    sub_analytic: str = ""
+    track_id: int | None = None
+    label: str = ""
+    score: float = 0.0
+    box: tuple[float, float, float, float] | None = None
+    thumbnail: bytes | None = None
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event as stored, with its id and where its thumbnail is."""
+
+    id: int
+    stream_id: str
+    node_num: int
+    analytic_id: str
+    sub_analytic: str
+    event_type: str
+    track_id: int | None
+    label: str
+    score: float
+    box: list[float] | None
+    occurred_at: datetime
+    created_at: datetime
+    has_thumbnail: bool
+    attributes: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class EventQuery:
+    """Which events: every field left None matches all."""
+
+    stream_id: str | None = None
+    analytic_id: str | None = None
+    event_type: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def matches(self, event: StoredEvent) -> bool:
+        return (
+            (self.stream_id is None or event.stream_id == self.stream_id)
+            and (self.analytic_id is None or event.analytic_id == self.analytic_id)
+            and (self.event_type is None or event.event_type == self.event_type)
+            and (self.since is None or event.occurred_at >= self.since)
+            and (self.until is None or event.occurred_at < self.until)
+        )
+
+
+def check(event: NewEvent) -> None:
+    """Raise ValueError naming what is wrong with an event to append."""
+    if not STREAM_ID.match(event.stream_id):
+        raise ValueError(f"bad stream_id {event.stream_id[:40]!r}")
+    if event.analytic_id not in ANALYTIC_IDS:
+        raise ValueError(f"unknown analytic_id {event.analytic_id[:40]!r}")
+    if event.event_type not in EVENT_TYPES:
+        raise ValueError(f"unknown event_type {event.event_type[:40]!r}")
+    if event.occurred_at.tzinfo is None:
+        raise ValueError("occurred_at must be timezone-aware")
+    if len(event.label) > MAX_LABEL or len(event.sub_analytic) > MAX_SUB_ANALYTIC:
+        raise ValueError("label or sub_analytic too long")
+    if not math.isfinite(event.score):
+        raise ValueError("score must be a finite number")
+    if event.box is not None and (len(event.box) != 4 or not all(math.isfinite(v) for v in event.box)):
+        raise ValueError("box must be four finite numbers")
+    if event.thumbnail is not None:
+        if len(event.thumbnail) > MAX_THUMBNAIL_BYTES:
+            raise ValueError("thumbnail too large")
+        if not event.thumbnail.startswith(b"\xff\xd8"):
+            raise ValueError("thumbnail is not a JPEG")
+
+
+class EventStore:
+    """The events table and the thumbnail folder under `data_dir`."""
+
+    def __init__(self, engine: Engine, data_dir: Path) -> None:
+        self._engine = engine
+        self._root = Path(data_dir) / "events" / "thumbnails"
+
+    # -- writing ---------------------------------------------------------------
+
+    def append(self, events: Sequence[NewEvent]) -> list[int]:
+        """Store a batch of events in one transaction and return their ids,
+        in the order given. Every event is checked first (ValueError: none is
+        stored). Blocking: call it from a worker thread, not an event loop."""
+        for event in events:
+            check(event)
+        if not events:
+            return []
+        now = utcnow()
+        written: list[Path] = []
+        rows: list[dict[str, Any]] = []
+        try:
+            for event in events:
+                path = self._write_thumbnail(event.stream_id, event.thumbnail) if event.thumbnail else None
+                if path is not None:
+                    written.append(path)
+                rows.append(
+                    {
+                        "stream_id": event.stream_id,
+                        "node_num": event.node_num,
+                        "analytic_id": event.analytic_id,
+                        "sub_analytic": event.sub_analytic,
+                        "event_type": event.event_type,
+                        "track_id": event.track_id,
+                        "label": event.label,
+                        "score": float(event.score),
+                        "box": [float(v) for v in event.box] if event.box is not None else None,
+                        "occurred_at": event.occurred_at.astimezone(UTC),
+                        "created_at": now,
+                        "thumbnail_path": str(path.relative_to(self._root)) if path else None,
+                        "thumbnail_bytes": len(event.thumbnail) if event.thumbnail else 0,
+                        "attributes": dict(event.attributes),
+                    }
+                )
+            with Session(self._engine) as session:
+                result = session.execute(
+                    insert(Event).returning(col(Event.id), sort_by_parameter_order=True),  # type: ignore[arg-type]
+                    rows,
+                )
+                ids = [int(row[0]) for row in result]
+                session.commit()
+        except BaseException:
+            for path in written:
+                path.unlink(missing_ok=True)
+            raise
+        for event in events:
+            metrics.EVENTS.labels(event.analytic_id, event.event_type).inc()
+        return ids
+
+    def _write_thumbnail(self, stream_id: str, jpeg: bytes) -> Path:
+        folder = self._root / stream_id
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{uuid.uuid4().hex}.jpg"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(jpeg)
+        os.replace(tmp, path)
+        return path
+
+    # -- reading ---------------------------------------------------------------
+
+    def newest(self, query: EventQuery, limit: int, before_id: int | None = None) -> list[StoredEvent]:
+        """Events matching `query`, newest (highest id) first, at most
+        `limit`, only ids below `before_id` when given."""
+        stmt = self._where(select(Event), query)
+        if before_id is not None:
+            stmt = stmt.where(col(Event.id) < before_id)
+        stmt = stmt.order_by(col(Event.id).desc()).limit(limit)
+        with Session(self._engine) as session:
+            return [_stored(row) for row in session.exec(stmt)]
+
+    def after(self, after_id: int, limit: int, query: EventQuery | None = None) -> list[StoredEvent]:
+        """Events with ids above `after_id`, oldest first, at most `limit`."""
+        stmt = self._where(select(Event), query or EventQuery()).where(col(Event.id) > after_id)
+        with Session(self._engine) as session:
+            return [_stored(row) for row in session.exec(stmt.order_by(col(Event.id)).limit(limit))]
+
+    def by_ids(self, ids: Sequence[int]) -> list[StoredEvent]:
+        """The events among these ids that exist, oldest first."""
+        if not ids:
+            return []
+        stmt = select(Event).where(col(Event.id).in_(list(ids))).order_by(col(Event.id))
+        with Session(self._engine) as session:
+            return [_stored(row) for row in session.exec(stmt)]
+
+    def latest_id(self) -> int:
+        with Session(self._engine) as session:
+            return int(session.exec(select(func.max(Event.id))).one() or 0)
+
+    def names_stream(self, stream_id: str) -> bool:
+        """True when any stored event belongs to this stream."""
+        with Session(self._engine) as session:
+            return session.exec(select(Event.id).where(Event.stream_id == stream_id).limit(1)).first() is not None
+
+    def thumbnail(self, event_id: int) -> bytes | None:
+        """The event's JPEG; None when there is no such event or thumbnail."""
+        with Session(self._engine) as session:
+            path = session.exec(select(Event.thumbnail_path).where(Event.id == event_id)).first()
+        if not path:
+            return None
+        try:
+            return (self._root / path).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def stats(self) -> tuple[int, int]:
+        """(how many events, bytes of their thumbnails)."""
+        with Session(self._engine) as session:
+            count, size = session.exec(select(func.count(), func.coalesce(func.sum(Event.thumbnail_bytes), 0))).one()
+        return int(count), int(size)
+
+    @staticmethod
+    def _where(stmt: Any, query: EventQuery) -> Any:
+        if query.stream_id is not None:
+            stmt = stmt.where(Event.stream_id == query.stream_id)
+        if query.analytic_id is not None:
+            stmt = stmt.where(Event.analytic_id == query.analytic_id)
+        if query.event_type is not None:
+            stmt = stmt.where(Event.event_type == query.event_type)
+        if query.since is not None:
+            stmt = stmt.where(col(Event.occurred_at) >= query.since)
+        if query.until is not None:
+            stmt = stmt.where(col(Event.occurred_at) < query.until)
+        return stmt
+
+    # -- retention -------------------------------------------------------------
+
+    def delete_older_than(self, cutoff: datetime) -> int:
+        """Delete events whose own time is before `cutoff`; how many."""
+        deleted = 0
+        while True:
+            with Session(self._engine) as session:
+                rows = session.exec(
+                    select(Event.id, Event.thumbnail_path)
+                    .where(col(Event.occurred_at) < cutoff)
+                    .order_by(col(Event.id))
+                    .limit(DELETE_BATCH)
+                ).all()
+            deleted += self._delete(rows)
+            if len(rows) < DELETE_BATCH:
+                return deleted
+
+    def cap_per_stream(self, cap: int) -> int:
+        """Keep each stream's `cap` newest events (by their own time); how
+        many were deleted."""
+        with Session(self._engine) as session:
+            streams = session.exec(
+                select(Event.stream_id).group_by(Event.stream_id).having(func.count() > cap)  # type: ignore[arg-type]
+            ).all()
+        deleted = 0
+        for stream_id in streams:
+            while True:
+                with Session(self._engine) as session:
+                    rows = session.exec(
+                        select(Event.id, Event.thumbnail_path)
+                        .where(Event.stream_id == stream_id)
+                        .order_by(col(Event.occurred_at).desc(), col(Event.id).desc())
+                        .offset(cap)
+                        .limit(DELETE_BATCH)
+                    ).all()
+                deleted += self._delete(rows)
+                if len(rows) < DELETE_BATCH:
+                    break
+        return deleted
+
+    def _delete(self, rows: Iterable[Any]) -> int:
+        rows = list(rows)
+        if not rows:
+            return 0
+        with Session(self._engine) as session:
+            session.execute(delete(Event).where(col(Event.id).in_([r[0] for r in rows])))
+            session.commit()
+        for _, path in rows:
+            if path:
+                (self._root / path).unlink(missing_ok=True)
+        return len(rows)
+
+
+def _stored(row: Event) -> StoredEvent:
+    assert row.id is not None
+    return StoredEvent(
+        id=row.id,
+        stream_id=row.stream_id,
+        node_num=row.node_num,
+        analytic_id=row.analytic_id,
+        sub_analytic=row.sub_analytic,
+        event_type=row.event_type,
+        track_id=row.track_id,
+        label=row.label,
+        score=row.score,
+        box=list(row.box) if row.box is not None else None,
+        occurred_at=as_utc(row.occurred_at),
+        created_at=as_utc(row.created_at),
+        has_thumbnail=bool(row.thumbnail_path),
+        attributes=dict(row.attributes or {}),
+    )

@@ -1,0 +1,38 @@
+"""What an event may name: the analytics that raise events and the event
+types they raise. An append or a filter naming anything else is refused, so
+a typo never stores (or silently finds) nothing. The analytic ids are the
+catalog's, and the types include every type services/analysis raises
+(tests/unit/test_events_vocabulary.py checks both)."""
+
+from __future__ import annotations
+
+#: Visionaire4 ids of the catalog's analytics (services/catalog/analytics.py).
+ANALYTIC_IDS = ("NFV4-FR", "NFV4-LPR3", "NFV4-MPA", "NFV4-MVA", "NFV4-SS")
+
+#: Event types, by what raises them.
+EVENT_TYPES = (
+    # People and vehicle analytics (NFV4-MPA, NFV4-MVA; services/analysis):
+    # a counted crossing of a line each way, an area entered and left.
+    "line_in",
+    "line_out",
+    "area_enter",
+    "area_exit",
+    # Rule breaches (the catalog's /rules/pipeline names).
+    "line_count_over",
+    "area_occupancy_over",
+    "dwell_over",
+    # Faces (NFV4-FR).
+    "watchlist_match",
+    "unknown_face",
+    # Licence plates (NFV4-LPR3).
+    "plate_read",
+    "plate_match",
+    # Smart search indexing (NFV4-SS): an object seen.
+    "object_seen",
+)
+
+#: Longest label and sub-analytic name a row holds.
+MAX_LABEL = 64
+MAX_SUB_ANALYTIC = 32
+#: Largest thumbnail accepted, in bytes.
+MAX_THUMBNAIL_BYTES = 1024 * 1024
