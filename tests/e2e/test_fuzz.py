@@ -71,7 +71,8 @@ def _send(http: httpx.Client, case: Any) -> httpx.Response:
         "method": kwargs["method"],
         "url": kwargs["url"],
         "params": kwargs.get("params"),
-        "headers": {k: str(v) for k, v in (kwargs.get("headers") or {}).items()},
+        # The client's own credentials (http_client signs in), not generated ones.
+        "headers": {k: str(v) for k, v in (kwargs.get("headers") or {}).items() if k.lower() != "authorization"},
     }
     if kwargs.get("cookies"):
         request["headers"]["Cookie"] = "; ".join(f"{k}={v}" for k, v in kwargs["cookies"].items())

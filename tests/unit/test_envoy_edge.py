@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from services.auth import keys
 from services.common.settings import Settings
 from services.platform import envoy_config
 from services.platform.supervisor import envoy_binary
@@ -35,6 +36,7 @@ def test_body_limits_follow_the_settings() -> None:
 
 def test_edge_settings_reach_envoy(tmp_path: Path) -> None:
     settings = _settings(
+        data_dir=tmp_path,
         edge_max_connections=77,
         edge_max_heap_bytes=256 * 1024**2,
         edge_request_headers_timeout_seconds=4,
@@ -58,7 +60,9 @@ def test_edge_settings_reach_envoy(tmp_path: Path) -> None:
         assert routes[str({"prefix": "/"})]["request_body_buffer_limit"] == 1024**2 + 1024
         feedback = routes[str({"safe_regex": {"regex": "^/1/streams/feedback/?$"}})]
         assert feedback["request_body_buffer_limit"] > 1024**2 + 8 * 1024**2
-    # Envoy itself accepts the whole configuration.
+    # Envoy itself accepts the whole configuration (with the JWKS the
+    # platform makes at its first start, for jwt_authn).
+    keys.ensure_local_keys(settings)
     path = envoy_config.write(settings, tmp_path / "envoy.yaml")
     assert yaml.safe_load(path.read_text())["overload_manager"]
     checked = subprocess.run(
