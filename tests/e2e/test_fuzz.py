@@ -14,6 +14,7 @@ send (credentials included)."""
 
 from __future__ import annotations
 
+import datetime
 import os
 import random
 import time
@@ -35,6 +36,8 @@ from tests.platform_launcher import RunningPlatform
 #: Examples per operation and seed (113 operations, two seeds).
 EXAMPLES = int(os.environ.get("VIGIL_TEST_FUZZ_EXAMPLES", "8"))
 FIXED_SEED = 18_2026
+#: How long an answer that never ends (MJPEG) is read before it is cut.
+STREAM_READ_SECONDS = 2.0
 #: What every answer is checked for.
 #: (5xx are counted apart: 501 is the honest answer of a route not built yet.)
 CHECKS = [
@@ -85,7 +88,21 @@ def _send(http: httpx.Client, case: Any) -> httpx.Response:
         request["data"] = data
     if kwargs.get("files") is not None:
         request["files"] = kwargs["files"]
-    return http.request(**request)
+    # Read the answer as it comes: an endless one (a live MJPEG of a stream
+    # the fuzzer made) is cut after STREAM_READ_SECONDS and its status,
+    # headers and first bytes are checked.
+    with http.stream(**request) as streamed:
+        body = bytearray()
+        until = time.monotonic() + STREAM_READ_SECONDS
+        for chunk in streamed.iter_bytes():
+            body += chunk
+            if time.monotonic() > until:
+                break
+        response = httpx.Response(
+            streamed.status_code, headers=streamed.headers, content=bytes(body), request=streamed.request
+        )
+    response.elapsed = datetime.timedelta(0)
+    return response
 
 
 def _fuzz(schema: Any, http: httpx.Client, seed: int) -> Run:
