@@ -4,8 +4,15 @@
 --   * one trailing slash is stripped (FindFace paths end in `/`; the
 --     transcoder's path templates cannot);
 --   * LUNA's `Luna-Request-Id` is kept, or made as `timestamp,uuid`;
---   * a small JSON body is copied into `vigil-json-body-bin` so the gRPC
---     server can reject unknown fields (the transcoder silently drops them).
+--   * raw gRPC is refused: the REST listeners serve REST (the gRPC ports
+--     serve gRPC);
+--   * a request body of a JSON route (any route but uploads) over its limit
+--     is refused with 413, by its Content-Length before it is read, or once
+--     a chunked one passes the limit; the whole body is copied into
+--     `vigil-json-body-bin`, whatever its size or transfer encoding, so the
+--     gRPC server can reject unknown fields (the transcoder drops them);
+--   * `vigil-origin`, the base of absolute URLs in answers, is the configured
+--     public base URL or the listener's own address, never the client's Host.
 -- On the way out:
 --   * an error (from a service, with `vigil-error-*` metadata, or from Envoy
 --     itself: unknown route, unparsable JSON, bad query parameter) becomes the
@@ -19,11 +26,14 @@
 --   * LUNA routes answer with `Luna-Request-Id`;
 --   * internal headers do not leak.
 
-local MAX_JSON_COPY = 65536
-
--- Which listener runs this copy of the script: services/platform/envoy_config.py
--- sets it in front of the file for each listener ("rest", "visionaire", "luna").
+-- What services/platform/envoy_config.py sets in front of the file for each
+-- listener: which listener runs this copy ("rest", "visionaire", "luna"), the
+-- public base URL (empty: the listener's own address), the body limit of JSON
+-- routes and the routes that allow more ({method, path pattern, bytes}).
 VIGIL_LISTENER = VIGIL_LISTENER or "rest"
+VIGIL_PUBLIC_BASE_URL = VIGIL_PUBLIC_BASE_URL or ""
+VIGIL_MAX_JSON_BYTES = VIGIL_MAX_JSON_BYTES or 1048576
+VIGIL_LARGER_BODIES = VIGIL_LARGER_BODIES or {}
 
 local function family(path)
   if path:match("^/[12]/") or path == "/version" or path == "/healthcheck" or path == "/config"
@@ -125,6 +135,13 @@ local function render(fam, status, message, code, desc)
   return string.format('{"code":%d,"message":%s}', status, json_string(message))
 end
 
+local function body_limit(method, path)
+  for _, route in ipairs(VIGIL_LARGER_BODIES) do
+    if route[1] == method and path:match(route[2]) then return route[3] end
+  end
+  return VIGIL_MAX_JSON_BYTES
+end
+
 -- The message of an error that Envoy or the transcoder made, not a service.
 local function local_message(status, body, method, path, query)
   local text = (body or ""):gsub("^%s+", ""):gsub("%s+$", "")
@@ -139,6 +156,10 @@ local function local_message(status, body, method, path, query)
   if field and query:find("[?&]" .. field:gsub("%p", "%%%0") .. "=") then
     return "Bad query parameters '" .. field .. "'", 12012
   end
+  if status == 413 and text == "Payload Too Large" then
+    -- Envoy's own, once a body passed its route's buffer limit.
+    return "the request body is larger than " .. body_limit(method, path) .. " bytes", nil
+  end
   if status == 503 or status == 502 then
     return "service unavailable", nil
   end
@@ -152,8 +173,37 @@ local function local_message(status, body, method, path, query)
   return text, nil
 end
 
+-- Routes whose body streams to the service unread: Lenz chunks, FindFace
+-- source files, Gaard clips (multipart or raw video, each with its service's
+-- own size limit).
+local function streamed_body(path)
+  return path:match("/videos/upload$") or path:match("/upload/source_file$") or path == "/api/classify"
+end
+
+-- `scheme://host:port` of this listener as the client reached it: the
+-- configured public base URL, else the local address of the connection.
+local function origin(handle)
+  if VIGIL_PUBLIC_BASE_URL ~= "" then return VIGIL_PUBLIC_BASE_URL end
+  local address = handle:streamInfo():downstreamLocalAddress() or "localhost"
+  return "http://" .. address
+end
+
+-- 413 before the service sees the request (envoy_on_response renders it in
+-- the family's shape, as it does Envoy's own 413 past the buffer limit).
+local function too_large(handle, limit)
+  handle:respond({ [":status"] = "413" }, "the request body is larger than " .. limit .. " bytes")
+end
+
 function envoy_on_request(handle)
   local headers = handle:headers()
+  if string.lower(headers:get("content-type") or ""):match("^application/grpc") then
+    -- gRPC clients get a gRPC answer: UNIMPLEMENTED, as for a method this
+    -- server does not have (envoy_on_response leaves it as it is).
+    handle:streamInfo():dynamicMetadata():set("vigil", "grpc", "1")
+    handle:respond({ [":status"] = "200", ["content-type"] = "application/grpc", ["grpc-status"] = "12",
+      ["grpc-message"] = "gRPC is not served on the REST listeners: use the gRPC ports" }, "")
+    return
+  end
   local full = headers:get(":path") or "/"
   local path, query = full:match("^([^?]*)(.*)$")
   if #path > 1 and path:sub(-1) == "/" then
@@ -169,10 +219,6 @@ function envoy_on_request(handle)
     return
   end
   local meta = handle:streamInfo():dynamicMetadata()
-  if (headers:get("content-type") or ""):match("^application/grpc") then
-    -- A raw gRPC call: its answer (grpc-status included) goes back untouched.
-    meta:set("vigil", "grpc", "1")
-  end
   meta:set("vigil", "path", path)
   meta:set("vigil", "query", query)
   meta:set("vigil", "method", headers:get(":method") or "GET")
@@ -184,20 +230,32 @@ function envoy_on_request(handle)
     end
     meta:set("vigil", "luna_request_id", rid)
   end
-  -- The host the client addressed, for absolute URLs in answers (FindFace
-  -- `screenshot`, `next_page`); gRPC servers do not see `:authority`.
-  headers:replace("vigil-host", headers:get(":authority") or "")
+  -- The base of absolute URLs in answers (FindFace `screenshot`,
+  -- `next_page`): gRPC servers do not see `:authority`, and must not trust it.
+  headers:replace("vigil-origin", origin(handle))
+  headers:remove("vigil-json-body-bin")
+  headers:remove("vigil-host")
   local method = headers:get(":method")
-  local ctype = string.lower(headers:get("content-type") or "")
+  -- Upload bodies (multipart chunks, raw video files, clips to classify)
+  -- stream through to the service as they arrive and are never read here.
+  if streamed_body(path) then return end
+  local limit = body_limit(method, path)
   local length = tonumber(headers:get("content-length") or "")
-  -- Upload bodies (multipart chunks, raw video files) stream through to the
-  -- service as they arrive and are never read here, whatever their type.
-  local upload = path:match("/videos/upload$") or path:match("/upload/source_file$")
-  if not upload and (method == "POST" or method == "PUT" or method == "PATCH" or method == "DELETE")
-      and length and length > 0 and length <= MAX_JSON_COPY
-      and (ctype == "" or ctype:find("json", 1, true) or ctype:find("x-www-form-urlencoded", 1, true)) then
+  if length and length > limit then
+    too_large(handle, limit)
+    return
+  end
+  if length ~= 0 then
+    -- The whole body, buffered, whatever its framing (Envoy's codec takes
+    -- `Transfer-Encoding: chunked` away; a request without a body gives nil
+    -- at once). Envoy stops buffering and answers 413 itself once a body
+    -- passes its route's buffer limit (this limit and 1 KiB: envoy_config.py).
     local body = handle:body()
-    if body then
+    if body and body:length() > limit then
+      too_large(handle, limit)
+      return
+    end
+    if body and body:length() > 0 then
       -- Reading the body invalidates the earlier headers object: fetch it again.
       handle:headers():replace("vigil-json-body-bin", handle:base64Escape(body:getBytes(0, body:length())))
     end
@@ -258,14 +316,18 @@ function envoy_on_response(handle)
       return
     end
     local message, code, unrouted = local_message(status, text, meta["method"] or "GET", path, meta["query"] or "")
+    -- A request Envoy's codec refused before envoy_on_request ran (a header
+    -- with an underscore, headers too large) has no path to go by.
+    unrouted = unrouted or not meta["path"]
     if unrouted and VIGIL_LISTENER ~= "rest" then
       -- No route at all: the listener's own family answers, not the path's.
       fam = VIGIL_LISTENER
     end
     if fam == "gaard" then
-      -- Gaard's own code for a malformed request (services/classification/errors.py),
-      -- not LUNA's 12012; other statuses print as the code.
-      code = status == 400 and 1000 or nil
+      -- Gaard's own codes for a malformed request and a body over the limit
+      -- (services/classification/errors.py), not LUNA's 12012; other
+      -- statuses print as the code.
+      code = (status == 400 and 1000) or (status == 413 and 1003) or nil
     end
     buffer:setBytes(render(fam, status, message, code, nil))
   else

@@ -8,7 +8,7 @@ with `WWW-Authenticate: Token`) before the method runs, and is counted in
 
 Lenz (UploadsService): Envoy's jwt_authn has verified the Bearer token and
 passes its tenant claim as `vigil-auth-tenant`; a verified token without that
-claim is refused here (a call through the edge always carries `vigil-host`).
+claim is refused here (a call through the edge always carries `vigil-origin`).
 A call on the gRPC port without either is a trusted local caller (tenant None).
 
 LUNA and Gaard (`TenantInterceptor`, in the Streams and Classification
@@ -50,7 +50,7 @@ def _lenz_tenant(context: grpc.aio.ServicerContext) -> str | None:
     tenant = _metadata(context, JWT_HEADER_TENANT)
     if tenant:
         return tenant
-    if _metadata(context, "vigil-host") is not None:
+    if _metadata(context, "vigil-origin") is not None:
         count_failure("lenz", "no_tenant")
         raise Unauthenticated("the token names no tenant")
     return None

@@ -35,8 +35,10 @@ log = logging.getLogger(__name__)
 
 #: Large enough for a 64 MiB upload chunk; upload bodies stream in chunks.
 MAX_MESSAGE_BYTES = 80 * 1024 * 1024
-#: Room for the JSON body copy the edge forwards as metadata (envoy/vigil.lua).
-MAX_METADATA_BYTES = 128 * 1024
+#: Room for the JSON body copy the edge forwards as metadata (envoy/vigil.lua):
+#: a body up to the edge's largest JSON limit (`edge_max_json_bytes`, plus one
+#: preview frame on the LUNA feedback routes), in base64.
+MAX_METADATA_BYTES = 48 * 1024 * 1024
 
 
 #: The current reflection service. grpcio-reflection ships only v1alpha; v1
@@ -216,8 +218,8 @@ async def build_server(
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
-            # The edge copies JSON bodies up to 64 KiB into metadata (base64,
-            # ~88 KiB); gRPC's defaults (8 KiB soft, 16 KiB hard) refuse them.
+            # The edge copies whole JSON bodies into metadata (base64); gRPC's
+            # defaults (8 KiB soft, 16 KiB hard) refuse any but the smallest.
             ("grpc.max_metadata_size", MAX_METADATA_BYTES),
             ("grpc.absolute_max_metadata_size", MAX_METADATA_BYTES),
             *options,

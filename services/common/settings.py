@@ -423,6 +423,49 @@ class InferenceSettings(Section):
         return self
 
 
+class EdgeSettings(Section):
+    """The REST edge (Envoy) as an internet-facing proxy
+    (services/platform/envoy_config.py, envoy/vigil.lua)."""
+
+    prefix: ClassVar[str] = "edge_"
+
+    public_base_url: str = Field(
+        default="",
+        alias="public_base_url",
+        description="Scheme, host and port (and any path prefix) clients reach the platform at, such as "
+        "`https://vigil.example.com`; absolute URLs in answers (FindFace `next_page`, `screenshot`) start with it. "
+        "Empty means the address of the listener the request came in on; the client's `Host` header is never used.",
+    )
+    max_json_bytes: int = Field(
+        default=1024**2,
+        ge=1024,
+        le=16 * 1024**2,
+        description="Largest request body of a JSON route, in bytes (HTTP 413 in the family's shape past it); "
+        "the LUNA feedback routes also allow one preview frame of `VIGIL_LUNA_PREVIEW_MAX_BYTES`; upload routes "
+        "stream and have only the uploads and classification services' own limits.",
+    )
+    max_connections: int = Field(
+        default=10000,
+        ge=1,
+        description="Open downstream connections Envoy accepts over all listeners; past it new ones are closed.",
+    )
+    max_heap_bytes: int = Field(
+        default=1024**3,
+        ge=64 * 1024**2,
+        description="Envoy's heap budget for the overload manager: at 95% it stops HTTP keep-alive and resets "
+        "its largest streams, at 98% it answers new requests 503.",
+    )
+    request_headers_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="Time a client has to send a request's headers (HTTP 408 past it)."
+    )
+    idle_timeout_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="A connection with no request in flight, or a request with no bytes moving either way, is "
+        "closed after this long (whole-clip `POST /api/classify?sync=true` waits up to ten times longer).",
+    )
+
+
 # --- auth: authentication and tenancy (issue 11) ---------------------------
 
 
@@ -564,6 +607,7 @@ class Settings(BaseSettings):
         "uploads": UploadsSettings,
         "classification": ClassificationSettings,
         "inference": InferenceSettings,
+        "edge": EdgeSettings,
         "catalog": CatalogSettings,
         "events": EventsSettings,
         "auth": AuthSettings,
@@ -620,6 +664,7 @@ class Settings(BaseSettings):
     uploads: UploadsSettings = Field(default_factory=UploadsSettings)
     classification: ClassificationSettings = Field(default_factory=ClassificationSettings)
     inference: InferenceSettings = Field(default_factory=InferenceSettings)
+    edge: EdgeSettings = Field(default_factory=EdgeSettings)
     catalog: CatalogSettings = Field(default_factory=CatalogSettings)
     events: EventsSettings = Field(default_factory=EventsSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)

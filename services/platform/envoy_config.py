@@ -5,6 +5,8 @@ set built from proto/, the Lua filter in envoy/vigil.lua, and three listeners
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +79,7 @@ def _cluster(name: str, host: str, port: int) -> dict[str, Any]:
     }
 
 
-def _routes() -> list[dict[str, Any]]:
+def _routes(settings: Settings) -> list[dict[str, Any]]:
     """A route per gRPC service (the transcoder rewrites REST paths to gRPC
     ones), then one for every other path. The CORS filter runs on the REST
     path, before the transcoder, and acts only where a route to a cluster
@@ -91,20 +93,185 @@ def _routes() -> list[dict[str, Any]]:
         routes.append(
             {
                 "match": {"prefix": f"/{svc.full_name}/"},
-                "route": {"cluster": process, "timeout": timeout},
+                "route": {"cluster": process, "timeout": timeout, **_edge_route_options(svc.full_name, settings)},
+                **_edge_route_limits(settings),
             }
         )
-    routes.append({"match": {"prefix": "/"}, "route": {"cluster": "system", "timeout": DEFAULT_TIMEOUT}})
+    routes.extend(_edge_rest_routes(settings))
+    routes.append(
+        {
+            "match": {"prefix": "/"},
+            "route": {"cluster": "system", "timeout": DEFAULT_TIMEOUT},
+            "request_body_buffer_limit": settings.edge.max_json_bytes + 1024,
+        }
+    )
     return routes
 
 
 def _vigil_lua(listener: str, settings: Settings) -> dict[str, Any]:
     """envoy/vigil.lua for one listener: the script, told which listener it
-    serves (unknown routes answer in that listener's family) and whether
-    Visionaire4 routes need the Bearer token."""
+    serves (unknown routes answer in that listener's family), whether
+    Visionaire4 routes need the Bearer token, and the edge's limits
+    (`_lua_prelude`)."""
     jwt_visionaire = "true" if settings.auth.visionaire else "false"
-    head = f'VIGIL_LISTENER = "{listener}"\nVIGIL_JWT_VISIONAIRE = {jwt_visionaire}\n'
-    return {"inline_string": head + LUA.read_text()}
+    head = f"VIGIL_JWT_VISIONAIRE = {jwt_visionaire}\n"
+    return {"inline_string": _lua_prelude(listener, settings) + head + LUA.read_text()}
+
+
+# --- edge hardening (issue 18): Envoy's edge-proxy best practices ------------
+#: Every per-connection and per-stream buffer (best practice: 32 KiB); a route
+#: that must buffer a whole JSON body raises its own stream's limit.
+EDGE_BUFFER_BYTES = 32 * 1024
+#: Request header limits: total size and count (Envoy's defaults are 60 KiB
+#: and 100; a JWT is well under 8 KiB).
+MAX_REQUEST_HEADERS_KB = 32
+MAX_HEADERS_COUNT = 100
+#: `POST /api/classify?sync=true` answers once a whole clip is analysed,
+#: sending nothing meanwhile.
+CLASSIFY_IDLE_FACTOR = 10
+#: Methods whose JSON body may carry a preview frame (a `data:` URL).
+FRAME_BODY_METHODS = {"vigil.streams.v1.LunaStreamsService.SendLunaStreamsFeedback"}
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g}s"
+
+
+def body_limits(settings: Settings) -> tuple[int, list[tuple[str, str, int]]]:
+    """The request body limit of JSON routes, and the routes that allow more:
+    (method, Lua pattern of the REST path, bytes). Upload routes (an
+    `HttpBody` body) stream and are left to their services' own limits."""
+    larger = [
+        (verb, "^" + re.sub(r"\{[^}]*\}", "[^/]+", path.replace("-", "%-")) + "$", limit)
+        for verb, path, limit in _larger_bodies(settings)
+    ]
+    return settings.edge.max_json_bytes, larger
+
+
+def _larger_bodies(settings: Settings) -> list[tuple[str, str, int]]:
+    """(method, REST path template, bytes) of the routes whose JSON body may
+    carry a preview frame."""
+    frame = settings.streams.preview_max_bytes * 4 // 3 + 1024
+    return [
+        (binding.verb, binding.path, settings.edge.max_json_bytes + frame)
+        for rpc in rpcs().values()
+        if rpc.method.full_name in FRAME_BODY_METHODS
+        for binding in rpc.bindings
+    ]
+
+
+def _lua_prelude(listener: str, settings: Settings) -> str:
+    """What envoy/vigil.lua is told about its listener and the edge's limits."""
+    default, larger = body_limits(settings)
+    routes = ", ".join(f"{{ {json.dumps(m)}, {json.dumps(p)}, {n} }}" for m, p, n in larger)
+    return (
+        f"VIGIL_LISTENER = {json.dumps(listener)}\n"
+        f"VIGIL_PUBLIC_BASE_URL = {json.dumps(settings.edge.public_base_url.rstrip('/'))}\n"
+        f"VIGIL_MAX_JSON_BYTES = {default}\n"
+        f"VIGIL_LARGER_BODIES = {{ {routes} }}\n"
+    )
+
+
+def _stream_buffer_limit(settings: Settings) -> int:
+    """What a stream may buffer: the largest JSON body vigil.lua reads whole."""
+    default, larger = body_limits(settings)
+    return max([default, *(n for _, _, n in larger)]) + 1024
+
+
+def _edge_connection_manager(settings: Settings) -> dict[str, Any]:
+    """Timeouts, header limits, HTTP/1.0 and HTTP/2 settings of every listener."""
+    return {
+        "use_remote_address": True,
+        "request_headers_timeout": _seconds(settings.edge.request_headers_timeout_seconds),
+        "stream_idle_timeout": _seconds(settings.edge.idle_timeout_seconds),
+        "max_request_headers_kb": MAX_REQUEST_HEADERS_KB,
+        "common_http_protocol_options": {
+            "idle_timeout": _seconds(settings.edge.idle_timeout_seconds),
+            "max_headers_count": MAX_HEADERS_COUNT,
+            "headers_with_underscores_action": "REJECT_REQUEST",
+        },
+        # HTTP/1.0 clients are served (a request without Host gets this
+        # name); Envoy reads an HTTP/0.9 request line as HTTP/1.0.
+        "http_protocol_options": {"accept_http_10": True, "default_host_for_http_10": "vigil"},
+        "http2_protocol_options": {
+            "max_concurrent_streams": 100,
+            "initial_stream_window_size": 65536,
+            "initial_connection_window_size": 1048576,
+        },
+    }
+
+
+def _edge_route_limits(settings: Settings) -> dict[str, Any]:
+    """What a transcoded request may buffer (the route after the transcoder):
+    the largest JSON body (upload bodies stream through, never buffered)."""
+    return {"request_body_buffer_limit": _stream_buffer_limit(settings)}
+
+
+def _edge_rest_routes(settings: Settings) -> list[dict[str, Any]]:
+    """Routes on REST paths, matched before the transcoder runs, so that
+    vigil.lua may buffer a larger body only where one is allowed; every
+    other REST path takes the last route, which buffers at most
+    `max_json_bytes` (Envoy answers 413 past it without reading more)."""
+    routes = []
+    for _, path, limit in _larger_bodies(settings):
+        regex = "^" + re.sub(r"\{[^}]*\}", "[^/]+", re.escape(path).replace(r"\{", "{").replace(r"\}", "}")) + "/?$"
+        routes.append(
+            {
+                "match": {"safe_regex": {"regex": regex}},
+                "route": {"cluster": "system", "timeout": DEFAULT_TIMEOUT},
+                "request_body_buffer_limit": limit + 1024,
+            }
+        )
+    return routes
+
+
+def _edge_route_options(service: str, settings: Settings) -> dict[str, Any]:
+    if service == "vigil.classification.v1.ClassificationService":
+        return {"idle_timeout": _seconds(settings.edge.idle_timeout_seconds * CLASSIFY_IDLE_FACTOR)}
+    return {}
+
+
+def _overload_manager(settings: Settings) -> dict[str, Any]:
+    """A global cap on downstream connections, and load shedding on heap use."""
+    heap = "envoy.resource_monitors.fixed_heap"
+    connections = "envoy.resource_monitors.global_downstream_max_connections"
+    return {
+        "refresh_interval": "0.25s",
+        "resource_monitors": [
+            {
+                "name": heap,
+                "typed_config": {
+                    "@type": "type.googleapis.com/envoy.extensions.resource_monitors.fixed_heap.v3.FixedHeapConfig",
+                    "max_heap_size_bytes": settings.edge.max_heap_bytes,
+                },
+            },
+            {
+                "name": connections,
+                "typed_config": {
+                    "@type": "type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3"
+                    ".DownstreamConnectionsConfig",
+                    "max_active_downstream_connections": settings.edge.max_connections,
+                },
+            },
+        ],
+        "actions": [
+            {"name": "envoy.overload_actions.disable_http_keepalive", "triggers": [_threshold(heap, 0.95)]},
+            {"name": "envoy.overload_actions.reset_high_memory_stream", "triggers": [_scaled(heap, 0.90, 0.98)]},
+            {"name": "envoy.overload_actions.stop_accepting_requests", "triggers": [_threshold(heap, 0.98)]},
+        ],
+        "buffer_factory_config": {"minimum_account_to_track_power_of_two": 20},
+    }
+
+
+def _threshold(monitor: str, value: float) -> dict[str, Any]:
+    return {"name": monitor, "threshold": {"value": value}}
+
+
+def _scaled(monitor: str, scaling: float, saturation: float) -> dict[str, Any]:
+    return {"name": monitor, "scaled": {"scaling_threshold": scaling, "saturation_threshold": saturation}}
+
+
+# --- end of edge hardening ------------------------------------------------------
 
 
 # --- auth (issue 11): Bearer JWTs verified by Envoy's jwt_authn ---------------
@@ -229,6 +396,7 @@ def _listener(name: str, host: str, port: int, descriptor: Path, settings: Setti
     return {
         "name": name,
         "address": {"socket_address": {"address": host, "port_value": port}},
+        "per_connection_buffer_limit_bytes": EDGE_BUFFER_BYTES,
         "filter_chains": [
             {
                 "filters": [
@@ -239,14 +407,14 @@ def _listener(name: str, host: str, port: int, descriptor: Path, settings: Setti
                             ".HttpConnectionManager",
                             "stat_prefix": name,
                             "codec_type": "AUTO",
-                            "stream_idle_timeout": "300s",
+                            **_edge_connection_manager(settings),
                             "route_config": {
                                 "name": "vigil",
                                 "virtual_hosts": [
                                     {
                                         "name": "vigil",
                                         "domains": ["*"],
-                                        "routes": _routes(),
+                                        "routes": _routes(settings),
                                         "typed_per_filter_config": {CORS_FILTER: _cors_policy()},
                                     }
                                 ],
@@ -274,6 +442,7 @@ def render(settings: Settings, descriptor: Path = DESCRIPTOR) -> dict[str, Any]:
         "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": settings.envoy_admin_port}}},
         # An admin layer, so `/runtime_modify` can turn CORS on and off.
         "layered_runtime": {"layers": [{"name": "static", "static_layer": {}}, {"name": "admin", "admin_layer": {}}]},
+        "overload_manager": _overload_manager(settings),
         "static_resources": {
             "listeners": listeners,
             "clusters": [

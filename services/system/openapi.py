@@ -290,8 +290,9 @@ class _Builder:
         if output.full_name == "google.api.HttpBody":
             kinds = RAW_CONTENT.get(rpc_name(rpc), ("*/*",))
             content: dict[str, Any] = {kind: {"schema": {"type": "string", "format": "binary"}} for kind in kinds}
-            if "application/json" in content:
-                content["application/json"] = {"schema": {"type": "object", "additionalProperties": True}}
+            for structured in ("application/json", "application/x-yaml"):  # a JSON or YAML document, not bytes
+                if structured in content:
+                    content[structured] = {"schema": {"type": "object", "additionalProperties": True}}
             out: dict[str, Any] = {"description": "OK" if status == 200 else "Found", "content": content}
             if status == 302:
                 out["headers"] = {"Location": {"required": True, "schema": {"type": "string"}}}

@@ -80,10 +80,10 @@ def _metadata(context: grpc.aio.ServicerContext, key: str) -> str:
 
 
 def _origin(context: grpc.aio.ServicerContext) -> str:
-    """`http://host:port` as the client addressed the edge."""
-    host = _metadata(context, "vigil-host") or "localhost"
-    scheme = _metadata(context, "x-forwarded-proto") or "http"
-    return f"{scheme}://{host}"
+    """The base of absolute URLs: what the edge says (`vigil-origin`: the
+    configured public base URL, or the address of the listener the request
+    came in on; never the client's Host header)."""
+    return _metadata(context, "vigil-origin").rstrip("/") or "http://localhost"
 
 
 def health_pb(video: Video, language: int) -> archive_pb2.HealthStatus:

@@ -213,13 +213,14 @@ def test_a_bad_findface_token_is_a_findface_401(platform, anon: httpx.Client, ca
 
 
 def test_no_way_around_the_edge(platform) -> None:
-    """A raw gRPC call through Envoy to a Lenz service needs the Bearer; the
-    FindFace service checks its token on its own port too."""
+    """A raw gRPC call through Envoy is refused outright (the REST listeners
+    serve no gRPC: tests/e2e/test_edge_hardening.py); the FindFace service
+    checks its token on its own port too."""
     with grpc.insecure_channel(platform.url("", "HTTP").removeprefix("http://")) as channel:
         stub = uploads_service_pb2_grpc.UploadsServiceStub(channel)
         with pytest.raises(grpc.RpcError) as refused:
             stub.ListVideos(uploads_service_pb2.ListVideosRequest(nvr_server_id=0), timeout=10)
-        assert refused.value.code() == grpc.StatusCode.UNAUTHENTICATED
+        assert refused.value.code() == grpc.StatusCode.UNIMPLEMENTED
     with grpc.insecure_channel(platform.grpc_target("uploads")) as channel:
         archives = archives_service_pb2_grpc.ArchivesServiceStub(channel)
         with pytest.raises(grpc.RpcError) as refused:
