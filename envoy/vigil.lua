@@ -213,6 +213,18 @@ function envoy_on_request(handle)
   for _, name in ipairs(EDGE_ONLY) do
     headers:remove(name)
   end
+  -- The transcoder hands request headers to the services as gRPC metadata,
+  -- whose keys allow only 0-9 a-z _ . - (HTTP allows more, e.g. "~" or "`");
+  -- gRPC refuses the whole call over one such key, so such headers stop here.
+  local illegal = {}
+  for name, _ in pairs(headers) do
+    if name:sub(1, 1) ~= ":" and not name:match("^[%d%l_%.%-]+$") then
+      illegal[#illegal + 1] = name
+    end
+  end
+  for _, name in ipairs(illegal) do
+    headers:remove(name)
+  end
   if path:match("^/vigil%.internal%.") then
     handle:respond({ [":status"] = "404", ["content-type"] = "application/json" },
       '{"code":404,"message":"no route"}')

@@ -337,6 +337,14 @@ def test_header_limits(platform, http) -> None:
     assert underscore.status_code == 400 and _shape(underscore, "visionaire")["code"] == 400
 
 
+def test_header_names_grpc_metadata_cannot_carry_are_dropped_not_a_500(platform, http) -> None:
+    # HTTP allows "`" and "~" in a header name; gRPC metadata keys do not, and
+    # gRPC refused the whole call over one (a 500 "Illegal header key").
+    for path in ("/streams", "/videos/", "/api/visionaire-media/0/videos"):
+        reply = http.get(path, headers={"`f~hg.": "1", "X-Fine": "1"})
+        assert reply.status_code == 200, (path, reply.text)
+
+
 def test_overload_manager_and_connection_limit_are_configured(platform) -> None:
     config = yaml.safe_load((platform.data_dir / "run" / "envoy.yaml").read_text())
     monitors = {m["name"]: m["typed_config"] for m in config["overload_manager"]["resource_monitors"]}

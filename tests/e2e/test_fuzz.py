@@ -83,9 +83,9 @@ def _send(http: httpx.Client, case: Any) -> httpx.Response:
         "url": kwargs["url"],
         "params": kwargs.get("params"),
         # The client's own credentials (http_client signs in), not generated
-        # ones; of the generated headers only the body's type (the document
-        # names no other header; arbitrary header names are a known 500:
-        # KNOWN below).
+        # ones; of the generated headers only the body's type (a generated
+        # Authorization would replace the credentials). Header names gRPC
+        # metadata cannot carry are covered by test_edge_hardening.
         "headers": {k: str(v) for k, v in (kwargs.get("headers") or {}).items() if k.lower() == "content-type"},
     }
     if kwargs.get("cookies"):
