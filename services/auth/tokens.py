@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from services.db.locks import lock_row
 from services.db.models import ApiToken, as_utc, utcnow
 
 MAX_OWNER = 255
@@ -61,9 +62,10 @@ class TokenStore:
     def revoke(self, token_id: int) -> TokenInfo | None:
         """Revoke a token by id (again is a no-op); None when there is none."""
         with Session(self._engine) as session:
-            row = session.get(ApiToken, token_id, with_for_update=True)
-            if row is None:
+            if not lock_row(session, col(ApiToken.id), token_id):
                 return None
+            row = session.get(ApiToken, token_id)
+            assert row is not None  # locked above
             if row.revoked_at is None:
                 row.revoked_at = utcnow()
                 session.add(row)
