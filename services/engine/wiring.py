@@ -9,10 +9,12 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from services.analysis.objects import LABELS
 from services.common.server import Built, Registration, base_registration
 from services.common.settings import EngineSettings, Settings
 from services.db.engine import make_engine
 from services.engine.analysers import ObjectAnalysis
+from services.engine.dispatch import Analysers
 from services.engine.live import LiveViews, VisualizationServicer
 from services.engine.repository import EngineRepository
 from services.engine.sources import StreamEngine
@@ -46,7 +48,10 @@ def build(settings: Settings) -> Built:
         linger_seconds=own.linger_seconds,
     )
     client = InferenceClient(settings.grpc_target("inference"))
-    analyser = ObjectAnalysis(client, EventStore(database, settings.data_dir))
+    store = EventStore(database, settings.data_dir)
+    objects = ObjectAnalysis(client, store)
+    # One stage per analytic id; an analytic missing here is refused by name.
+    analyser = Analysers({analytic_id: objects for analytic_id in LABELS})
     workers = [
         WorkWorker(
             database,

@@ -1,0 +1,45 @@
+"""The engine's analysers by analytic id.
+
+Each analytic family has its own analysis stage (services/engine/analysers.py
+for people and vehicles; face recognition, plates and smart search add
+theirs). `Analysers` is the one `Analyser` a worker holds: it hands each row
+to the stage registered for the row's analytic, and refuses an analytic no
+stage is registered for, naming the ones that are, so nothing pretends to
+analyse it. A new stage is one entry in `services/engine/wiring.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from services.catalog import work
+from services.engine.sources import OpenStream
+from services.engine.workers import Analyser
+from services.media.frame_ring import FrameRef
+
+
+class Analysers:
+    """An `Analyser` that routes each work row to the stage of its analytic."""
+
+    def __init__(self, stages: Mapping[str, Analyser]) -> None:
+        self._stages = dict(stages)
+
+    def refuse(self, item: work.WorkItem) -> str | None:
+        stage = self._stages.get(item.analytic_id)
+        if stage is None:
+            return (
+                f"analytic {item.analytic_id} is not built in this engine "
+                f"(only {', '.join(sorted(self._stages))} are analysed); the work is not run"
+            )
+        return stage.refuse(item)
+
+    def forget(self, work_id: int) -> None:
+        for stage in {id(s): s for s in self._stages.values()}.values():
+            stage.forget(work_id)
+
+    async def analyse(self, item: work.WorkItem, config: dict[str, Any], stream: OpenStream, ref: FrameRef) -> None:
+        stage = self._stages.get(item.analytic_id)
+        if stage is None:
+            raise ValueError(self.refuse(item))
+        await stage.analyse(item, config, stream, ref)
