@@ -10,7 +10,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -321,6 +333,7 @@ class Event(SQLModel, table=True):
         Index("ix_events_stream_id", "stream_id", "id"),
         Index("ix_events_occurred_at", "occurred_at"),
         Index("ix_events_analytic_type", "analytic_id", "event_type"),
+        Index("ix_events_primary_text", "primary_text"),
         # AUTOINCREMENT: ids are never reused after retention deletes the
         # newest rows, so followers polling by id never miss one.
         {"sqlite_autoincrement": True},
@@ -349,6 +362,29 @@ class Event(SQLModel, table=True):
     thumbnail_path: str | None = Field(default=None, max_length=255)
     thumbnail_bytes: int = Field(default=0)
     attributes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    #: Smart search's captions: a recognised name, a plate text ...; "" when none.
+    primary_text: str = Field(default="", sa_column=Column(String(255), nullable=False, server_default=""))
+    secondary_text: str = Field(default="", sa_column=Column(String(255), nullable=False, server_default=""))
+
+
+class EventEmbedding(SQLModel, table=True):
+    """An event's embedding (a face's SFace vector ...), float32 bytes,
+    L2-normalised; `stream_id` and `occurred_at` are the event's, copied so
+    a search filters without a join. Written with the event, deleted with it
+    (`services/events/store.py`), searched by `services/search/vectors.py`."""
+
+    __tablename__ = "event_embeddings"
+    __table_args__ = (
+        Index("ix_event_embeddings_kind_stream", "kind", "stream_id", "occurred_at"),
+        Index("ix_event_embeddings_kind_time", "kind", "occurred_at"),
+    )
+
+    event_id: int = Field(sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True))
+    kind: str = Field(max_length=16)
+    dim: int
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    stream_id: str = Field(sa_column=Column(String(36), nullable=False))
+    occurred_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
 class StreamStatsRow(SQLModel, table=True):

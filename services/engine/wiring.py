@@ -1,8 +1,9 @@
 """The wiring of the stream engine process: sources, decode, live views, and
 the workers that take the catalog's live work and run the people and vehicle
 analytics on it (detection through the inference service, tracking, lines,
-areas, events into the events store). Until the recognition issue it also hosts
-SearchService, which answers UNIMPLEMENTED like every method not built yet."""
+areas, events into the events store). It also serves SearchService: smart
+search over the events (services/search/smart.py), whose `image` and `text`
+branches the face and plate work wire in here; Extract answers UNIMPLEMENTED."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import asyncio
 from pathlib import Path
 
 from services.analysis.objects import LABELS
-from services.common.server import Built, Registration, base_registration
+from services.common.server import Built, Registration
 from services.common.settings import EngineSettings, Settings
 from services.db.engine import make_engine
 from services.engine.analysers import ObjectAnalysis
@@ -22,7 +23,8 @@ from services.engine.workers import WorkWorker
 from services.events.store import EventStore
 from services.inference_client import InferenceClient
 from services.media.live_source import SourceOptions
-from vigil.analytics.v1 import search_service_pb2, search_service_pb2_grpc
+from services.search.smart import SearchServicer, SmartSearch
+from vigil.analytics.v1 import search_service_pb2_grpc
 from vigil.streams.v1 import visualization_service_pb2_grpc
 
 
@@ -50,6 +52,9 @@ def build(settings: Settings) -> Built:
     client = InferenceClient(settings.grpc_target("inference"))
     store = EventStore(database, settings.data_dir)
     objects = ObjectAnalysis(client, store)
+    # Smart search: faces fill `image=`, plates fill `text=` (each answers 501
+    # until then).
+    smart = SmartSearch(store)
     # One stage per analytic id; an analytic missing here is refused by name.
     analyser = Analysers({analytic_id: objects for analytic_id in LABELS})
     workers = [
@@ -80,7 +85,11 @@ def build(settings: Settings) -> Built:
                 visualization_service_pb2_grpc.add_VisualizationServiceServicer_to_server,
                 "vigil.streams.v1.VisualizationService",
             ),
-            base_registration(search_service_pb2, search_service_pb2_grpc, "SearchService"),
+            Registration(
+                SearchServicer(smart),
+                search_service_pb2_grpc.add_SearchServiceServicer_to_server,
+                "vigil.analytics.v1.SearchService",
+            ),
         ],
         background=[engine.run_forever, *(worker.run_forever for worker in workers)],
         stop=stop,

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import struct
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from sqlalchemy import delete, func, insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from services.db.models import Event, as_utc, utcnow
+from services.db.models import Event, EventEmbedding, as_utc, utcnow
 from services.events import metrics
 from services.events.vocabulary import ANALYTIC_IDS, EVENT_TYPES, MAX_LABEL, MAX_SUB_ANALYTIC, MAX_THUMBNAIL_BYTES
 
@@ -42,6 +43,23 @@ from services.events.vocabulary import ANALYTIC_IDS, EVENT_TYPES, MAX_LABEL, MAX
 STREAM_ID = re.compile(r"^[A-Za-z0-9_-]{1,36}$")
 #: Rows deleted per retention statement.
 DELETE_BATCH = 2000
+#: Embedding kinds (what the vector describes) and the longest vector kept.
+EMBEDDING_KIND = re.compile(r"^[a-z][a-z0-9_]{0,15}$")
+MAX_EMBEDDING_DIM = 4096
+#: The longest caption (`primary_text`, `secondary_text`).
+MAX_TEXT = 255
+
+
+@dataclass(frozen=True)
+class Embedding:
+    """An event's embedding: `kind` names what it describes (\"face\"), and
+    `vector` is float32, L2-normalised (`check` refuses one that is not)."""
+
+    kind: str
+    vector: Sequence[float]
+
+    def as_bytes(self) -> bytes:
+        return struct.pack(f"<{len(self.vector)}f", *self.vector)
 
 
 @dataclass(frozen=True)
@@ -62,6 +80,9 @@ class NewEvent:
     box: tuple[float, float, float, float] | None = None
     thumbnail: bytes | None = None
     attributes: Mapping[str, Any] = field(default_factory=dict)
+    primary_text: str = ""
+    secondary_text: str = ""
+    embedding: Embedding | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +103,8 @@ class StoredEvent:
     created_at: datetime
     has_thumbnail: bool
     attributes: dict[str, Any]
+    primary_text: str = ""
+    secondary_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,11 +143,28 @@ def check(event: NewEvent) -> None:
         raise ValueError("score must be a finite number")
     if event.box is not None and (len(event.box) != 4 or not all(math.isfinite(v) for v in event.box)):
         raise ValueError("box must be four finite numbers")
+    if len(event.primary_text) > MAX_TEXT or len(event.secondary_text) > MAX_TEXT:
+        raise ValueError(f"primary_text or secondary_text longer than {MAX_TEXT} characters")
+    if event.embedding is not None:
+        check_embedding(event.embedding)
     if event.thumbnail is not None:
         if len(event.thumbnail) > MAX_THUMBNAIL_BYTES:
             raise ValueError("thumbnail too large")
         if not event.thumbnail.startswith(b"\xff\xd8"):
             raise ValueError("thumbnail is not a JPEG")
+
+
+def check_embedding(embedding: Embedding) -> None:
+    """Raise ValueError naming what is wrong with an embedding."""
+    if not EMBEDDING_KIND.match(embedding.kind):
+        raise ValueError(f"bad embedding kind {embedding.kind[:40]!r}")
+    if not 1 <= len(embedding.vector) <= MAX_EMBEDDING_DIM:
+        raise ValueError(f"an embedding has 1..{MAX_EMBEDDING_DIM} values")
+    if not all(math.isfinite(v) for v in embedding.vector):
+        raise ValueError("embedding values must be finite")
+    norm = math.sqrt(math.fsum(float(v) * float(v) for v in embedding.vector))
+    if abs(norm - 1.0) > 1e-3:
+        raise ValueError(f"embedding must be L2-normalised (norm {norm:.4f})")
 
 
 class EventStore:
@@ -168,6 +208,8 @@ class EventStore:
                         "thumbnail_path": str(path.relative_to(self._root)) if path else None,
                         "thumbnail_bytes": len(event.thumbnail) if event.thumbnail else 0,
                         "attributes": dict(event.attributes),
+                        "primary_text": event.primary_text,
+                        "secondary_text": event.secondary_text,
                     }
                 )
             with Session(self._engine) as session:
@@ -176,6 +218,20 @@ class EventStore:
                     rows,
                 )
                 ids = [int(row[0]) for row in result]
+                vectors = [
+                    {
+                        "event_id": event_id,
+                        "kind": event.embedding.kind,
+                        "dim": len(event.embedding.vector),
+                        "vector": event.embedding.as_bytes(),
+                        "stream_id": event.stream_id,
+                        "occurred_at": event.occurred_at.astimezone(UTC),
+                    }
+                    for event_id, event in zip(ids, events, strict=True)
+                    if event.embedding is not None
+                ]
+                if vectors:
+                    session.execute(insert(EventEmbedding), vectors)
                 session.commit()
         except BaseException:
             for path in written:
@@ -305,7 +361,10 @@ class EventStore:
         if not rows:
             return 0
         with Session(self._engine) as session:
-            session.execute(delete(Event).where(col(Event.id).in_([r[0] for r in rows])))
+            ids = [r[0] for r in rows]
+            # Embeddings go with their events, in the same transaction.
+            session.execute(delete(EventEmbedding).where(col(EventEmbedding.event_id).in_(ids)))
+            session.execute(delete(Event).where(col(Event.id).in_(ids)))
             session.commit()
         for _, path in rows:
             if path:
@@ -330,4 +389,6 @@ def _stored(row: Event) -> StoredEvent:
         created_at=as_utc(row.created_at),
         has_thumbnail=bool(row.thumbnail_path),
         attributes=dict(row.attributes or {}),
+        primary_text=row.primary_text or "",
+        secondary_text=row.secondary_text or "",
     )

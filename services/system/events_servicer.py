@@ -47,6 +47,8 @@ def event_message(event: StoredEvent) -> event_pb2.Event:
         created_at=_time(event.created_at),
         thumbnail_url=f"/vigil/v1/events/{event.id}/thumbnail" if event.has_thumbnail else "",
         attributes=attributes,
+        primary_text=event.primary_text,
+        secondary_text=event.secondary_text,
     )
     if event.track_id is not None:
         message.track_id = event.track_id

@@ -31,7 +31,7 @@ def _json(reply: httpx.Response) -> dict:
 @pytest.mark.parametrize(
     ("method", "path", "shape"),
     [
-        ("POST", "/smart-search", {"code", "message"}),
+        ("POST", "/extract/0/abc/NFV4-SS", {"code", "message"}),
     ],
 )
 def test_unbuilt_routes_are_501_in_the_family_shape(platform, http, method, path, shape) -> None:

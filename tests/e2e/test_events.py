@@ -6,6 +6,7 @@ answers in Visionaire4's error shape."""
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import time
@@ -109,11 +110,14 @@ def test_thumbnail_and_fields(http: httpx.Client, store: EventStore, stream_id: 
                 thumbnail=picture,
                 sub_analytic="counting",
                 attributes={"line": "Pintu Masuk", "direction": "in"},
+                primary_text="John Doe",
+                secondary_text="Employee",
             )
         ]
     )
     shown = http.get("/vigil/v1/events", params={"stream_id": stream_id, "page_size": 1}).json()["events"][0]
     assert shown["id"] == event_id and shown["track_id"] == 42 and shown["score"] == 0.75
+    assert shown["primary_text"] == "John Doe" and shown["secondary_text"] == "Employee"
     assert shown["box"] == [0.1, 0.2, 0.5, 0.9] and shown["sub_analytic"] == "counting"
     assert shown["attributes"] == {"line": "Pintu Masuk", "direction": "in"}
     assert shown["thumbnail_url"] == f"/vigil/v1/events/{event_id}/thumbnail"
@@ -256,3 +260,27 @@ def test_bad_input_in_visionaire_shape(
         assert set(body) == {"code", "message"} and body["code"] == status
         if message:
             assert body["message"] == message
+
+
+def test_smart_search_frame_through_the_edge(http: httpx.Client) -> None:
+    """`POST /smart-search` checks the request; the image and text branches
+    answer 501 until face recognition and plates wire them in (issue 15)."""
+    picture = base64.b64encode(jpeg()).decode()
+    for body, status, message in [
+        ({"type": "video", "query": "x"}, 400, "invalid query type"),
+        ({}, 400, "invalid query type"),
+        ({"type": "image", "query": "bm90IGEganBlZw=="}, 400, "query is not a base64 JPEG"),
+        ({"type": "text", "query": ""}, 400, "query is required"),
+        ({"type": "image", "query": picture, "limit": 5000}, 400, "limit must be 1..200"),
+        ({"type": "image", "query": picture, "since": "yesterday"}, 400, None),
+        ({"type": "image", "query": picture, "limit": 5}, 501, None),
+        ({"type": "text", "query": "B 1234 XY"}, 501, None),
+    ]:
+        reply = http.post("/smart-search", json=body)
+        assert reply.status_code == status, (body, reply.text)
+        answer = reply.json()
+        assert set(answer) == {"code", "message"} and answer["code"] == status
+        if message:
+            assert answer["message"] == message
+        if status == 501:
+            assert "issue 15" in answer["message"]

@@ -27,7 +27,7 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from vigil.analytics.v1 import analytic_pb2 as vigil_dot_analytics_dot_v1_dot_analytic__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'vigil/analytics/v1/search_service.proto\x12\x12vigil.analytics.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a!vigil/analytics/v1/analytic.proto\"1\n\x12SmartSearchRequest\x12\x0c\n\x04type\x18\x01 \x01(\t\x12\r\n\x05query\x18\x02 \x01(\t\"g\n\x13SmartSearchResponse\x12\x0c\n\x04\x63ode\x18\x01 \x01(\x05\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x31\n\x07results\x18\x03 \x03(\x0b\x32 .vigil.analytics.v1.SearchResult\"\x84\x01\n\x0e\x45xtractRequest\x12\x10\n\x08node_num\x18\x01 \x01(\x05\x12\x11\n\tstream_id\x18\x02 \x01(\t\x12\x13\n\x0bpipeline_id\x18\x03 \x01(\t\x12\r\n\x05image\x18\x04 \x01(\t\x12)\n\x08metadata\x18\x05 \x01(\x0b\x32\x17.google.protobuf.Struct\"j\n\x0f\x45xtractResponse\x12\x0c\n\x04\x63ode\x18\x01 \x01(\x05\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x10\n\x08node_num\x18\x03 \x01(\x05\x12\x11\n\tstream_id\x18\x04 \x01(\t\x12\x13\n\x0bpipeline_id\x18\x05 \x01(\t2\x98\x02\n\rSearchService\x12x\n\x0bSmartSearch\x12&.vigil.analytics.v1.SmartSearchRequest\x1a\'.vigil.analytics.v1.SmartSearchResponse\"\x18\x82\xd3\xe4\x93\x02\x12\"\r/smart-search:\x01*\x12\x8c\x01\n\x07\x45xtract\x12\".vigil.analytics.v1.ExtractRequest\x1a#.vigil.analytics.v1.ExtractResponse\"8\x82\xd3\xe4\x93\x02\x32\"-/extract/{node_num}/{stream_id}/{pipeline_id}:\x01*b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'vigil/analytics/v1/search_service.proto\x12\x12vigil.analytics.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a!vigil/analytics/v1/analytic.proto\"q\n\x12SmartSearchRequest\x12\x0c\n\x04type\x18\x01 \x01(\t\x12\r\n\x05query\x18\x02 \x01(\t\x12\r\n\x05limit\x18\x03 \x01(\x05\x12\x11\n\tstream_id\x18\x04 \x01(\t\x12\r\n\x05since\x18\x05 \x01(\t\x12\r\n\x05until\x18\x06 \x01(\t\"g\n\x13SmartSearchResponse\x12\x0c\n\x04\x63ode\x18\x01 \x01(\x05\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x31\n\x07results\x18\x03 \x03(\x0b\x32 .vigil.analytics.v1.SearchResult\"\x84\x01\n\x0e\x45xtractRequest\x12\x10\n\x08node_num\x18\x01 \x01(\x05\x12\x11\n\tstream_id\x18\x02 \x01(\t\x12\x13\n\x0bpipeline_id\x18\x03 \x01(\t\x12\r\n\x05image\x18\x04 \x01(\t\x12)\n\x08metadata\x18\x05 \x01(\x0b\x32\x17.google.protobuf.Struct\"j\n\x0f\x45xtractResponse\x12\x0c\n\x04\x63ode\x18\x01 \x01(\x05\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x10\n\x08node_num\x18\x03 \x01(\x05\x12\x11\n\tstream_id\x18\x04 \x01(\t\x12\x13\n\x0bpipeline_id\x18\x05 \x01(\t2\x98\x02\n\rSearchService\x12x\n\x0bSmartSearch\x12&.vigil.analytics.v1.SmartSearchRequest\x1a\'.vigil.analytics.v1.SmartSearchResponse\"\x18\x82\xd3\xe4\x93\x02\x12\"\r/smart-search:\x01*\x12\x8c\x01\n\x07\x45xtract\x12\".vigil.analytics.v1.ExtractRequest\x1a#.vigil.analytics.v1.ExtractResponse\"8\x82\xd3\xe4\x93\x02\x32\"-/extract/{node_num}/{stream_id}/{pipeline_id}:\x01*b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -39,13 +39,13 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SEARCHSERVICE'].methods_by_name['Extract']._loaded_options = None
   _globals['_SEARCHSERVICE'].methods_by_name['Extract']._serialized_options = b'\202\323\344\223\0022\"-/extract/{node_num}/{stream_id}/{pipeline_id}:\001*'
   _globals['_SMARTSEARCHREQUEST']._serialized_start=158
-  _globals['_SMARTSEARCHREQUEST']._serialized_end=207
-  _globals['_SMARTSEARCHRESPONSE']._serialized_start=209
-  _globals['_SMARTSEARCHRESPONSE']._serialized_end=312
-  _globals['_EXTRACTREQUEST']._serialized_start=315
-  _globals['_EXTRACTREQUEST']._serialized_end=447
-  _globals['_EXTRACTRESPONSE']._serialized_start=449
-  _globals['_EXTRACTRESPONSE']._serialized_end=555
-  _globals['_SEARCHSERVICE']._serialized_start=558
-  _globals['_SEARCHSERVICE']._serialized_end=838
+  _globals['_SMARTSEARCHREQUEST']._serialized_end=271
+  _globals['_SMARTSEARCHRESPONSE']._serialized_start=273
+  _globals['_SMARTSEARCHRESPONSE']._serialized_end=376
+  _globals['_EXTRACTREQUEST']._serialized_start=379
+  _globals['_EXTRACTREQUEST']._serialized_end=511
+  _globals['_EXTRACTRESPONSE']._serialized_start=513
+  _globals['_EXTRACTRESPONSE']._serialized_end=619
+  _globals['_SEARCHSERVICE']._serialized_start=622
+  _globals['_SEARCHSERVICE']._serialized_end=902
 # @@protoc_insertion_point(module_scope)

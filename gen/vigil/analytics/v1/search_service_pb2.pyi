@@ -10,12 +10,20 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class SmartSearchRequest(_message.Message):
-    __slots__ = ("type", "query")
+    __slots__ = ("type", "query", "limit", "stream_id", "since", "until")
     TYPE_FIELD_NUMBER: _ClassVar[int]
     QUERY_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    STREAM_ID_FIELD_NUMBER: _ClassVar[int]
+    SINCE_FIELD_NUMBER: _ClassVar[int]
+    UNTIL_FIELD_NUMBER: _ClassVar[int]
     type: str
     query: str
-    def __init__(self, type: _Optional[str] = ..., query: _Optional[str] = ...) -> None: ...
+    limit: int
+    stream_id: str
+    since: str
+    until: str
+    def __init__(self, type: _Optional[str] = ..., query: _Optional[str] = ..., limit: _Optional[int] = ..., stream_id: _Optional[str] = ..., since: _Optional[str] = ..., until: _Optional[str] = ...) -> None: ...
 
 class SmartSearchResponse(_message.Message):
     __slots__ = ("code", "message", "results")

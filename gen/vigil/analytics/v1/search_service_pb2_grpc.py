@@ -67,8 +67,9 @@ class SearchServiceServicer:
 
         Returns OK with `results: []` when nothing matches. Returns
         INVALID_ARGUMENT (`invalid query type`) when `type` is not `image` or
-        `text`, and INVALID_ARGUMENT when `query` is empty or, for `image`, is
-        not a base64 JPEG.
+        `text`, and INVALID_ARGUMENT when `query` is empty or too long, for
+        `image` is not a base64 JPEG, or a filter is malformed (`limit` out of
+        range, a time without a zone, `since` after `until`).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bvigil/events/v1/event.proto\x12\x0fvigil.events.v1\x1a\x1cgoogle/protobuf/struct.proto\"\xa6\x02\n\x05\x45vent\x12\n\n\x02id\x18\x01 \x01(\x01\x12\x11\n\tstream_id\x18\x02 \x01(\t\x12\x10\n\x08node_num\x18\x03 \x01(\x05\x12\x13\n\x0b\x61nalytic_id\x18\x04 \x01(\t\x12\x14\n\x0csub_analytic\x18\x05 \x01(\t\x12\x0c\n\x04type\x18\x06 \x01(\t\x12\x15\n\x08track_id\x18\x07 \x01(\x01H\x00\x88\x01\x01\x12\r\n\x05label\x18\x08 \x01(\t\x12\r\n\x05score\x18\t \x01(\x01\x12\x0b\n\x03\x62ox\x18\n \x03(\x01\x12\x0c\n\x04time\x18\x0b \x01(\t\x12\x12\n\ncreated_at\x18\x0c \x01(\t\x12\x15\n\rthumbnail_url\x18\r \x01(\t\x12+\n\nattributes\x18\x0e \x01(\x0b\x32\x17.google.protobuf.StructB\x0b\n\t_track_idb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bvigil/events/v1/event.proto\x12\x0fvigil.events.v1\x1a\x1cgoogle/protobuf/struct.proto\"\xd4\x02\n\x05\x45vent\x12\n\n\x02id\x18\x01 \x01(\x01\x12\x11\n\tstream_id\x18\x02 \x01(\t\x12\x10\n\x08node_num\x18\x03 \x01(\x05\x12\x13\n\x0b\x61nalytic_id\x18\x04 \x01(\t\x12\x14\n\x0csub_analytic\x18\x05 \x01(\t\x12\x0c\n\x04type\x18\x06 \x01(\t\x12\x15\n\x08track_id\x18\x07 \x01(\x01H\x00\x88\x01\x01\x12\r\n\x05label\x18\x08 \x01(\t\x12\r\n\x05score\x18\t \x01(\x01\x12\x0b\n\x03\x62ox\x18\n \x03(\x01\x12\x0c\n\x04time\x18\x0b \x01(\t\x12\x12\n\ncreated_at\x18\x0c \x01(\t\x12\x15\n\rthumbnail_url\x18\r \x01(\t\x12+\n\nattributes\x18\x0e \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x14\n\x0cprimary_text\x18\x0f \x01(\t\x12\x16\n\x0esecondary_text\x18\x10 \x01(\tB\x0b\n\t_track_idb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,5 +33,5 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'vigil.events.v1.event_pb2',
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_EVENT']._serialized_start=79
-  _globals['_EVENT']._serialized_end=373
+  _globals['_EVENT']._serialized_end=419
 # @@protoc_insertion_point(module_scope)

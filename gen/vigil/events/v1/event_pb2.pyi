@@ -8,7 +8,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Event(_message.Message):
-    __slots__ = ("id", "stream_id", "node_num", "analytic_id", "sub_analytic", "type", "track_id", "label", "score", "box", "time", "created_at", "thumbnail_url", "attributes")
+    __slots__ = ("id", "stream_id", "node_num", "analytic_id", "sub_analytic", "type", "track_id", "label", "score", "box", "time", "created_at", "thumbnail_url", "attributes", "primary_text", "secondary_text")
     ID_FIELD_NUMBER: _ClassVar[int]
     STREAM_ID_FIELD_NUMBER: _ClassVar[int]
     NODE_NUM_FIELD_NUMBER: _ClassVar[int]
@@ -23,6 +23,8 @@ class Event(_message.Message):
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     THUMBNAIL_URL_FIELD_NUMBER: _ClassVar[int]
     ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
+    PRIMARY_TEXT_FIELD_NUMBER: _ClassVar[int]
+    SECONDARY_TEXT_FIELD_NUMBER: _ClassVar[int]
     id: float
     stream_id: str
     node_num: int
@@ -37,4 +39,6 @@ class Event(_message.Message):
     created_at: str
     thumbnail_url: str
     attributes: _struct_pb2.Struct
-    def __init__(self, id: _Optional[float] = ..., stream_id: _Optional[str] = ..., node_num: _Optional[int] = ..., analytic_id: _Optional[str] = ..., sub_analytic: _Optional[str] = ..., type: _Optional[str] = ..., track_id: _Optional[float] = ..., label: _Optional[str] = ..., score: _Optional[float] = ..., box: _Optional[_Iterable[float]] = ..., time: _Optional[str] = ..., created_at: _Optional[str] = ..., thumbnail_url: _Optional[str] = ..., attributes: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+    primary_text: str
+    secondary_text: str
+    def __init__(self, id: _Optional[float] = ..., stream_id: _Optional[str] = ..., node_num: _Optional[int] = ..., analytic_id: _Optional[str] = ..., sub_analytic: _Optional[str] = ..., type: _Optional[str] = ..., track_id: _Optional[float] = ..., label: _Optional[str] = ..., score: _Optional[float] = ..., box: _Optional[_Iterable[float]] = ..., time: _Optional[str] = ..., created_at: _Optional[str] = ..., thumbnail_url: _Optional[str] = ..., attributes: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., primary_text: _Optional[str] = ..., secondary_text: _Optional[str] = ...) -> None: ...
