@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -33,8 +33,10 @@ import grpc
 import numpy as np
 from prometheus_client import Counter
 
-from services.analysis.objects import LABELS, LOW_SCORE, Event, ObjectAnalyser
+from services.analysis import overlay
+from services.analysis.objects import LABELS, LOW_SCORE, Event, FrameResult, ObjectAnalyser
 from services.catalog import work
+from services.engine.overlays import Overlays
 from services.engine.sources import OpenStream
 from services.events.store import EventStore, NewEvent
 from services.events.vocabulary import MAX_THUMBNAIL_BYTES
@@ -85,6 +87,7 @@ def thumbnail(rgb: np.ndarray, box: tuple[float, float, float, float]) -> bytes 
 class _Row:
     """What one work row's analysis keeps between frames."""
 
+    item: work.WorkItem
     analyser: ObjectAnalyser
     config: dict[str, Any]
     time: float | None = None
@@ -96,10 +99,18 @@ class ObjectAnalysis:
     """The analysis stage for people and vehicle analytics (one per engine
     process, shared by its workers; one `ObjectAnalyser` per work row)."""
 
-    def __init__(self, client: InferenceClient, store: EventStore, *, model: str = OBJECT_MODEL) -> None:
+    def __init__(
+        self,
+        client: InferenceClient,
+        store: EventStore,
+        *,
+        model: str = OBJECT_MODEL,
+        overlays: Overlays | None = None,
+    ) -> None:
         self._client = client
         self._store = store
         self._model = model
+        self._overlays = overlays
         self._rows: dict[int, _Row] = {}
 
     def refuse(self, item: work.WorkItem) -> str | None:
@@ -112,8 +123,11 @@ class ObjectAnalysis:
         )
 
     def forget(self, work_id: int) -> None:
-        """The row ended (dropped, released, failed): its state goes."""
-        self._rows.pop(work_id, None)
+        """The row ended (dropped, released, failed): its state and its
+        overlay go."""
+        row = self._rows.pop(work_id, None)
+        if row is not None and self._overlays is not None:
+            self._overlays.clear(row.item.stream_id, row.item.analytic_id)
 
     async def analyse(self, item: work.WorkItem, config: dict[str, Any], stream: OpenStream, ref: FrameRef) -> None:
         why = self.refuse(item)
@@ -124,7 +138,7 @@ class ObjectAnalysis:
             return
         row = self._rows.get(item.id)
         if row is None:
-            row = self._rows[item.id] = _Row(ObjectAnalyser(item.analytic_id, config), config)
+            row = self._rows[item.id] = _Row(item, ObjectAnalyser(item.analytic_id, config), config)
         elif config != row.config:
             row.analyser.configure(config)
             row.config = config
@@ -139,6 +153,8 @@ class ObjectAnalysis:
             row.pending += row.analyser.reset()  # the source started again
         row.time = ref.time
         result = row.analyser.analyse(detections, (ref.width, ref.height), ref.time)
+        if self._overlays is not None:
+            self._overlays.publish(item.stream_id, item.analytic_id, _drawer(result))
         reset, row.pending = row.pending, []
         if not reset and not result.events:
             return
@@ -150,6 +166,13 @@ class ObjectAnalysis:
         batch += [_new_event(item, e, now, thumbnail(rgb, e.box)) for e in events]
         self._store.append(batch)
         EVENTS_APPENDED.labels(item.stream_id, item.analytic_id).inc(len(batch))
+
+
+def _drawer(result: FrameResult) -> Callable[[np.ndarray], np.ndarray]:
+    def draw(rgb: np.ndarray) -> np.ndarray:
+        return overlay.draw(rgb, result)
+
+    return draw
 
 
 def _new_event(item: work.WorkItem, event: Event, now: datetime, jpeg: bytes | None) -> NewEvent:

@@ -78,7 +78,7 @@ class OpenStream:
         self.ring: FrameRing | None = None
         self.closed = False
         self.idle_since: float | None = None
-        self.renditions: dict[tuple[int, int], object] = {}
+        self.renditions: dict[tuple[int, int, str], object] = {}
         self.counted = 0  # frames already added to FRAMES_DECODED
         self._counted_source: LiveSource | None = None
         self._loop = loop

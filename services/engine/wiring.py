@@ -17,6 +17,7 @@ from services.db.engine import make_engine
 from services.engine.analysers import ObjectAnalysis
 from services.engine.dispatch import Analysers
 from services.engine.live import LiveViews, VisualizationServicer
+from services.engine.overlays import Overlays
 from services.engine.repository import EngineRepository
 from services.engine.sources import StreamEngine
 from services.engine.workers import WorkWorker
@@ -51,7 +52,8 @@ def build(settings: Settings) -> Built:
     )
     client = InferenceClient(settings.grpc_target("inference"))
     store = EventStore(database, settings.data_dir)
-    objects = ObjectAnalysis(client, store)
+    overlays = Overlays(drawable=LABELS)
+    objects = ObjectAnalysis(client, store, overlays=overlays)
     # Smart search: faces fill `image=`, plates fill `text=` (each answers 501
     # until then).
     smart = SmartSearch(store)
@@ -81,7 +83,7 @@ def build(settings: Settings) -> Built:
     return Built(
         registrations=[
             Registration(
-                VisualizationServicer(LiveViews(engine)),
+                VisualizationServicer(LiveViews(engine, overlays=overlays)),
                 visualization_service_pb2_grpc.add_VisualizationServiceServicer_to_server,
                 "vigil.streams.v1.VisualizationService",
             ),

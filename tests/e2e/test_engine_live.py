@@ -184,11 +184,16 @@ def test_unknown_streams_and_analytics_are_404(platform, http, camera) -> None:
     assert http.get(f"/mjpeg/7/{stream_id}").status_code == 404  # another node
     for path in (f"/mjpeg/0/{stream_id}/NFV4-MPA", f"/visual/0/{stream_id}/NFV4-MPA"):
         assert http.get(path).json() == {"code": 404, "message": "stream or analytic not found"}
-    # Assigned (the catalog's work row), its overlay waits for the analysis stage.
-    assigned = http.post(f"/api/visionaire/pipeline/node-000/{stream_id}/NFV4-MPA", json={})
-    assert assigned.status_code == 200, assigned.text
-    for path in (f"/mjpeg/0/{stream_id}/NFV4-MPA", f"/visual/0/{stream_id}/NFV4-MPA"):
-        assert http.get(path).status_code == 501
+    # Assigned (the catalog's work row): people counting draws its overlay
+    # (the page embeds it); face recognition's stage draws none here.
+    for analytic in ("NFV4-MPA", "NFV4-FR"):
+        assigned = http.post(f"/api/visionaire/pipeline/node-000/{stream_id}/{analytic}", json={})
+        assert assigned.status_code == 200, assigned.text
+    page = http.get(f"/visual/0/{stream_id}/NFV4-MPA")
+    assert page.status_code == 200 and f'<img src="/mjpeg/0/{stream_id}/NFV4-MPA"' in page.text
+    for path in (f"/mjpeg/0/{stream_id}/NFV4-FR", f"/visual/0/{stream_id}/NFV4-FR"):
+        reply = http.get(path)
+        assert reply.status_code == 501 and "not drawn" in reply.json()["message"], reply.text
     assert http.get(f"/mjpeg/0/{stream_id}/NFV4-MVA").status_code == 404  # not assigned
 
 
