@@ -141,6 +141,15 @@ def _object_config(classes: str) -> ConfigSpec:
             ),
             "sample_fps": sample_fps(5),
             "areas": area_list(limits=False),
+            "motion_gate": {
+                "type": "boolean",
+                "title": "Motion gate",
+                "description": (
+                    "Skip the detector on frames without motion (tracked objects are re-checked every second, "
+                    "an empty scene every 10 seconds); off: detect on every sampled frame."
+                ),
+                "default": True,
+            },
         },
         (COUNTING, AREA),
     )

@@ -34,6 +34,7 @@ import numpy as np
 from prometheus_client import Counter
 
 from services.analysis import overlay
+from services.analysis.motion import GatePolicy
 from services.analysis.objects import LABELS, LOW_SCORE, Event, FrameResult, ObjectAnalyser
 from services.catalog import work
 from services.engine.overlays import Overlays
@@ -52,6 +53,11 @@ FRAMES_SKIPPED = Counter(
     "vigil_engine_frames_skipped",
     "Sampled frames an analyser could not analyse, by stream, analytic and reason",
     ["stream_id", "analytic_id", "reason"],
+)
+FRAMES_GATED = Counter(
+    "vigil_engine_frames_gated",
+    "Sampled frames the motion gate kept from the detector (a still scene), by stream and analytic",
+    ["stream_id", "analytic_id"],
 )
 EVENTS_APPENDED = Counter(
     "vigil_engine_events_appended", "Events the engine appended, by stream and analytic", ["stream_id", "analytic_id"]
@@ -93,6 +99,18 @@ class _Row:
     time: float | None = None
     #: Events of the last reset, appended with the next frame's batch.
     pending: list[Event] = field(default_factory=list)
+    #: The motion gate (None: turned off by the config's `motion_gate`).
+    gate: GatePolicy | None = None
+    #: Objects were tracked in the last analysed frame.
+    tracking: bool = False
+
+    def configure(self, config: dict[str, Any]) -> None:
+        self.config = config
+        wanted = config.get("motion_gate", True) is not False
+        if not wanted:
+            self.gate = None
+        elif self.gate is None:
+            self.gate = GatePolicy()
 
 
 class ObjectAnalysis:
@@ -139,9 +157,16 @@ class ObjectAnalysis:
         row = self._rows.get(item.id)
         if row is None:
             row = self._rows[item.id] = _Row(item, ObjectAnalyser(item.analytic_id, config), config)
+            row.configure(config)
         elif config != row.config:
             row.analyser.configure(config)
-            row.config = config
+            row.configure(config)
+        gate = row.gate
+        if gate is not None:
+            luma = pixels[: ref.height]  # type: ignore[index]
+            if not await asyncio.to_thread(gate.detect, luma, ref.time, row.tracking):
+                FRAMES_GATED.labels(item.stream_id, item.analytic_id).inc()
+                return
         rgb = await asyncio.to_thread(i420_to_rgb, pixels)  # type: ignore[arg-type]
         try:
             detections = await detect_objects(self._client, rgb, score_threshold=LOW_SCORE, model=self._model)
@@ -153,6 +178,7 @@ class ObjectAnalysis:
             row.pending += row.analyser.reset()  # the source started again
         row.time = ref.time
         result = row.analyser.analyse(detections, (ref.width, ref.height), ref.time)
+        row.tracking = bool(result.objects)
         if self._overlays is not None:
             self._overlays.publish(item.stream_id, item.analytic_id, _drawer(result))
         reset, row.pending = row.pending, []
