@@ -317,6 +317,22 @@ class Work(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
 
 
+class EngineWorker(SQLModel, table=True):
+    """A stream-engine worker that is alive (or was: a killed one stays until
+    another worker of its node cleans it up). Each worker writes only its
+    own row, every heartbeat (services/engine/registry.py); `/node_status`
+    and `/resource_stats` show them."""
+
+    __tablename__ = "engine_workers"
+
+    worker_id: str = Field(sa_column=Column(String(128), primary_key=True))
+    node_num: int = Field(default=0, index=True)
+    pid: int = Field(default=0)
+    work_held: int = Field(default=0)
+    started_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    heartbeat_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
 class Event(SQLModel, table=True):
     """One analytic event (a line crossing, an area entry, a face match ...)
     that the stream engine appended through `services/events`. Events are

@@ -15,7 +15,10 @@ process (`host:pid:nN:wI`). Every `heartbeat_seconds` one round
 2. claims up to `claim_limit` `live` rows of its node that are pending or
    whose owner stopped heartbeating for `lease_seconds` (`work.claim`: SKIP
    LOCKED on PostgreSQL, the write lock on SQLite, so two workers never get
-   one row), and starts a task for each.
+   one row), and starts a task for each;
+3. writes its row of the worker registry (services/engine/registry.py: the
+   rows it holds, its beat), which `/node_status` and `/resource_stats`
+   show; a worker that stops cleanly deletes its row.
 
 Each task holds an `ASSIGNMENT` demand on its stream
 (`StreamEngine.demand`), so the stream opens (once per process, however many
@@ -53,6 +56,8 @@ from prometheus_client import Counter, Gauge
 from sqlalchemy.engine import Engine
 
 from services.catalog import work
+from services.db.models import utcnow
+from services.engine import registry
 from services.engine.sources import ASSIGNMENT, OpenStream, StreamEngine
 from services.media.frame_ring import FrameRef
 
@@ -68,6 +73,8 @@ ROWS_LOST = Counter("vigil_engine_work_lost", "Work rows a worker lost (removed 
 
 #: Frames sampled per second when a config names no `sample_fps`.
 DEFAULT_SAMPLE_FPS = 5.0
+#: A worker silent for this many leases leaves the registry (a killed one).
+FORGET_LEASES = 10
 
 
 class Analyser(Protocol):
@@ -157,6 +164,7 @@ class WorkWorker:
         self._analyser = analyser
         self.held: dict[int, Held] = {}
         self._closed = False
+        self._started = utcnow()
 
     # -- the round ---------------------------------------------------------
 
@@ -202,6 +210,15 @@ class WorkWorker:
                 item.attempts,
             )
         ROWS_HELD.labels(self.id).set(len(self.held))
+        await asyncio.to_thread(
+            registry.report,
+            self._db,
+            self.id,
+            self.node_num,
+            len(self.held),
+            self._started,
+            forget_seconds=FORGET_LEASES * self._lease,
+        )
 
     async def _reconfigure(self, held: Held) -> None:
         found = await asyncio.to_thread(work.read_config, self._db, held.item.id)
@@ -303,5 +320,7 @@ class WorkWorker:
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(work.release, self._db, one.item.id, self.id)
         ROWS_HELD.labels(self.id).set(0)
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(registry.remove, self._db, self.id)
         if held:
             log.info("worker %s: released %d work rows", self.id, len(held))
