@@ -181,6 +181,22 @@ class EngineSettings(Section):
         description="How often a worker renews its rows, picks up config changes and claims new work.",
     )
     claim_limit: int = Field(default=8, ge=1, description="Most work rows one worker claims in one round.")
+    luna_worker: bool = Field(
+        default=True,
+        description="Vigil's own LUNA worker takes queued LUNA streams and processes them (off: only outside "
+        "LUNA workers do).",
+    )
+    luna_max_streams: int = Field(
+        default=16, ge=1, description="Most LUNA streams Vigil's LUNA worker processes at once in this engine."
+    )
+    luna_poll_seconds: float = Field(
+        default=2.0, gt=0, description="How often Vigil's LUNA worker looks at the LUNA processing queue."
+    )
+    luna_feedback_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="How often Vigil's LUNA worker reports a stream (status, video_info, last frame preview).",
+    )
 
     @model_validator(mode="after")
     def _heartbeat_within_lease(self) -> EngineSettings:

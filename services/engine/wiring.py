@@ -17,6 +17,7 @@ from services.db.engine import make_engine
 from services.engine.analysers import ObjectAnalysis
 from services.engine.dispatch import Analysers
 from services.engine.live import LiveViews, VisualizationServicer
+from services.engine.luna_worker import LunaWorker
 from services.engine.overlays import Overlays
 from services.engine.repository import EngineRepository
 from services.engine.sources import StreamEngine
@@ -73,10 +74,19 @@ def build(settings: Settings) -> Built:
         for index in range(own.workers)
     ]
 
+    # Vigil's own LUNA worker, a client of the Streams service's queue.
+    luna = LunaWorker(
+        settings.grpc_target("streams"),
+        engine,
+        max_streams=own.luna_max_streams,
+        poll_seconds=own.luna_poll_seconds,
+        feedback_seconds=own.luna_feedback_seconds,
+    )
+
     async def stop() -> None:
         # Rows go back to pending first (another engine takes them at once),
-        # then the sources stop.
-        await asyncio.gather(*(worker.close() for worker in workers))
+        # LUNA streams are reported stopped, then the sources stop.
+        await asyncio.gather(*(worker.close() for worker in workers), luna.close())
         await engine.close()
         await client.close()
 
@@ -93,6 +103,10 @@ def build(settings: Settings) -> Built:
                 "vigil.analytics.v1.SearchService",
             ),
         ],
-        background=[engine.run_forever, *(worker.run_forever for worker in workers)],
+        background=[
+            engine.run_forever,
+            *(worker.run_forever for worker in workers),
+            *([luna.run_forever] if own.luna_worker else []),
+        ],
         stop=stop,
     )

@@ -123,6 +123,8 @@ class SourceStats:
     message: str = ""
     frames: int = 0
     reconnects: int = 0
+    #: How often the source ended cleanly (a file played to its end).
+    ends: int = 0
     arrivals: collections.deque[tuple[float, float]] = field(default_factory=lambda: collections.deque(maxlen=256))
 
     def measure(self, now: float, at: float) -> None:
@@ -213,6 +215,8 @@ class LiveSource:
                     delivered = self._play()
                     message = "the source ended; opening it again"
                     state = CONNECTING
+                    with self._lock:
+                        self._stats.ends += 1
                 except SourceError as exc:
                     message, state = str(exc), ERROR
                 except (av.FFmpegError, OSError, EOFError, ValueError) as exc:
