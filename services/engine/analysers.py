@@ -16,7 +16,11 @@ message before opening the stream, so nothing pretends to analyse it.
 
 A frame the inference service cannot answer for (not started yet, gone,
 overloaded) is skipped and counted (`vigil_engine_frames_skipped_total`,
-by reason); it does not fail the row.
+by reason); it does not fail the row. Neither does a database outage: the
+events it refused are kept (up to MAX_UNSAVED per row, counted in
+`vigil_engine_events_deferred_total`, past that the oldest dropped and
+counted in `vigil_engine_events_lost_total`) and appended with the next
+frame's batch.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import av
 import grpc
 import numpy as np
 from prometheus_client import Counter
+from sqlalchemy.exc import SQLAlchemyError
 
 from services.analysis import overlay
 from services.analysis.motion import GatePolicy
@@ -59,12 +64,25 @@ FRAMES_GATED = Counter(
     "Sampled frames the motion gate kept from the detector (a still scene), by stream and analytic",
     ["stream_id", "analytic_id"],
 )
+EVENTS_DEFERRED = Counter(
+    "vigil_engine_events_deferred",
+    "Events kept for the next append because the database failed, by stream and analytic",
+    ["stream_id", "analytic_id"],
+)
+EVENTS_LOST = Counter(
+    "vigil_engine_events_lost",
+    "Events dropped after the database failed for longer than the deferred events could wait, by stream and analytic",
+    ["stream_id", "analytic_id"],
+)
 EVENTS_APPENDED = Counter(
     "vigil_engine_events_appended", "Events the engine appended, by stream and analytic", ["stream_id", "analytic_id"]
 )
 
 #: A thumbnail crop's margin around the object's box, as a share of the box.
 MARGIN = 0.1
+#: Events a row keeps for a later append while the database fails; past
+#: this the oldest are dropped (and counted in vigil_engine_events_lost).
+MAX_UNSAVED = 5000
 #: Smallest thumbnail side in pixels (a smaller crop takes the whole frame).
 MIN_SIDE = 16
 THUMBNAIL_QUALITY = 85
@@ -103,6 +121,8 @@ class _Row:
     gate: GatePolicy | None = None
     #: Objects were tracked in the last analysed frame.
     tracking: bool = False
+    #: Events the database refused (an outage), appended with the next batch.
+    unsaved: list[NewEvent] = field(default_factory=list)
 
     def configure(self, config: dict[str, Any]) -> None:
         self.config = config
@@ -182,15 +202,36 @@ class ObjectAnalysis:
         if self._overlays is not None:
             self._overlays.publish(item.stream_id, item.analytic_id, _drawer(result))
         reset, row.pending = row.pending, []
-        if not reset and not result.events:
+        if not reset and not result.events and not row.unsaved:
             return
-        await asyncio.to_thread(self._append, item, rgb, reset, result.events)
+        await asyncio.to_thread(self._append, item, row, rgb, reset, result.events)
 
-    def _append(self, item: work.WorkItem, rgb: np.ndarray, reset: Sequence[Event], events: Sequence[Event]) -> None:
+    def _append(
+        self, item: work.WorkItem, row: _Row, rgb: np.ndarray, reset: Sequence[Event], events: Sequence[Event]
+    ) -> None:
+        """Append this frame's events after any the database refused before,
+        in one batch. A database failure does not fail the row: the batch is
+        kept (up to MAX_UNSAVED events) and tried again with the next frame."""
         now = datetime.now(UTC)
         batch = [_new_event(item, e, now, None) for e in reset]  # their object is not in this frame
         batch += [_new_event(item, e, now, thumbnail(rgb, e.box)) for e in events]
-        self._store.append(batch)
+        batch = row.unsaved + batch
+        try:
+            self._store.append(batch)
+        except SQLAlchemyError as error:
+            lost = max(0, len(batch) - MAX_UNSAVED)
+            row.unsaved = batch[lost:]
+            EVENTS_DEFERRED.labels(item.stream_id, item.analytic_id).inc(len(batch) - lost)
+            EVENTS_LOST.labels(item.stream_id, item.analytic_id).inc(lost)
+            log.warning(
+                "work %d: %d events kept for the next append (%d dropped), the database failed: %s",
+                item.id,
+                len(row.unsaved),
+                lost,
+                str(error).splitlines()[0][:200],
+            )
+            return
+        row.unsaved = []
         EVENTS_APPENDED.labels(item.stream_id, item.analytic_id).inc(len(batch))
 
 

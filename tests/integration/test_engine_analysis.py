@@ -19,11 +19,12 @@ from typing import Any, cast
 import av
 import numpy as np
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from services.catalog import work
 from services.db.engine import make_engine
-from services.engine.analysers import FRAMES_GATED, FRAMES_SKIPPED, ObjectAnalysis, thumbnail
+from services.engine.analysers import EVENTS_DEFERRED, FRAMES_GATED, FRAMES_SKIPPED, ObjectAnalysis, thumbnail
 from services.engine.sources import OpenStream
 from services.events.store import EventQuery, EventStore
 from services.inference_client import InferenceClient
@@ -189,6 +190,35 @@ async def test_the_motion_gate_skips_still_frames_and_counts_the_same(
     assert types[False] == types[True] == ["line_in", "line_out", "line_in"], types
     assert counts[False] == 0
     assert counts[True] >= 35, counts  # most of the empty floor's 50 frames, and some still ones
+
+
+async def test_events_the_database_refuses_are_kept_and_appended_later(
+    inference: InferenceServer, database: Engine, frames: list[tuple[np.ndarray, float]], tmp_path: Path
+) -> None:
+    """A database outage (the events table gone for a while) does not fail
+    the row: the crossings seen meanwhile are appended with the next frame
+    once the table is back, once each and in order."""
+    store = EventStore(database, tmp_path)
+    deferred = EVENTS_DEFERRED.labels(STREAM, "NFV4-MPA")
+    before = deferred._value.get()
+    ring = Ring()
+    config = {**counting("both"), "motion_gate": False}
+    async with InferenceClient(inference.target) as client:
+        analysis = ObjectAnalysis(client, store)
+        with store_for(STREAM, store) as new_events:
+            with database.begin() as connection:
+                connection.execute(text("ALTER TABLE events RENAME TO events_away"))
+            try:
+                await play(analysis, ring, frames, config)  # the three crossings, none storable
+            finally:
+                with database.begin() as connection:
+                    connection.execute(text("ALTER TABLE events_away RENAME TO events"))
+            await play(analysis, ring, frames[:1], config)  # the next frame appends them
+            events = new_events()
+        analysis.forget(7)
+    assert [e.event_type for e in events] == ["line_in", "line_out", "line_in"], events
+    assert deferred._value.get() - before >= 3
+    ring.ring.close()
 
 
 def test_a_thumbnail_is_the_box_with_a_margin_or_the_frame() -> None:
