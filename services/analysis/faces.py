@@ -54,7 +54,7 @@ LOST_SECONDS = 1.5
 #: Seconds after its first face that a track still being followed is decided.
 DECIDE_SECONDS = 3.0
 #: Lowest IoU of a face with a track's last box to continue it.
-TRACK_IOU = 0.3
+TRACK_IOU = 0.2
 
 #: How far the nose tip stands in front of the eyes, in interocular
 #: distances (an average adult face), for the pose estimates.
