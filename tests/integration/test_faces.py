@@ -138,8 +138,17 @@ async def test_enrolment_takes_one_face_and_refuses_the_rest(inference: Inferenc
                 assert caught.value.message == message
         with pytest.raises(NotFound, match="person not found"):
             await domain.add_photo(person.id + 100, b64(astronaut()))
+        mirrored = await domain.add_photo(person.id, b64(np.ascontiguousarray(astronaut()[:, ::-1])))
+        got = await domain.get_person(person.id)
+        assert [p.id for p in got.photos] == [photo.id, mirrored.id]
+        await domain.delete_photo(person.id, mirrored.id)
+        with pytest.raises(NotFound, match="photo not found"):
+            await domain.delete_photo(person.id, mirrored.id)
         got = await domain.get_person(person.id)
         assert [p.id for p in got.photos] == [photo.id]
+        other = await domain.create_person(staff.id, "Nobody", "")
+        await domain.delete_person(other.id)
+        assert [p.name for p in await domain.persons(staff.id)] == ["Eileen Collins"]
         assert (await domain.get_list(staff.id)).person_count == 1
         assert len(repo.enrolled()) == 1
         await domain.delete_list(staff.id)
