@@ -44,7 +44,11 @@ SERVICES: dict[str, tuple[str, ...]] = {
     ),
     "catalog": ("vigil.analytics.v1.AnalyticsService", "vigil.pipelines.v1.PipelinesService"),
     "uploads": ("vigil.uploads.v1.UploadsService", "vigil.uploads.v1.ArchivesService"),
-    "engine": ("vigil.streams.v1.VisualizationService", "vigil.analytics.v1.SearchService"),
+    "engine": (
+        "vigil.streams.v1.VisualizationService",
+        "vigil.analytics.v1.SearchService",
+        "vigil.watchlists.v1.WatchlistsService",
+    ),
     "classification": ("vigil.classification.v1.ClassificationService",),
     "inference": ("inference.GRPCInferenceService",),
 }

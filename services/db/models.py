@@ -425,3 +425,48 @@ class StreamStatsRow(SQLModel, table=True):
     # Which engine process wrote it (host:pid).
     reporter: str = Field(default="", max_length=64)
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class Watchlist(SQLModel, table=True):
+    """A watch list of face recognition (services/watchlists): people, each
+    with photos whose face embeddings `NFV4-FR` matches against."""
+
+    __tablename__ = "watchlists"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(128), nullable=False, unique=True))
+    description: str = Field(default="", sa_column=Column(String(1024), nullable=False, server_default=""))
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class WatchlistPerson(SQLModel, table=True):
+    """A person on a watch list: a recognition event's captions (`name`,
+    then `note` or the list's name)."""
+
+    __tablename__ = "watchlist_persons"
+
+    id: int | None = Field(default=None, primary_key=True)
+    watchlist_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("watchlists.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    name: str = Field(sa_column=Column(String(255), nullable=False))
+    note: str = Field(default="", sa_column=Column(String(255), nullable=False, server_default=""))
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class WatchlistPhoto(SQLModel, table=True):
+    """One enrolled photo of a person: its face's SFace embedding (float32
+    little-endian, L2-normalised) and how the face was judged; the photo
+    itself is not kept."""
+
+    __tablename__ = "watchlist_photos"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("watchlist_persons.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    dim: int
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    #: The face: box [x1, y1, x2, y2] in pixels, score, pose, sharpness, warning.
+    face: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

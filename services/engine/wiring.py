@@ -1,9 +1,12 @@
 """The wiring of the stream engine process: sources, decode, live views, and
 the workers that take the catalog's live work and run the people and vehicle
-analytics on it (detection through the inference service, tracking, lines,
-areas, events into the events store). It also serves SearchService: smart
-search over the events (services/search/smart.py), whose `image` and `text`
-branches the face and plate work wire in here; Extract answers UNIMPLEMENTED."""
+analytics and face recognition on it (detection through the inference
+service, tracking, lines, areas, faces matched against the watch lists,
+events into the events store), and the watch lists' API
+(services/watchlists). It also serves SearchService: smart search over the
+events (services/search/smart.py), whose `image` branch searches face
+embeddings (services/engine/faces.py) and whose `text` branch the plate work
+wires in here; Extract answers UNIMPLEMENTED."""
 
 from __future__ import annotations
 
@@ -16,6 +19,8 @@ from services.common.settings import EngineSettings, Settings
 from services.db.engine import make_engine
 from services.engine.analysers import ObjectAnalysis
 from services.engine.dispatch import Analysers
+from services.engine.faces import ANALYTIC_ID as FACE_ANALYTIC
+from services.engine.faces import FaceAnalysis, FaceModels, FaceSearch, GalleryCache
 from services.engine.live import LiveViews, VisualizationServicer
 from services.engine.luna_worker import LunaWorker
 from services.engine.overlays import Overlays
@@ -26,8 +31,13 @@ from services.events.store import EventStore
 from services.inference_client import InferenceClient
 from services.media.live_source import SourceOptions
 from services.search.smart import SearchServicer, SmartSearch
+from services.search.vectors import ExactIndex
+from services.watchlists.domain import WatchlistsDomain
+from services.watchlists.repository import WatchlistRepository
+from services.watchlists.servicer import WatchlistsServicer
 from vigil.analytics.v1 import search_service_pb2_grpc
 from vigil.streams.v1 import visualization_service_pb2_grpc
+from vigil.watchlists.v1 import watchlists_service_pb2_grpc
 
 
 def source_options(own: EngineSettings, data_dir: Path) -> SourceOptions:
@@ -55,11 +65,14 @@ def build(settings: Settings) -> Built:
     store = EventStore(database, settings.data_dir)
     overlays = Overlays(drawable=LABELS)
     objects = ObjectAnalysis(client, store, overlays=overlays)
-    # Smart search: faces fill `image=`, plates fill `text=` (each answers 501
-    # until then).
-    smart = SmartSearch(store)
+    face_models = FaceModels(client)
+    watchlists = WatchlistRepository(database)
+    faces = FaceAnalysis(face_models, store, GalleryCache(watchlists.enrolled))
+    # Smart search: faces fill `image=` (the events' face embeddings), plates
+    # fill `text=` (it answers 501 until then).
+    smart = SmartSearch(store, image=FaceSearch(face_models, ExactIndex(database)))
     # One stage per analytic id; an analytic missing here is refused by name.
-    analyser = Analysers({analytic_id: objects for analytic_id in LABELS})
+    analyser = Analysers({**{analytic_id: objects for analytic_id in LABELS}, FACE_ANALYTIC: faces})
     workers = [
         WorkWorker(
             database,
@@ -101,6 +114,11 @@ def build(settings: Settings) -> Built:
                 SearchServicer(smart),
                 search_service_pb2_grpc.add_SearchServiceServicer_to_server,
                 "vigil.analytics.v1.SearchService",
+            ),
+            Registration(
+                WatchlistsServicer(WatchlistsDomain(watchlists, face_models)),
+                watchlists_service_pb2_grpc.add_WatchlistsServiceServicer_to_server,
+                "vigil.watchlists.v1.WatchlistsService",
             ),
         ],
         background=[

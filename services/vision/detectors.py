@@ -62,6 +62,13 @@ async def embed_faces(
     return list(await asyncio.gather(*(one(f) for f in faces)))
 
 
+async def embed_aligned(client: InferenceClient, aligned: np.ndarray, *, model: str = SFACE.name) -> np.ndarray:
+    """The normalised 128-float embedding of one face already aligned
+    (`sface.align`: 112x112 RGB)."""
+    out = await client.infer(model, {SFACE.input: sface.preprocess(aligned)[None]})
+    return sface.normalise(out[SFACE.output][0])
+
+
 async def read_text(
     client: InferenceClient,
     image: np.ndarray,

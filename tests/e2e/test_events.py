@@ -263,8 +263,9 @@ def test_bad_input_in_visionaire_shape(
 
 
 def test_smart_search_frame_through_the_edge(http: httpx.Client) -> None:
-    """`POST /smart-search` checks the request; the image and text branches
-    answer 501 until face recognition and plates wire them in (issue 15)."""
+    """`POST /smart-search` checks the request; a query image with no face
+    is a 400 (tests/e2e/test_faces.py finds faces); the text branch answers
+    501 until plates wire it in (issue 15)."""
     picture = base64.b64encode(jpeg()).decode()
     for body, status, message in [
         ({"type": "video", "query": "x"}, 400, "invalid query type"),
@@ -273,7 +274,7 @@ def test_smart_search_frame_through_the_edge(http: httpx.Client) -> None:
         ({"type": "text", "query": ""}, 400, "query is required"),
         ({"type": "image", "query": picture, "limit": 5000}, 400, "limit must be 1..200"),
         ({"type": "image", "query": picture, "since": "yesterday"}, 400, None),
-        ({"type": "image", "query": picture, "limit": 5}, 501, None),
+        ({"type": "image", "query": picture, "limit": 5}, 400, "no face found in query image"),
         ({"type": "text", "query": "B 1234 XY"}, 501, None),
     ]:
         reply = http.post("/smart-search", json=body)

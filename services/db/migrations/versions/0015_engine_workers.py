@@ -1,7 +1,7 @@
 """Engine workers: the registry of live stream-engine workers, per node.
 
 Revision ID: 0015
-Revises: 0010
+Revises: 0012
 Create Date: 2026-12-06
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0010"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
