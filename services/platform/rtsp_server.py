@@ -122,9 +122,25 @@ class Mount:
 
         GLib.idle_add(note)
 
-    def close(self) -> None:
-        """End the publication: stop every media playing it."""
-        for media in list(self.medias):
+    def close(self, server: Any) -> None:
+        """End the publication: disconnect the clients watching it and stop
+        every media playing it."""
+        medias = list(self.medias)
+        keep, ref = GstRtspServer.RTSPFilterResult.KEEP, GstRtspServer.RTSPFilterResult.REF
+
+        def watching(_server: Any, client: Any, *_: Any) -> Any:
+            found = []
+
+            def by_session(_client: Any, session: Any, *_: Any) -> Any:
+                session.filter(lambda _s, sm, *_: found.append(sm.get_media() in medias) or keep)
+                return keep
+
+            client.session_filter(by_session)
+            return ref if any(found) else keep
+
+        for client in server.client_filter(watching):
+            client.close()
+        for media in medias:
             media.unprepare()
         self.medias.clear()
 
@@ -160,7 +176,7 @@ class Restreamer:
         points = self.server.get_mount_points()
         for path in [p for p, m in self.mounts.items() if wanted.get(p) != m.spec]:
             points.remove_factory(path)
-            self.mounts.pop(path).close()
+            self.mounts.pop(path).close(self.server)
             print(f"rtsp: unmounted {path}", file=sys.stderr, flush=True)
         for path, spec in wanted.items():
             if path not in self.mounts:
@@ -181,7 +197,7 @@ class Restreamer:
 
     def stop(self) -> None:
         for mount in self.mounts.values():
-            mount.close()
+            mount.close(self.server)
         self.mounts.clear()
         self.state_file.unlink(missing_ok=True)
 

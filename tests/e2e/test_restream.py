@@ -7,6 +7,8 @@ publication; a non-H.264 upload is re-encoded."""
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -61,6 +63,14 @@ def frames(url: str, count: int) -> list[tuple[int, int]]:
     return sizes
 
 
+def watch(url: str) -> None:
+    """Decode until the server ends the stream (no timeout of our own: the
+    test's join gives up after 15 s)."""
+    with contextlib.suppress(av.error.FFmpegError), av.open(url, options={"rtsp_transport": "tcp"}) as container:
+        for _ in container.decode(video=0):
+            pass
+
+
 def opens(url: str) -> bool:
     try:
         with av.open(url, options={"rtsp_transport": "tcp"}, timeout=5):
@@ -83,11 +93,16 @@ def test_an_upload_is_published_looping_and_unpublished(platform, http, tmp_path
     assert frames(url, 15) == [(96, 64)] * 15
     assert wait_for(lambda: device(http, video_id)["restart_count"] >= 1, 5)
 
+    watcher = threading.Thread(target=watch, args=(url,), daemon=True)  # a client watching when it ends
+    watcher.start()
+    time.sleep(1)
     off = http.patch(f"{BASE}/{video_id}", json={"auto_stream": False})
     assert off.status_code == 200, off.text
     video = off.json()["data"]["video"]
     assert (video["status"], video["device"]["status"], video["device"]["publish_url"]) == ("ready", "stopped", "")
     assert wait_for(lambda: not opens(url)), "the mount is still published"
+    watcher.join(15)
+    assert not watcher.is_alive(), "the watching client was not disconnected"
 
     on = http.patch(f"{BASE}/{video_id}", json={"auto_stream": True})
     assert on.status_code == 200 and on.json()["data"]["video"]["status"] == "streaming"
