@@ -103,9 +103,9 @@ class Platform:
             "--host",
             s.restream.host,
             "--mounts",
-            str(restream.mounts_file(s.data_dir)),
+            str(restream.mounts_file(s.data_dir).resolve()),
             "--state",
-            str(restream.state_file(s.data_dir)),
+            str(restream.state_file(s.data_dir).resolve()),
             stdout=asyncio.subprocess.PIPE,
         )
         assert self.rtsp.stdout is not None

@@ -576,6 +576,8 @@ class VideoLibrary:
             existing.reference, existing.last_update_time = target.resolve().as_uri(), now
             stream = existing
         saved = await asyncio.to_thread(self._repo.save_video, video, stream)
+        if saved.auto_stream:
+            await asyncio.to_thread(self.republish)  # the new file, before the old one goes
         if old is not None and old != target.resolve():
             await asyncio.to_thread(self._store.remove_file, old)
         await asyncio.to_thread(self._store.remove_file, self._store.screenshot_path(video.video_id))

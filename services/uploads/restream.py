@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import re
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,8 +70,10 @@ class Restreamer:
         self.running = running
         self._mounts = mounts_file(data_dir)
         self._state = state_file(data_dir)
-        self._base = f"rtsp://{public_host}:{port}"
+        host = f"[{public_host}]" if ":" in public_host and not public_host.startswith("[") else public_host
+        self._base = f"rtsp://{host}:{port}"
         self._published: dict[str, str] = {}  # video_id -> mount path
+        self._lock = threading.Lock()  # publish runs in threads: requests and the periodic job
         self._codecs: dict[tuple[str, int, int], bool] = {}
         self._state_cache: tuple[tuple[int, int], dict[str, Any]] | None = None
 
@@ -78,6 +81,10 @@ class Restreamer:
         """Write the mounts file for exactly `videos` (those marked
         `auto_stream`, in id order; a name taken by an earlier video gets the
         video id appended)."""
+        with self._lock:
+            self._publish(videos)
+
+    def _publish(self, videos: list[Video]) -> None:
         mounts: dict[str, dict[str, Any]] = {}
         published: dict[str, str] = {}
         for video in sorted(videos, key=lambda v: v.id or 0):
