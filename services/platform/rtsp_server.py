@@ -131,8 +131,12 @@ class Mount:
         def watching(_server: Any, client: Any, *_: Any) -> Any:
             found = []
 
+            def by_media(_session: Any, session_media: Any, *_: Any) -> Any:
+                found.append(session_media.get_media() in medias)
+                return keep
+
             def by_session(_client: Any, session: Any, *_: Any) -> Any:
-                session.filter(lambda _s, sm, *_: found.append(sm.get_media() in medias) or keep)
+                session.filter(by_media)
                 return keep
 
             client.session_filter(by_session)
