@@ -131,7 +131,16 @@ class Platform:
             )
             return
         restream.mounts_file(self.settings.data_dir).parent.mkdir(parents=True, exist_ok=True)
-        await self.start_rtsp()
+        try:
+            await self.start_rtsp()
+        except RuntimeError as exc:  # re-streaming is optional: the rest of the platform runs without it
+            log.error(
+                "%s: uploaded videos are not re-streamed and auto_stream=true is refused "
+                "(is VIGIL_RTSP_PORT taken? VIGIL_RTSP_ENABLED=false turns the server off)",
+                exc,
+            )
+            self.rtsp = None
+            return
         self.rtsp_wanted = True
 
     async def restart_rtsp(self) -> bool:
