@@ -18,8 +18,10 @@ re-encoded (`x264enc tune=zerolatency`). At the end of the file a flushing
 seek goes back to the start, so RTP timestamps restart with each loop.
 
 Every half second the state file gets, per mount: `since` (when it was
-mounted, Unix seconds), `status` (`streaming` or `error`), `last_error`,
-`error_count` and `restart_count` (loops and restarts after errors).
+mounted, Unix seconds), `status` (`streaming` or `error`), `last_error`
+(the first error of the last media that failed, or why the file cannot be
+read), `error_count` (failures, counted once per media) and `restart_count`
+(loops, and medias started again after an error).
 Prints `READY <port>` once it listens; stops on SIGTERM or SIGINT.
 """
 
@@ -61,6 +63,7 @@ class Mount:
         self.error_count = 0
         self.restart_count = 0
         self.medias: list[Any] = []
+        self.failed: set[Any] = set()  # medias whose error is counted
         self.factory = GstRtspServer.RTSPMediaFactory()
         file = str(spec["path"]).replace('"', '\\"')
         self.factory.set_launch((PASSTHROUGH if spec.get("h264") else REENCODE).format(path=file))
@@ -87,16 +90,21 @@ class Mount:
     def _configure(self, _factory: Any, media: Any) -> None:
         """A new shared media: loop it at EOS, count its errors."""
         self.medias.append(media)
-        media.connect("unprepared", lambda m: self.medias.remove(m) if m in self.medias else None)
+        media.connect("unprepared", self._forget)
         pipeline = media.get_element().get_parent()
         pay = media.get_element().get_by_name("pay0")
         pay.get_static_pad("sink").add_probe(Gst.PadProbeType.EVENT_DOWNSTREAM, self._on_event, pipeline)
         bus = pipeline.get_bus()
         bus.enable_sync_message_emission()
-        bus.connect("sync-message::error", self._on_error)
+        bus.connect("sync-message::error", self._on_error, media)
         if self.status == "error" and os.access(self.spec["path"], os.R_OK):  # a new media after an error
             self.restart_count += 1
             self.status = "streaming"
+
+    def _forget(self, media: Any) -> None:
+        if media in self.medias:
+            self.medias.remove(media)
+        self.failed.discard(media)
 
     def _on_event(self, _pad: Any, info: Any, pipeline: Any) -> Any:
         if info.get_event().type != Gst.EventType.EOS:
@@ -111,13 +119,16 @@ class Mount:
             self.error("cannot seek back to the start of the file")
         return False
 
-    def _on_error(self, _bus: Any, message: Any) -> None:
-        """A media failed (in a streaming thread): note it in the main loop."""
+    def _on_error(self, _bus: Any, message: Any, media: Any) -> None:
+        """A media failed (in a streaming thread): note it in the main loop,
+        once per media (its first error message is the cause)."""
         err, debug = message.parse_error()
         text = f"{err.message} ({debug.splitlines()[0] if debug else ''})"
 
         def note() -> bool:
-            self.error(text)
+            if media not in self.failed:
+                self.failed.add(media)
+                self.error(text)
             return False
 
         GLib.idle_add(note)
@@ -147,6 +158,7 @@ class Mount:
         for media in medias:
             media.unprepare()
         self.medias.clear()
+        self.failed.clear()
 
 
 class Restreamer:
