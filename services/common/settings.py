@@ -238,6 +238,25 @@ class UploadsSettings(Section):
     )
 
 
+class RestreamSettings(Section):
+    """Re-streaming uploaded videos (`auto_stream`) over RTSP: the GStreamer
+    RTSP server that `vigil run` supervises (its port is `rtsp_port`)."""
+
+    prefix: ClassVar[str] = "rtsp_"
+
+    enabled: bool = Field(
+        default=True,
+        description="Run the RTSP server when the system Python has GStreamer's RTSP server; false never runs it "
+        "(`auto_stream=true` is then refused).",
+    )
+    host: str = Field(default="0.0.0.0", description="Address the RTSP server listens on.")
+    public_host: str = Field(
+        default="",
+        description="Host in each video's `device.publish_url`; empty means node 0's IP (`VIGIL_NODE_IP`, else "
+        "detected, else 127.0.0.1).",
+    )
+
+
 class ClassificationSettings(Section):
     """The Classification service: limits, sampling, batching, risk rules, workers."""
 
@@ -625,6 +644,7 @@ class Settings(BaseSettings):
         "streams": StreamsSettings,
         "engine": EngineSettings,
         "uploads": UploadsSettings,
+        "restream": RestreamSettings,
         "classification": ClassificationSettings,
         "inference": InferenceSettings,
         "edge": EdgeSettings,
@@ -666,6 +686,7 @@ class Settings(BaseSettings):
     inference_metrics_port: int = Field(
         default=8002, description="HTTP port of the inference service's Prometheus `/metrics` (Triton's metrics port)."
     )
+    rtsp_port: int = Field(default=8554, description="Port of the RTSP server that re-streams uploaded videos.")
     grace_seconds: float = Field(default=5.0, ge=0, description="Graceful stop time for in-flight RPCs on SIGTERM.")
     start_timeout_seconds: float = Field(default=60.0, gt=0, description="How long start-up waits for health.")
     log_level: str = Field(default="info", description="Python log level of every service.")
@@ -682,6 +703,7 @@ class Settings(BaseSettings):
     streams: StreamsSettings = Field(default_factory=StreamsSettings)
     engine: EngineSettings = Field(default_factory=EngineSettings)
     uploads: UploadsSettings = Field(default_factory=UploadsSettings)
+    restream: RestreamSettings = Field(default_factory=RestreamSettings)
     classification: ClassificationSettings = Field(default_factory=ClassificationSettings)
     inference: InferenceSettings = Field(default_factory=InferenceSettings)
     edge: EdgeSettings = Field(default_factory=EdgeSettings)
@@ -696,6 +718,12 @@ class Settings(BaseSettings):
         exclude=True,
         description="Process id of the `vigil run` supervisor that started this process (0: none); the System "
         "service's restart asks it to restart the services.",
+    )
+    rtsp_running: bool = Field(
+        default=False,
+        exclude=True,
+        description="Set by `vigil run` when it runs the RTSP server: the uploads service then publishes videos "
+        "marked `auto_stream`, else it refuses `auto_stream=true`.",
     )
     prometheus_multiproc_dir: str = Field(
         default="",
@@ -760,6 +788,7 @@ class Settings(BaseSettings):
             "inference": self.inference_port,
             "inference_http": self.inference_http_port,
             "inference_metrics": self.inference_metrics_port,
+            "rtsp": self.rtsp_port,
         }
         seen: dict[int, str] = {}
         for name, port in ports.items():

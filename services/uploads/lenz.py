@@ -9,7 +9,7 @@ from typing import Any
 import grpc
 from google.protobuf import struct_pb2
 
-from services.common.errors import VigilError
+from services.common.errors import InvalidArgument, VigilError
 from services.db.models import Stream, UploadSession, Video
 from services.http_body.body import RequestBody
 from services.uploads.library import VideoLibrary, rfc3339
@@ -61,6 +61,8 @@ class UploadsServicer(uploads_service_pb2_grpc.UploadsServiceServicer):
             content_type=first.http_body.content_type,
         )
         try:
+            if first.HasField("auto_stream") and first.auto_stream:
+                self._library.check_auto_stream()
             receipt = await self._sessions.receive_chunk(head, body)
         except VigilError:
             await body.drain(DRAIN_BYTES)
@@ -159,6 +161,16 @@ class UploadsServicer(uploads_service_pb2_grpc.UploadsServiceServicer):
             success=True, data=pb.GetVideoResponse.Data(video=video_pb(video, self._device(video, stream)))
         )
 
+    async def UpdateVideo(self, request: pb.UpdateVideoRequest, context: grpc.aio.ServicerContext) -> Any:
+        if not request.HasField("auto_stream"):
+            raise InvalidArgument("auto_stream: this field is required (true or false)")
+        video, stream = await self._library.set_auto_stream(
+            request.nvr_server_id, request.video_id, request.auto_stream
+        )
+        return pb.UpdateVideoResponse(
+            success=True, data=pb.GetVideoResponse.Data(video=video_pb(video, self._device(video, stream)))
+        )
+
     async def DeleteVideo(self, request: pb.DeleteVideoRequest, context: grpc.aio.ServicerContext) -> Any:
         video = await self._library.delete_video(request.nvr_server_id, request.video_id)
         return pb.DeleteVideoResponse(success=True, message="Video deleted successfully", video_id=video.video_id)
@@ -172,7 +184,7 @@ class UploadsServicer(uploads_service_pb2_grpc.UploadsServiceServicer):
             channel="live",
             silent_audio=False,
             status=state.status,
-            publish_url="",  # no RTSP publisher runs in this build
+            publish_url=state.publish_url,
             created_at=rfc3339(state.created_at),
             updated_at=rfc3339(state.updated_at),
             error_count=state.error_count,

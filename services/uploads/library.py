@@ -28,6 +28,7 @@ from services.db.models import Stream, UploadSession, Video, as_utc, utcnow
 from services.media import probe
 from services.media.jpeg import screenshot
 from services.uploads.repository import ArchiveFilter, Keyset, Page, UploadsRepository
+from services.uploads.restream import Restreamer
 from services.uploads.store import ChunkStore, Sink, StorageFull, TooLarge
 
 log = logging.getLogger(__name__)
@@ -162,6 +163,7 @@ class DeviceState:
     url: str
     scheme: str
     status: str
+    publish_url: str
     created_at: datetime | None
     updated_at: datetime | None
     error_count: int
@@ -194,10 +196,52 @@ class ArchivePage:
 class VideoLibrary:
     """Lists, changes and deletes uploaded videos; takes finished files in."""
 
-    def __init__(self, repo: UploadsRepository, store: ChunkStore, settings: UploadsSettings) -> None:
+    def __init__(
+        self, repo: UploadsRepository, store: ChunkStore, settings: UploadsSettings, restreamer: Restreamer
+    ) -> None:
         self._repo = repo
         self._store = store
         self._settings = settings
+        self.restreamer = restreamer
+
+    # -- re-streaming ---------------------------------------------------------------
+
+    def republish(self) -> None:
+        """Write the RTSP server's mounts from the database (blocking)."""
+        self.restreamer.publish(self._repo.auto_stream_videos())
+
+    async def keep_published(self, every: float = 5.0) -> None:
+        """Republish now and every few seconds (videos changed by another
+        process, files that went missing)."""
+        while True:
+            try:
+                await asyncio.to_thread(self.republish)
+            except Exception:  # a database hiccup must not end the loop
+                log.exception("cannot write the RTSP mounts")
+            await asyncio.sleep(every)
+
+    def check_auto_stream(self) -> None:
+        """InvalidArgument when `auto_stream=true` cannot be honoured."""
+        if not self.restreamer.running:
+            raise InvalidArgument(
+                "auto_stream=true is not available: this node runs no RTSP server (GStreamer's RTSP server is "
+                "not installed, or VIGIL_RTSP_ENABLED=false); upload with auto_stream=false"
+            )
+
+    async def set_auto_stream(self, node: int, video_id: str, on: bool) -> tuple[Video, Stream | None]:
+        """Publish a video over RTSP (on) or end its publication (off)."""
+        if on:
+            self.check_auto_stream()
+        video, stream = await self.get_video(node, video_id)
+        if on and not video.file_path:
+            raise FailedPrecondition("the video has no file to stream")
+        if video.auto_stream != on:
+            video.auto_stream, video.updated_at = on, utcnow()
+            if video.status in ("streaming", "ready"):
+                video.status = "streaming" if on else "ready"
+            video = await asyncio.to_thread(self._repo.save_video, video)
+        await asyncio.to_thread(self.republish)
+        return video, stream
 
     # -- shared -----------------------------------------------------------------
 
@@ -269,7 +313,7 @@ class VideoLibrary:
             original_filename=upload.original_filename,
             name=upload.original_filename,
             file_path=str(target.resolve()),
-            status="streaming" if upload.auto_stream else "ready",
+            status="streaming" if upload.auto_stream and self.restreamer.running else "ready",
             auto_stream=upload.auto_stream,
             stream_settings=self.default_stream_settings(),
             created_at=now,
@@ -286,6 +330,8 @@ class VideoLibrary:
             await asyncio.to_thread(self._store.place, target, data_path)  # back, so completion can retry
             raise
         log.info("upload %s complete: video %s, %d bytes, sha256 %s", upload.session_id, video.video_id, size, sha256)
+        if saved.auto_stream:
+            await asyncio.to_thread(self.republish)
         return saved
 
     def video_file_of(self, upload: UploadSession) -> Path:
@@ -293,18 +339,30 @@ class VideoLibrary:
         return self._store.video_path(upload.video_id, extension_of(upload.original_filename))
 
     def device_of(self, video: Video, stream: Stream | None) -> DeviceState:
-        """The device block: marked to stream (auto_stream) it is `pending`
-        until a player opens the internal stream; otherwise `stopped`."""
+        """The device block: what the RTSP server says of the video's mount
+        (`running`, `error`, `pending` until the server has mounted it);
+        `stopped` when the video is not marked `auto_stream`; `unavailable`
+        when it is but no RTSP server runs."""
+        published = self.restreamer.publication(video) if video.auto_stream else None
+        if published is not None:
+            status = published.status
+        elif video.auto_stream and not self.restreamer.running:
+            status = "unavailable"
+        elif video.auto_stream:  # not mounted (yet): its file is missing, or the mounts are being written
+            status = "pending" if video.file_path and Path(video.file_path).is_file() else "error"
+        else:
+            status = "stopped"
         return DeviceState(
             name=stem_of(video.original_filename or video.name or video.video_id),
             url=stream.reference if stream else "",
             scheme=stream.reference.split(":", 1)[0] if stream else "",
-            status="pending" if video.auto_stream and stream else "stopped",
+            status=status,
+            publish_url=published.url if published else "",
             created_at=stream.create_time if stream else None,
             updated_at=stream.last_update_time if stream else None,
-            error_count=video.device_error_count,
-            restart_count=video.device_restart_count,
-            uptime_ms=0.0,  # nothing publishes the stream yet, so it has not been up
+            error_count=published.error_count if published else 0,
+            restart_count=published.restart_count if published else 0,
+            uptime_ms=published.uptime_ms if published else 0.0,
         )
 
     # -- Lenz ----------------------------------------------------------------------
@@ -349,6 +407,8 @@ class VideoLibrary:
         deleted = await asyncio.to_thread(self._repo.delete_video, video.id)
         if deleted is None:
             raise NotFound("video not found")
+        if deleted.auto_stream:
+            await asyncio.to_thread(self.republish)  # before the file goes
         if video.file_path:
             await asyncio.to_thread(self._store.remove_file, Path(video.file_path))
         await asyncio.to_thread(self._store.remove_file, self._store.screenshot_path(video.video_id))
@@ -516,6 +576,8 @@ class VideoLibrary:
             existing.reference, existing.last_update_time = target.resolve().as_uri(), now
             stream = existing
         saved = await asyncio.to_thread(self._repo.save_video, video, stream)
+        if saved.auto_stream:
+            await asyncio.to_thread(self.republish)  # the new file, before the old one goes
         if old is not None and old != target.resolve():
             await asyncio.to_thread(self._store.remove_file, old)
         await asyncio.to_thread(self._store.remove_file, self._store.screenshot_path(video.video_id))

@@ -135,6 +135,24 @@ class GetVideoResponse(_message.Message):
     data: GetVideoResponse.Data
     def __init__(self, success: _Optional[bool] = ..., data: _Optional[_Union[GetVideoResponse.Data, _Mapping]] = ...) -> None: ...
 
+class UpdateVideoRequest(_message.Message):
+    __slots__ = ("nvr_server_id", "video_id", "auto_stream")
+    NVR_SERVER_ID_FIELD_NUMBER: _ClassVar[int]
+    VIDEO_ID_FIELD_NUMBER: _ClassVar[int]
+    AUTO_STREAM_FIELD_NUMBER: _ClassVar[int]
+    nvr_server_id: int
+    video_id: str
+    auto_stream: bool
+    def __init__(self, nvr_server_id: _Optional[int] = ..., video_id: _Optional[str] = ..., auto_stream: _Optional[bool] = ...) -> None: ...
+
+class UpdateVideoResponse(_message.Message):
+    __slots__ = ("success", "data")
+    SUCCESS_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    success: bool
+    data: GetVideoResponse.Data
+    def __init__(self, success: _Optional[bool] = ..., data: _Optional[_Union[GetVideoResponse.Data, _Mapping]] = ...) -> None: ...
+
 class DeleteVideoRequest(_message.Message):
     __slots__ = ("nvr_server_id", "video_id")
     NVR_SERVER_ID_FIELD_NUMBER: _ClassVar[int]

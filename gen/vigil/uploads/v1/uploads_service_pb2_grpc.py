@@ -79,6 +79,11 @@ class UploadsServiceStub:
                 request_serializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.GetVideoRequest.SerializeToString,
                 response_deserializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.GetVideoResponse.FromString,
                 _registered_method=True)
+        self.UpdateVideo = channel.unary_unary(
+                '/vigil.uploads.v1.UploadsService/UpdateVideo',
+                request_serializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.UpdateVideoRequest.SerializeToString,
+                response_deserializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.UpdateVideoResponse.FromString,
+                _registered_method=True)
         self.DeleteVideo = channel.unary_unary(
                 '/vigil.uploads.v1.UploadsService/DeleteVideo',
                 request_serializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.DeleteVideoRequest.SerializeToString,
@@ -184,6 +189,20 @@ class UploadsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpdateVideo(self, request, context):
+        """Changes an uploaded video; today only `auto_stream`, which publishes the
+        video over RTSP (true: the device's publish_url, looping) or ends its
+        publication (false). Not in the Lenz document: a Vigil extension, with
+        the detail answer of GetVideo.
+
+        Returns NOT_FOUND ("video not found") when no video has the given
+        video_id, INVALID_ARGUMENT when auto_stream is missing or is true on a
+        node that runs no RTSP server.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def DeleteVideo(self, request, context):
         """Deletes an uploaded video: stops and removes its device and stream and
         deletes the stored file.
@@ -227,6 +246,11 @@ def add_UploadsServiceServicer_to_server(servicer, server):
                     servicer.GetVideo,
                     request_deserializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.GetVideoRequest.FromString,
                     response_serializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.GetVideoResponse.SerializeToString,
+            ),
+            'UpdateVideo': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateVideo,
+                    request_deserializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.UpdateVideoRequest.FromString,
+                    response_serializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.UpdateVideoResponse.SerializeToString,
             ),
             'DeleteVideo': grpc.unary_unary_rpc_method_handler(
                     servicer.DeleteVideo,
@@ -411,6 +435,33 @@ class UploadsService:
             '/vigil.uploads.v1.UploadsService/GetVideo',
             vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.GetVideoRequest.SerializeToString,
             vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.GetVideoResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateVideo(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vigil.uploads.v1.UploadsService/UpdateVideo',
+            vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.UpdateVideoRequest.SerializeToString,
+            vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.UpdateVideoResponse.FromString,
             options,
             channel_credentials,
             insecure,
