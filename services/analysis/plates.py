@@ -38,7 +38,7 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -384,7 +384,3 @@ class PlateAnalyser:
             best[1],
             best[2],
         )
-
-
-#: Reads one vehicle: (the plate zone's RGB, the pattern) -> a read or None.
-ReadPlate = Callable[[np.ndarray, re.Pattern[str]], Awaitable[PlateRead | None]]

@@ -1,7 +1,8 @@
 """The wiring of the stream engine process: sources, decode, live views, and
 the workers that take the catalog's live work and run the people and vehicle
-analytics on it (detection through the inference service, tracking, lines,
-areas, events into the events store). It also serves SearchService: smart
+analytics (detection through the inference service, tracking, lines, areas,
+events into the events store) and licence plates (services/engine/plates.py)
+on it. It also serves SearchService: smart
 search over the events (services/search/smart.py), whose `image` and `text`
 branches the face and plate work wire in here; Extract answers UNIMPLEMENTED."""
 
@@ -17,6 +18,8 @@ from services.db.engine import make_engine
 from services.engine.analysers import ObjectAnalysis
 from services.engine.dispatch import Analysers
 from services.engine.live import LiveViews, VisualizationServicer
+from services.engine.plates import ANALYTIC_ID as PLATES
+from services.engine.plates import PlateAnalysis
 from services.engine.repository import EngineRepository
 from services.engine.sources import StreamEngine
 from services.engine.workers import WorkWorker
@@ -24,6 +27,7 @@ from services.events.store import EventStore
 from services.inference_client import InferenceClient
 from services.media.live_source import SourceOptions
 from services.search.smart import SearchServicer, SmartSearch
+from services.vision.models import PPOCR_REC
 from vigil.analytics.v1 import search_service_pb2_grpc
 from vigil.streams.v1 import visualization_service_pb2_grpc
 
@@ -52,11 +56,13 @@ def build(settings: Settings) -> Built:
     client = InferenceClient(settings.grpc_target("inference"))
     store = EventStore(database, settings.data_dir)
     objects = ObjectAnalysis(client, store)
+    dictionary = settings.inference.model_repository / PPOCR_REC.name / "ppocr_keys.txt"
+    plates = PlateAnalysis(client, store, dictionary)
     # Smart search: faces fill `image=`, plates fill `text=` (each answers 501
     # until then).
     smart = SmartSearch(store)
     # One stage per analytic id; an analytic missing here is refused by name.
-    analyser = Analysers({analytic_id: objects for analytic_id in LABELS})
+    analyser = Analysers({**{analytic_id: objects for analytic_id in LABELS}, PLATES: plates})
     workers = [
         WorkWorker(
             database,

@@ -60,7 +60,7 @@ async def test_a_text_that_does_not_match_the_pattern_is_no_plate() -> None:
 
 def test_normalise_cleans_and_checks_the_pattern() -> None:
     assert plates.normalise(" b 1234-xyz. ", INDONESIA) == "B1234XYZ"
-    assert plates.normalise("ｂ１２３", INDONESIA) == "B123"  # full-width forms fold (NFKC)
+    assert plates.normalise("\uff42\uff11\uff12\uff13", INDONESIA) == "B123"  # full-width forms fold (NFKC)
     assert plates.normalise("12345", INDONESIA) is None
     assert plates.normalise("", INDONESIA) is None
 
