@@ -3,8 +3,9 @@ the workers that take the catalog's live work and run the people and vehicle
 analytics (detection through the inference service, tracking, lines, areas,
 events into the events store) and licence plates (services/engine/plates.py)
 on it. It also serves SearchService: smart
-search over the events (services/search/smart.py), whose `image` and `text`
-branches the face and plate work wire in here; Extract answers UNIMPLEMENTED."""
+search over the events (services/search/smart.py), whose `text` branch is
+services/search/text.py and whose `image` branch the face work wires in
+here; Extract answers UNIMPLEMENTED."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from services.events.store import EventStore
 from services.inference_client import InferenceClient
 from services.media.live_source import SourceOptions
 from services.search.smart import SearchServicer, SmartSearch
+from services.search.text import TextSearch
 from services.vision.models import PPOCR_REC
 from vigil.analytics.v1 import search_service_pb2_grpc
 from vigil.streams.v1 import visualization_service_pb2_grpc
@@ -58,9 +60,9 @@ def build(settings: Settings) -> Built:
     objects = ObjectAnalysis(client, store)
     dictionary = settings.inference.model_repository / PPOCR_REC.name / "ppocr_keys.txt"
     plates = PlateAnalysis(client, store, dictionary)
-    # Smart search: faces fill `image=`, plates fill `text=` (each answers 501
-    # until then).
-    smart = SmartSearch(store)
+    # Smart search: faces fill `image=` (it answers 501 until then); `text=`
+    # finds plates, names and labels in the events.
+    smart = SmartSearch(store, text=TextSearch(database))
     # One stage per analytic id; an analytic missing here is refused by name.
     analyser = Analysers({**{analytic_id: objects for analytic_id in LABELS}, PLATES: plates})
     workers = [
