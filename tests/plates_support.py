@@ -70,3 +70,23 @@ class LocalTextModels:
 
 def characters() -> list[str]:
     return ocr.load_dictionary(model_repository() / "ppocr_rec" / "ppocr_keys.txt")
+
+
+def make_plate_clip(path: Path, text: str, *, fps: int = 10, seconds_in: float = 2.0, seconds_out: float = 3.0) -> Path:
+    """An H.264 clip (740x500): the plated motorcycle for `seconds_in`, then
+    an empty grey scene (it has left) for `seconds_out`."""
+    import av
+
+    scene = np.ascontiguousarray(plated_motorcycle(text)[:500, :740])
+    empty = np.full_like(scene, 90)
+    frames = [scene] * round(fps * seconds_in) + [empty] * round(fps * seconds_out)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = 740, 500, "yuv420p"
+        stream.options = {"crf": "18"}
+        for image in frames:
+            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
