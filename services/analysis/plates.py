@@ -14,7 +14,9 @@ Per sampled frame:
    on the box's aspect ratio around `PLATE_ASPECT`), the best
    `CANDIDATES` are read by PP-OCRv4 recognition and normalised
    (`normalise`): NFKC, uppercase, only A-Z and 0-9 kept (spaces, dashes and
-   dots go), and the result must match the plate pattern in full. The best
+   dots go), and the result must match the plate pattern in full, as read or
+   with up to two look-alike characters swapped (`CONFUSABLE`: 0/O, 1/I,
+   2/Z, 5/S, 6/G, 8/B). The best
    read (valid, then by likeness times recognition confidence) is the frame's.
 3. `PlateAnalyser.add`: a read at or above the text threshold joins its
    track's vote (`PlateVote`); the vehicle and plate crops of the best read
@@ -34,6 +36,8 @@ reads of that length, in [0, 1].
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import math
 import re
 import unicodedata
@@ -81,6 +85,13 @@ VEHICLE_CROP_SIDE = 320
 PLATE_CROP_HEIGHT = 64
 
 _KEEP = re.compile(r"[^A-Z0-9]")
+#: Letters and digits OCR takes for each other on plates, each way.
+CONFUSABLE: Mapping[str, str] = {
+    **{a: b for a, b in (("O", "0"), ("I", "1"), ("Z", "2"), ("S", "5"), ("G", "6"), ("B", "8"))},
+    **{b: a for a, b in (("O", "0"), ("I", "1"), ("Z", "2"), ("S", "5"), ("G", "6"), ("B", "8"))},
+}
+#: Most confusable characters swapped to make a read match the pattern.
+MAX_SWAPS = 2
 
 
 class PlateSettingsError(ValueError):
@@ -133,9 +144,24 @@ def clean(text: str) -> str:
 
 def normalise(text: str, pattern: re.Pattern[str]) -> str | None:
     """A recognised text as a plate: cleaned, and None unless it matches the
-    pattern in full."""
+    pattern in full, as read or with at most `MAX_SWAPS` of the characters
+    OCR confuses swapped (`CONFUSABLE`: `81234XY2` is `B1234XYZ` for an
+    Indonesian pattern); the fewest swaps win, then the leftmost."""
     plate = clean(text)
-    return plate if plate and pattern.fullmatch(plate) else None
+    if not plate:
+        return None
+    if pattern.fullmatch(plate):
+        return plate
+    places = [i for i, c in enumerate(plate) if c in CONFUSABLE]
+    for swaps in range(1, MAX_SWAPS + 1):
+        for chosen in itertools.combinations(places, swaps):
+            chars = list(plate)
+            for i in chosen:
+                chars[i] = CONFUSABLE[chars[i]]
+            candidate = "".join(chars)
+            if pattern.fullmatch(candidate):
+                return candidate
+    return None
 
 
 def plate_likeness(box: ocr.TextBox) -> float:
@@ -196,11 +222,12 @@ class PlateReader:
         x, sx, sy = ocr.det_preprocess(image, limit)
         boxes = ocr.det_decode(await self._models.detect(x), sx, sy, image.shape[:2])
         ranked = sorted(boxes, key=plate_likeness, reverse=True)[:CANDIDATES]
+        scores = await asyncio.gather(
+            *(self._models.recognise(ocr.rec_preprocess(ocr.crop(image, box))) for box in ranked)
+        )
         best: PlateRead | None = None
-        for box in ranked:
-            line = ocr.ctc_decode(
-                await self._models.recognise(ocr.rec_preprocess(ocr.crop(image, box))), self._characters
-            )
+        for box, score in zip(ranked, scores, strict=True):
+            line = ocr.ctc_decode(score, self._characters)
             text = normalise(line.text, pattern)
             if text is None:
                 continue

@@ -34,7 +34,7 @@ import av
 import grpc
 import numpy as np
 
-from services.analysis.objects import LOW_SCORE
+from services.analysis.objects import LOW_SCORE, TrackedObject
 from services.analysis.plates import (
     PlateAnalyser,
     PlateReader,
@@ -152,14 +152,18 @@ class PlateAnalysis:
         analyser = row.analyser
         reader = self._plate_reader()
         width, height = ref.width, ref.height
-        for vehicle in analyser.vehicles(detections, (width, height), ref.time):
+
+        async def read(vehicle: TrackedObject) -> None:
             box = (vehicle.box[0] * width, vehicle.box[1] * height, vehicle.box[2] * width, vehicle.box[3] * height)
             x1, y1, x2, y2 = plate_zone(box, rgb.shape[:2])
             zone = rgb[y1:y2, x1:x2]
-            read = await reader.read(zone, analyser.settings.pattern)
-            if read is not None:
-                px1, py1, px2, py2 = read.box
-                analyser.add(vehicle.track_id, read, vehicle_crop(rgb, box), zone[py1:py2, px1:px2])
+            found = await reader.read(zone, analyser.settings.pattern)
+            if found is not None:
+                px1, py1, px2, py2 = found.box
+                analyser.add(vehicle.track_id, found, vehicle_crop(rgb, box), zone[py1:py2, px1:px2])
+
+        # The vehicles of a frame are read at once (the inference service batches them).
+        await asyncio.gather(*(read(v) for v in analyser.vehicles(detections, (width, height), ref.time)))
         return ended + analyser.finished(ref.time)
 
     def _append(self, item: work.WorkItem, region: str, results: list[PlateResult]) -> None:

@@ -52,16 +52,23 @@ async def test_without_a_plate_nothing_reads_as_one() -> None:
 
 
 async def test_a_text_that_does_not_match_the_pattern_is_no_plate() -> None:
-    image = plated_motorcycle("1234")  # digits only: no Indonesian area code
+    image = plated_motorcycle("3477")  # digits only, none like a letter: no Indonesian area code
     assert await reader().read(zone(image), INDONESIA) is None
     generic = await reader().read(zone(image), re.compile(plates.REGIONS["generic"]))
-    assert generic is not None and generic.text == "1234"
+    assert generic is not None and generic.text == "3477"
 
 
 def test_normalise_cleans_and_checks_the_pattern() -> None:
     assert plates.normalise(" b 1234-xyz. ", INDONESIA) == "B1234XYZ"
     assert plates.normalise("\uff42\uff11\uff12\uff13", INDONESIA) == "B123"  # full-width forms fold (NFKC)
-    assert plates.normalise("12345", INDONESIA) is None
+    assert plates.normalise("34789", INDONESIA) is None
+    # Look-alikes swapped where the pattern wants the other kind, fewest first.
+    assert plates.normalise("81234XY2", INDONESIA) == "B1234XYZ"
+    assert plates.normalise("B12O4", INDONESIA) == "B1204"
+    assert plates.normalise("8I2O4", INDONESIA) == "BI204"  # two swaps
+    assert plates.normalise("347X", INDONESIA) is None  # no look-alike to swap
+    generic = re.compile(plates.REGIONS["generic"])
+    assert plates.normalise("81234XY2", generic) == "81234XY2"  # it matches as read: nothing swapped
     assert plates.normalise("", INDONESIA) is None
 
 
