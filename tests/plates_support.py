@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnxruntime as ort
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from services.vision import ocr
 from tests.inference_support import model_repository, picture
@@ -19,12 +20,12 @@ MOTORCYCLE = (110, 64, 710, 446)
 
 
 @cache
-def font(size: int) -> ImageFont.FreeTypeFont:
-    """DejaVu Sans Bold (shipped with matplotlib), else Pillow's own scalable font."""
+def font(size: int, name: str = "DejaVuSans-Bold") -> ImageFont.FreeTypeFont:
+    """A DejaVu font shipped with matplotlib (`name`), else Pillow's own scalable font."""
     try:
         import matplotlib
 
-        path = Path(matplotlib.__file__).parent / "mpl-data" / "fonts" / "ttf" / "DejaVuSans-Bold.ttf"
+        path = Path(matplotlib.__file__).parent / "mpl-data" / "fonts" / "ttf" / f"{name}.ttf"
         if path.is_file():
             return ImageFont.truetype(str(path), size)
     except ImportError:
@@ -32,22 +33,44 @@ def font(size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.load_default(size=size)  # type: ignore[return-value]
 
 
-def draw_plate(image: np.ndarray, text: str, centre: tuple[int, int], *, size: int = 26) -> np.ndarray:
-    """`image` with a white plate, a black border and `text` in black, centred at `centre`."""
-    canvas = Image.fromarray(image)
-    draw = ImageDraw.Draw(canvas)
-    left, top, right, bottom = draw.textbbox((0, 0), text, font=font(size))
-    w, h = right - left + size, bottom - top + size // 2
+def draw_plate(
+    image: np.ndarray,
+    text: str,
+    centre: tuple[int, int],
+    *,
+    size: int = 26,
+    font_name: str = "DejaVuSans-Bold",
+    angle: float = 0.0,
+    blur: float = 0.0,
+) -> np.ndarray:
+    """`image` with a white plate, a black border and `text` in black, centred
+    at `centre`, turned by `angle` degrees (counter-clockwise) and blurred by
+    a Gaussian of radius `blur` pixels."""
+    face = font(size, font_name)
+    left, top, right, bottom = ImageDraw.Draw(Image.new("L", (1, 1))).textbbox((0, 0), text, font=face)
+    w, h = int(right - left) + size, int(bottom - top) + size // 2
+    plate = Image.new("RGBA", (w + 4, h + 4), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(plate)
+    draw.rectangle([2, 2, w + 1, h + 1], fill="white", outline="black", width=2)
+    draw.text(((w + 4) / 2, (h + 4) / 2), text, font=face, fill="black", anchor="mm")
+    if angle:
+        plate = plate.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True)
+    canvas = Image.fromarray(image).convert("RGBA")
     cx, cy = centre
-    draw.rectangle([cx - w // 2, cy - h // 2, cx + w // 2, cy + h // 2], fill="white", outline="black", width=2)
-    draw.text((cx, cy), text, font=font(size), fill="black", anchor="mm")
-    return np.asarray(canvas).copy()
+    canvas.alpha_composite(plate, (cx - plate.width // 2, cy - plate.height // 2))
+    out = canvas.convert("RGB")
+    if blur:
+        out = out.filter(ImageFilter.GaussianBlur(blur))
+    return np.asarray(out).copy()
 
 
-def plated_motorcycle(text: str, *, size: int = 26) -> np.ndarray:
-    """The motorcycle with a plate below its engine, at 3/4 of its box's height."""
+def plated_motorcycle(text: str, *, size: int = 26, **style: Any) -> np.ndarray:
+    """The motorcycle with a plate below its engine, at 3/4 of its box's
+    height (`style`: `font_name`, `angle`, `blur` of `draw_plate`)."""
     x1, y1, x2, y2 = MOTORCYCLE
-    return draw_plate(picture("motorcycle_left.png"), text, ((x1 + x2) // 2, y1 + (y2 - y1) * 3 // 4), size=size)
+    return draw_plate(
+        picture("motorcycle_left.png"), text, ((x1 + x2) // 2, y1 + (y2 - y1) * 3 // 4), size=size, **style
+    )
 
 
 @cache
