@@ -10,9 +10,10 @@ source's frame times start again: a reconnect, a file looping) and appends
 the frame's events in one batch to the events store, each with a JPEG of
 the object (its box, with a margin) as thumbnail.
 
-Every other analytic (face recognition, plates, ...) is not built here:
-`refuse` names it, and the worker releases its row as failed with that
-message before opening the stream, so nothing pretends to analyse it.
+Every other analytic is not built here (plates have their own stage,
+services/engine/plates.py): `refuse` names it, and the worker releases its
+row as failed with that message before opening the stream, so nothing
+pretends to analyse it.
 
 A frame the inference service cannot answer for (not started yet, gone,
 overloaded) is skipped and counted (`vigil_engine_frames_skipped_total`,

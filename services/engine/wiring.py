@@ -1,12 +1,13 @@
 """The wiring of the stream engine process: sources, decode, live views, and
 the workers that take the catalog's live work and run the people and vehicle
-analytics and face recognition on it (detection through the inference
-service, tracking, lines, areas, faces matched against the watch lists,
-events into the events store), and the watch lists' API
-(services/watchlists). It also serves SearchService: smart search over the
-events (services/search/smart.py), whose `image` branch searches face
-embeddings (services/engine/faces.py) and whose `text` branch the plate work
-wires in here; Extract answers UNIMPLEMENTED."""
+analytics, face recognition and licence plates on it (detection through the
+inference service, tracking, lines, areas, faces matched against the watch
+lists, plates read and voted per vehicle: services/engine/plates.py; events
+into the events store), and the watch lists' API (services/watchlists). It
+also serves SearchService: smart search over the events
+(services/search/smart.py), whose `image` branch searches face embeddings
+(services/engine/faces.py) and whose `text` branch is services/search/text.py;
+Extract answers UNIMPLEMENTED."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ from services.engine.faces import FaceAnalysis, FaceModels, FaceSearch, GalleryC
 from services.engine.live import LiveViews, VisualizationServicer
 from services.engine.luna_worker import LunaWorker
 from services.engine.overlays import Overlays
+from services.engine.plates import ANALYTIC_ID as PLATES
+from services.engine.plates import PlateAnalysis
 from services.engine.repository import EngineRepository
 from services.engine.sources import StreamEngine
 from services.engine.workers import WorkWorker
@@ -31,7 +34,9 @@ from services.events.store import EventStore
 from services.inference_client import InferenceClient
 from services.media.live_source import SourceOptions
 from services.search.smart import SearchServicer, SmartSearch
+from services.search.text import TextSearch
 from services.search.vectors import ExactIndex
+from services.vision.models import PPOCR_REC
 from services.watchlists.domain import WatchlistsDomain
 from services.watchlists.repository import WatchlistRepository
 from services.watchlists.servicer import WatchlistsServicer
@@ -68,11 +73,13 @@ def build(settings: Settings) -> Built:
     face_models = FaceModels(client)
     watchlists = WatchlistRepository(database)
     faces = FaceAnalysis(face_models, store, GalleryCache(watchlists.enrolled))
-    # Smart search: faces fill `image=` (the events' face embeddings), plates
-    # fill `text=` (it answers 501 until then).
-    smart = SmartSearch(store, image=FaceSearch(face_models, ExactIndex(database)))
+    dictionary = settings.inference.model_repository / PPOCR_REC.name / "ppocr_keys.txt"
+    plates = PlateAnalysis(client, store, dictionary)
+    # Smart search: `image=` searches the events' face embeddings, `text=`
+    # finds plates, names and labels in the events.
+    smart = SmartSearch(store, image=FaceSearch(face_models, ExactIndex(database)), text=TextSearch(database))
     # One stage per analytic id; an analytic missing here is refused by name.
-    analyser = Analysers({**{analytic_id: objects for analytic_id in LABELS}, FACE_ANALYTIC: faces})
+    analyser = Analysers({**{analytic_id: objects for analytic_id in LABELS}, FACE_ANALYTIC: faces, PLATES: plates})
     workers = [
         WorkWorker(
             database,

@@ -120,9 +120,8 @@ class SmartSearch:
 
     def _results(self, hits: list[Hit]) -> list[analytic_pb2.SearchResult]:
         events = {event.id: event for event in self._store.by_ids([hit.event_id for hit in hits])}
-        ordered = sorted(
-            (hit for hit in hits if hit.event_id in events), key=lambda hit: (-hit.similarity, hit.event_id)
-        )
+        # Most similar first; ties keep the branch's order (text: newest first).
+        ordered = sorted((hit for hit in hits if hit.event_id in events), key=lambda hit: -hit.similarity)
         return [self._result(events[hit.event_id], hit.similarity) for hit in ordered]
 
     def _result(self, event: StoredEvent, similarity: float) -> analytic_pb2.SearchResult:
