@@ -22,7 +22,10 @@ Measured in the same run:
 4. for each N: the analysed samples per second ÷ `5 N` (1 - drops), the
    dropped samples, p95 from a frame's arrival to the end of its analysis
    (the events committed) for frames that gave events and for all frames,
-   RSS growth per stream, CPU; N is sustained with under 1 % dropped.
+   RSS growth per stream, CPU, and the mean batch the inference service's
+   dynamic batcher made of the streams' concurrent detector calls (Triton's
+   `nv_inference_count / nv_inference_exec_count`: the batching across
+   streams); N is sustained with under 1 % dropped.
    The engine ÷ bound ratio is the largest sustained N ÷ the bound, and
    the analysed rate at the largest N tried ÷ the rate the bound allows.
 
@@ -34,10 +37,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import shutil
 import statistics
 import tempfile
 import time
+import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -130,6 +135,19 @@ async def inference_alone(target: str, frame: np.ndarray, seconds: float, caller
         start = time.perf_counter()
         await asyncio.gather(*(caller() for _ in range(callers)))
         return done / (time.perf_counter() - start)
+
+
+def batch_counts(metrics_port: int) -> tuple[float, float]:
+    """(inferences, model executions) of yolox_nano_u8 from the inference
+    service's Triton metrics: their ratio is the mean batch the dynamic
+    batcher made of the streams' concurrent requests."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10) as reply:
+        text = reply.read().decode()
+    values = {}
+    for name in ("nv_inference_count", "nv_inference_exec_count"):
+        found = re.search(rf'^{name}{{[^}}]*model="yolox_nano_u8"[^}}]*}} ([0-9.e+]+)$', text, re.MULTILINE)
+        values[name] = float(found.group(1)) if found else 0.0
+    return values["nv_inference_count"], values["nv_inference_exec_count"]
 
 
 def work_item(index: int, stream_id: str) -> work.WorkItem:
@@ -311,17 +329,21 @@ def main() -> None:
             results = []
             try:
                 print(
-                    "| N | analysed ÷ due | dropped | gated | p95 arrival→events (event frames) | p95 all frames "
-                    "| RSS per stream | engine CPU | machine CPU |"
+                    "| N | analysed ÷ due | dropped | gated | mean detector batch | p95 arrival→events (event frames) "
+                    "| p95 all frames | RSS per stream | engine CPU | machine CPU |"
                 )
-                print("|---|---|---|---|---|---|---|---|---|")
+                print("|---|---|---|---|---|---|---|---|---|---|")
                 for count in (int(n) for n in args.streams.split(",")):
                     urls = [server.url("/walk" if i % 2 == 0 else "/still") for i in range(count)]
+                    count_before, exec_before = batch_counts(inference.metrics_port)
                     result = asyncio.run(sustain(urls, inference.target, database, work_dir, args.seconds))
+                    count_after, exec_after = batch_counts(inference.metrics_port)
+                    result["mean_batch"] = (count_after - count_before) / max(1.0, exec_after - exec_before)
                     results.append(result)
                     print(
                         f"| {count} | {result['analysed_share']:.3f} | {result['dropped_pct']:.2f} % "
-                        f"| {result['gated_pct']:.0f} % | {result['event_p95_ms']:.0f} ms ({result['events']}) "
+                        f"| {result['gated_pct']:.0f} % | {result['mean_batch']:.2f} "
+                        f"| {result['event_p95_ms']:.0f} ms ({result['events']}) "
                         f"| {result['p95_ms']:.0f} ms | {result['rss_per_stream_mib']:.0f} MiB "
                         f"| {result['engine_cpu_pct']:.0f} % | {result['machine_cpu_pct']:.0f} % |",
                         flush=True,
