@@ -136,16 +136,28 @@ class FaceAnalysis:
     """The analysis stage of `NFV4-FR` (one per engine process, shared by
     its workers; one `FaceAnalyser` per work row)."""
 
-    def __init__(self, models: FaceModels, store: EventStore, gallery: GalleryCache) -> None:
+    def __init__(
+        self,
+        models: FaceModels,
+        store: EventStore,
+        gallery: GalleryCache,
+        *,
+        analytic_id: str = ANALYTIC_ID,
+        recognise: bool = True,
+    ) -> None:
+        """`recognise=False` (smart-search indexing, `NFV4-SS`): each
+        decided track gives only its `face_seen` event."""
         self._models = models
         self._store = store
         self._gallery = gallery
+        self._analytic_id = analytic_id
+        self._recognise = recognise
         self._rows: dict[int, _Row] = {}
 
     def refuse(self, item: work.WorkItem) -> str | None:
-        if item.analytic_id == ANALYTIC_ID:
+        if item.analytic_id == self._analytic_id:
             return None
-        return f"analytic {item.analytic_id} is not face recognition ({ANALYTIC_ID}); the work is not run"
+        return f"analytic {item.analytic_id} is not {self._analytic_id}; the work is not run"
 
     def forget(self, work_id: int) -> None:
         self._rows.pop(work_id, None)
@@ -157,14 +169,19 @@ class FaceAnalysis:
         pixels = stream.read(ref)
         if pixels is None:
             return
+        rgb = await asyncio.to_thread(i420_to_rgb, pixels)  # type: ignore[arg-type]
+        await self.analyse_picture(item, config, rgb, ref.time)
+
+    async def analyse_picture(self, item: work.WorkItem, config: dict[str, Any], rgb: np.ndarray, time: float) -> None:
+        """Analyse one RGB frame of the row (another stage that already
+        converted the frame calls this)."""
         row = self._rows.get(item.id)
         if row is None:
             row = self._rows[item.id] = _Row(FaceAnalyser(config), config)
         elif config != row.config:
             row.analyser.configure(config)
             row.config = config
-        rgb = await asyncio.to_thread(i420_to_rgb, pixels)  # type: ignore[arg-type]
-        await self.analyse_rgb(item, row, rgb, ref.time)
+        await self.analyse_rgb(item, row, rgb, time)
 
     async def analyse_rgb(self, item: work.WorkItem, row: _Row, rgb: np.ndarray, time: float) -> None:
         try:
@@ -198,7 +215,7 @@ class FaceAnalysis:
         batch: list[NewEvent] = []
         now = datetime.now(UTC)
         for decision in decisions:
-            batch += face_events(item, decision, now)
+            batch += face_events(item, decision, now)[: None if self._recognise else 1]
         self._store.append(batch)
         EVENTS_APPENDED.labels(item.stream_id, item.analytic_id).inc(len(batch))
 

@@ -7,7 +7,8 @@ into the events store), and the watch lists' API (services/watchlists). It
 also serves SearchService: smart search over the events
 (services/search/smart.py), whose `image` branch searches face embeddings
 (services/engine/faces.py) and whose `text` branch is services/search/text.py;
-Extract answers UNIMPLEMENTED."""
+Extract indexes outside pictures into NFV4-SS
+(services/engine/search_index.py)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ from services.engine.overlays import Overlays
 from services.engine.plates import ANALYTIC_ID as PLATES
 from services.engine.plates import PlateAnalysis
 from services.engine.repository import EngineRepository
+from services.engine.search_index import ANALYTIC_ID as SEARCH_INDEX
+from services.engine.search_index import Extractor, SearchIndexing
 from services.engine.sources import StreamEngine
 from services.engine.workers import WorkWorker
 from services.events.store import EventStore
@@ -75,11 +78,20 @@ def build(settings: Settings) -> Built:
     faces = FaceAnalysis(face_models, store, GalleryCache(watchlists.enrolled))
     dictionary = settings.inference.model_repository / PPOCR_REC.name / "ppocr_keys.txt"
     plates = PlateAnalysis(client, store, dictionary)
+    indexing = SearchIndexing(client, face_models, store)
+    extractor = Extractor(EngineRepository(database), client, face_models, store)
     # Smart search: `image=` searches the events' face embeddings, `text=`
     # finds plates, names and labels in the events.
     smart = SmartSearch(store, image=FaceSearch(face_models, ExactIndex(database)), text=TextSearch(database))
     # One stage per analytic id; an analytic missing here is refused by name.
-    analyser = Analysers({**{analytic_id: objects for analytic_id in LABELS}, FACE_ANALYTIC: faces, PLATES: plates})
+    analyser = Analysers(
+        {
+            **{analytic_id: objects for analytic_id in LABELS},
+            FACE_ANALYTIC: faces,
+            PLATES: plates,
+            SEARCH_INDEX: indexing,
+        }
+    )
     workers = [
         WorkWorker(
             database,
@@ -118,7 +130,7 @@ def build(settings: Settings) -> Built:
                 "vigil.streams.v1.VisualizationService",
             ),
             Registration(
-                SearchServicer(smart),
+                SearchServicer(smart, extractor),
                 search_service_pb2_grpc.add_SearchServiceServicer_to_server,
                 "vigil.analytics.v1.SearchService",
             ),

@@ -5,8 +5,8 @@ tests/unit/test_people_counting_clip.py) is a `file://` stream; NFV4-MPA is
 assigned with a counting line on the middle (the Lenz pipeline route); the
 engine's worker samples it, YOLOX-Nano runs in the inference service, and
 the line events come out of `GET /vigil/v1/events` with their directions
-and thumbnails. An analytic that is not built (smart-search indexing) fails its
-work row with a clear message instead of pretending."""
+and thumbnails. (Every analytic of the catalog has a stage now; the
+dispatcher's refusal of one that has none is tests/unit/test_dispatch.py.)"""
 
 from __future__ import annotations
 
@@ -107,16 +107,3 @@ def test_a_person_crossing_a_line_gives_line_events_each_way(platform, http: htt
     (row,) = rows(platform, stream_id)
     assert row.state == work.RUNNING
     assert http.delete(pipeline(stream_id, "NFV4-MPA")).status_code == 200
-
-
-def test_an_analytic_not_built_fails_its_work_with_a_clear_error(platform, http: httpx.Client) -> None:
-    clip = platform.data_dir / "still.mp4"
-    if not clip.exists():
-        make_clip(clip, "astronaut.png")
-    stream_id = create(http, f"file://{clip}")
-    assigned = http.post(pipeline(stream_id, "NFV4-SS"), json={})
-    assert assigned.status_code == 200, assigned.text
-    failed = wait_for(lambda: (r := rows(platform, stream_id)) and r[0].state == work.FAILED and r[0], seconds=60)
-    assert "NFV4-SS is not built" in (failed.error or ""), failed
-    listed = http.get("/vigil/v1/events", params={"stream_id": stream_id})
-    assert listed.status_code == 200 and listed.json()["events"] == []
