@@ -179,6 +179,10 @@ class Settings:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
+        """The catalog's keys, and (not in the catalog's schema: LUNA
+        streams' policies map onto them, services/engine/luna_faces.py)
+        `max_yaw`, `max_pitch`, `max_roll` and `decide_seconds`."""
+        base = QualityLimits()
         return cls(
             threshold=float(config.get("object_confidence_threshold", 0.5)),
             similarity_threshold=float(config.get("similarity_threshold", 0.6)),
@@ -186,6 +190,13 @@ class Settings:
             roi=tuple(
                 tuple((float(p["x"]), float(p["y"])) for p in area["points"]) for area in config.get("areas", [])
             ),
+            limits=QualityLimits(
+                max_yaw=float(config.get("max_yaw", base.max_yaw)),
+                max_pitch=float(config.get("max_pitch", base.max_pitch)),
+                max_roll=float(config.get("max_roll", base.max_roll)),
+                min_sharpness=base.min_sharpness,
+            ),
+            decide_seconds=float(config.get("decide_seconds", DECIDE_SECONDS)),
         )
 
 

@@ -33,7 +33,7 @@ import asyncio
 import logging
 import time as clock
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -130,6 +130,8 @@ class _Row:
     config: dict[str, Any]
     time: float | None = None
     pending: list[Track] = field(default_factory=list)
+    #: Attributes every event of the row carries (a LUNA stream's handler).
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class FaceAnalysis:
@@ -172,12 +174,20 @@ class FaceAnalysis:
         rgb = await asyncio.to_thread(i420_to_rgb, pixels)  # type: ignore[arg-type]
         await self.analyse_picture(item, config, rgb, ref.time)
 
-    async def analyse_picture(self, item: work.WorkItem, config: dict[str, Any], rgb: np.ndarray, time: float) -> None:
+    async def analyse_picture(
+        self,
+        item: work.WorkItem,
+        config: dict[str, Any],
+        rgb: np.ndarray,
+        time: float,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
         """Analyse one RGB frame of the row (another stage that already
-        converted the frame calls this)."""
+        converted the frame calls this); `extra` goes into every event's
+        attributes."""
         row = self._rows.get(item.id)
         if row is None:
-            row = self._rows[item.id] = _Row(FaceAnalyser(config), config)
+            row = self._rows[item.id] = _Row(FaceAnalyser(config), config, extra=dict(extra or {}))
         elif config != row.config:
             row.analyser.configure(config)
             row.config = config
@@ -214,8 +224,11 @@ class FaceAnalysis:
     def _append(self, item: work.WorkItem, decisions: Sequence[Decision]) -> None:
         batch: list[NewEvent] = []
         now = datetime.now(UTC)
+        row = self._rows.get(item.id)
+        extra = row.extra if row is not None else {}
         for decision in decisions:
-            batch += face_events(item, decision, now)[: None if self._recognise else 1]
+            for event in face_events(item, decision, now)[: None if self._recognise else 1]:
+                batch.append(replace(event, attributes={**event.attributes, **extra}) if extra else event)
         self._store.append(batch)
         EVENTS_APPENDED.labels(item.stream_id, item.analytic_id).inc(len(batch))
 

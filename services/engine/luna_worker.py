@@ -34,13 +34,17 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import grpc
-from google.protobuf import struct_pb2
+from google.protobuf import json_format, struct_pb2
 
+from services.engine.analysers import i420_to_rgb
+from services.engine.faces import FaceAnalysis
 from services.engine.live import rendition
+from services.engine.luna_faces import FacePolicy, face_policy, luna_item
 from services.engine.sources import LUNA, OpenStream, StreamEngine
-from services.media.live_source import ERROR, RUNNING
+from services.media.live_source import ERROR, RUNNING, Sampler
 from vigil.streams.v1 import luna_stream_pb2 as lpb
 from vigil.streams.v1 import luna_streams_service_pb2 as pb
 from vigil.streams.v1 import luna_streams_service_pb2_grpc as pb_grpc
@@ -61,6 +65,8 @@ class Taken:
     started: str
     task: asyncio.Task[None] | None = None
     stopping: bool = field(default=False)
+    policy: FacePolicy | None = None
+    handler: dict[str, Any] = field(default_factory=dict)
 
 
 def _null() -> struct_pb2.Value:
@@ -78,13 +84,18 @@ class LunaWorker:
         max_streams: int = 16,
         poll_seconds: float = 2.0,
         feedback_seconds: float = 5.0,
+        faces: FaceAnalysis | None = None,
     ) -> None:
+        """With `faces` (a `FaceAnalysis` that does not recognise), each
+        stream's face best shots are events under its policies
+        (services/engine/luna_faces.py)."""
         #: The Streams service: its gRPC target (a channel is opened on the
         #: running loop at first use) or a stub.
         self._target = streams if isinstance(streams, str) else ""
         self._stub = None if isinstance(streams, str) else streams
         self._channel: grpc.aio.Channel | None = None
         self._engine = engine
+        self._faces = faces
         self._max = max_streams
         self._poll = poll_seconds
         self._every = feedback_seconds
@@ -109,6 +120,9 @@ class LunaWorker:
             endless = stream.data.endless if stream.data.HasField("endless") else True
             videofile = stream.data.type == "videofile"
             taken = Taken(stream.stream_id, stream.version, endless or not videofile, _now())
+            if self._faces is not None:
+                taken.policy = face_policy(json_format.MessageToDict(stream.policies, preserving_proto_field_name=True))
+                taken.handler = json_format.MessageToDict(stream.event_handler, preserving_proto_field_name=True)
             taken.task = asyncio.create_task(self._process(taken), name=f"luna-{stream.stream_id}")
             self.taken[stream.stream_id] = taken
             log.info("LUNA worker: took stream %s (version %d)", stream.stream_id, stream.version)
@@ -119,7 +133,13 @@ class LunaWorker:
             if source is None:
                 return  # deleted between take and open
             async with self._engine.demand(source, LUNA) as stream:
-                await self._report_until_stopped(taken, stream)
+                faces = asyncio.create_task(self._find_faces(taken, stream, source.node_num))
+                try:
+                    await self._report_until_stopped(taken, stream)
+                finally:
+                    faces.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await faces
         except asyncio.CancelledError:
             raise
         except Exception:  # a bug here must not end the worker: report it
@@ -129,8 +149,38 @@ class LunaWorker:
         finally:
             self.taken.pop(taken.stream_id, None)
 
+    async def _find_faces(self, taken: Taken, stream: OpenStream, node_num: int) -> None:
+        """Sample the stream under its policy and hand each frame to the
+        face stage; its best shots become events."""
+        faces, policy = self._faces, taken.policy
+        if faces is None or policy is None:
+            return
+        item = luna_item(taken.stream_id, node_num)
+        extra = {"luna": {"stream_id": taken.stream_id, "version": taken.version, "event_handler": taken.handler}}
+        sampler = Sampler(policy.sample_fps)
+        last = None
+        try:
+            while not stream.closed and not taken.stopping:
+                ref = await stream.wait_frame(last, 1.0)
+                if ref is None:
+                    continue
+                last = ref
+                if not sampler.take(ref.time):
+                    continue
+                pixels = stream.read(ref)
+                if pixels is None:
+                    continue
+                rgb = await asyncio.to_thread(i420_to_rgb, pixels)  # type: ignore[arg-type]
+                try:
+                    await faces.analyse_picture(item, policy.config, rgb, ref.time, extra)
+                except Exception:  # a failed frame must not stop the stream's processing
+                    log.exception("LUNA worker: faces of stream %s: a frame failed", taken.stream_id)
+        finally:
+            faces.forget(item.id)
+
     async def _report_until_stopped(self, taken: Taken, stream: OpenStream) -> None:
         first = True
+        note = taken.policy.note() if taken.policy is not None else None
         while not stream.closed and not taken.stopping:
             if first:
                 first = False
@@ -145,9 +195,10 @@ class LunaWorker:
             if stats.state == ERROR:
                 await self._send(taken, "failure", stream=stream, error=stats.message or "the source failed")
                 return
-            if not await self._send(taken, "in_progress", stream=stream):
+            if not await self._send(taken, "in_progress", stream=stream, error=note):
                 log.info("LUNA worker: stream %s is no longer processed here", taken.stream_id)
                 return
+            note = None  # said once, in the stream's log
 
     async def _send(
         self, taken: Taken, status: str, *, stream: OpenStream | None = None, error: str | None = None

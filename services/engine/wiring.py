@@ -110,6 +110,7 @@ def build(settings: Settings) -> Built:
     luna = LunaWorker(
         settings.grpc_target("streams"),
         engine,
+        faces=FaceAnalysis(face_models, store, GalleryCache(lambda: []), recognise=False),
         max_streams=own.luna_max_streams,
         poll_seconds=own.luna_poll_seconds,
         feedback_seconds=own.luna_feedback_seconds,

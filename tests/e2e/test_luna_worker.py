@@ -9,6 +9,7 @@ until its attempts run out; a non-endless video file plays once and is
 
 from __future__ import annotations
 
+import copy
 import time
 import uuid
 from typing import Any
@@ -22,6 +23,8 @@ from tests.e2e.test_engine_live import (
     camera,  # noqa: F401  (the module's RTSP camera fixture)
     wait_for,
 )
+from tests.e2e.test_faces import b64
+from tests.faces_support import astronaut, clip_frames, make_clip
 from tests.media import make_h264
 from tests.rtsp_support import RtspServer, jpeg_size
 
@@ -63,7 +66,8 @@ def test_a_stream_is_taken_measured_previewed_and_left_when_paused(
     )
     info = shown["video_info"]
     assert (info["width"], info["height"]) == (640, 360) and info["frame_rate"] > 0, info
-    assert shown["last_error"] is None
+    # The example's policies ask for what Vigil has no model for: said once.
+    assert shown["last_error"].startswith("policies accepted but not applied by Vigil: mouth_occlusion_threshold")
     preview = luna_http.get(f"/1/streams/{stream_id}/preview/handler/last_frame")
     assert preview.status_code == 200 and jpeg_size(preview.content) == (640, 360)
     logs = luna_http.get("/1/streams/logs", params={"stream_ids": stream_id})
@@ -100,3 +104,40 @@ def test_a_video_file_that_is_not_endless_plays_once_and_is_done(
     stream_id = create(luna_http, {"type": "videofile", "reference": f"file://{clip}", "endless": endless})
     done = wait_for(lambda: (s := stream(luna_http, stream_id))["status"] == "done" and s, seconds=30)
     assert done["video_info"]["width"] == 320, done
+
+
+def test_face_best_shots_follow_the_stream_policies(platform, luna_http: httpx.Client, http: httpx.Client) -> None:
+    """The astronaut's clip as a LUNA video file: Vigil's worker detects her
+    face, picks the track's best shot over `time_period_of_searching` and
+    stores it as a `face_seen` event tied to the stream's event handler,
+    with its embedding (found by image); the policies it cannot apply are
+    named once in the stream's log."""
+    clip = make_clip(platform.data_dir / "luna-face.mp4", clip_frames())
+    policies = copy.deepcopy(CREATE_V1["policies"])
+    policies["sending"]["time_period_of_searching"] = 1
+    stream_id = create(
+        luna_http, {"type": "videofile", "reference": f"file://{clip}", "endless": True}, policies=policies
+    )
+
+    def best_shots() -> list[dict[str, Any]]:
+        reply = http.get("/vigil/v1/events", params={"stream_id": stream_id, "type": "face_seen"})
+        assert reply.status_code == 200, reply.text
+        return list(reply.json()["events"])
+
+    shots = wait_for(best_shots, seconds=90)
+    luna = shots[0]["attributes"]["luna"]
+    assert luna["stream_id"] == stream_id and luna["event_handler"] == CREATE_V1["event_handler"]
+    assert shots[0]["label"] == "face" and shots[0]["analytic_id"] == "NFV4-FR"
+    assert abs(shots[0]["attributes"]["yaw"]) <= 40
+    last_error = stream(luna_http, stream_id)["last_error"]
+    assert "not applied" in last_error and "mouth_occlusion_threshold" in last_error, last_error
+    found = http.post("/smart-search", json={"type": "image", "query": b64(astronaut()), "stream_id": stream_id})
+    assert found.status_code == 200 and found.json()["results"][0]["similarity"] > 0.8, found.text
+    # A stricter filter keeps her out: YuNet scores her face 0.8..0.95.
+    strict = copy.deepcopy(policies)
+    strict["filtering"]["min_score"] = 0.99
+    other = create(luna_http, {"type": "videofile", "reference": f"file://{clip}", "endless": True}, policies=strict)
+    wait_for(lambda: stream(luna_http, other)["status"] == "in_progress", seconds=30)
+    time.sleep(4)
+    reply = http.get("/vigil/v1/events", params={"stream_id": other, "type": "face_seen"})
+    assert reply.status_code == 200 and reply.json()["events"] == []
