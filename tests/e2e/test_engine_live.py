@@ -294,6 +294,18 @@ def test_sources_that_are_not_videos_a_local_file_playlist_and_a_huge_frame(plat
         assert not viewer.parts
 
 
+def test_a_local_playlist_source_is_refused_unread(platform, http) -> None:
+    """A `file://` playlist inside the file root naming a file outside it
+    (and an address): refused before FFmpeg reads it."""
+    playlist = platform.data_dir / "cam.m3u8"
+    playlist.write_text("#EXTM3U\n#EXTINF:1,\n/etc/passwd\n#EXTINF:1,\nhttp://127.0.0.1:9/x.ts\n#EXT-X-ENDLIST\n")
+    stream_id = create(http, f"file://{playlist}")
+    reply = http.get(f"/stream_jpeg/0/{stream_id}")
+    assert reply.status_code == 503 and "playlists are not opened" in reply.json()["message"], reply.text
+    failed = wait_for(lambda: (s := stats(http, stream_id))["state"] == "ERROR" and s)
+    assert "an HLS playlist, not a video" in failed["last_error_msg"], failed
+
+
 @pytest.mark.slow
 def test_a_source_that_dies_is_reconnected(platform, http) -> None:
     with rtsp_server(free_port(), "--live", "/live", "--size", "320x240", "--fps", "25") as camera:

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests.e2e.uploads_client import multipart, send_chunk, sha256, split, upload_file
-from tests.media import make_h264
+from tests.media import HOSTILE_KINDS, hostile, make_h264
 from tests.rtsp_support import rtsp_available
 
 PLATFORM_ENV = {"VIGIL_UPLOAD_IDLE_SECONDS": "3", "VIGIL_UPLOAD_MAX_BYTES": str(2**50)}
@@ -273,9 +273,12 @@ def test_auto_stream_false_and_no_creation_time(platform, http, tmp_path: Path) 
     assert video["started_at"][:4] == time.strftime("%Y", time.gmtime())
 
 
-@pytest.mark.parametrize("kind", ["text", "truncated"])
+@pytest.mark.parametrize("kind", ["text", "truncated", *HOSTILE_KINDS])
 def test_files_that_are_not_videos_fail_cleanly(platform, http, video: bytes, kind: str) -> None:
-    data = b"just some notes, not a video\n" * 300 if kind == "text" else video[: len(video) // 2]
+    if kind in HOSTILE_KINDS:
+        data = hostile(kind) * (1 if len(hostile(kind)) > 1024 else 20)  # two chunks' worth
+    else:
+        data = b"just some notes, not a video\n" * 300 if kind == "text" else video[: len(video) // 2]
     pieces = split(data, 2)
     first = send_chunk(http, 0, pieces[0], total_chunks=2, total_size=len(data), filename=f"{kind}.mp4")
     sid = first.json()["data"]["session_id"]
