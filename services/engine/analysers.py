@@ -38,7 +38,7 @@ from services.analysis.motion import GatePolicy
 from services.analysis.objects import LABELS, LOW_SCORE, Event, FrameResult, ObjectAnalyser
 from services.catalog import work
 from services.engine.overlays import Overlays
-from services.engine.sources import OpenStream
+from services.engine.workers import Frames, Recording
 from services.events.store import EventStore, NewEvent
 from services.events.vocabulary import MAX_THUMBNAIL_BYTES
 from services.inference_client import InferenceClient
@@ -147,7 +147,7 @@ class ObjectAnalysis:
         if row is not None and self._overlays is not None:
             self._overlays.clear(row.item.stream_id, row.item.analytic_id)
 
-    async def analyse(self, item: work.WorkItem, config: dict[str, Any], stream: OpenStream, ref: FrameRef) -> None:
+    async def analyse(self, item: work.WorkItem, config: dict[str, Any], stream: Frames, ref: FrameRef) -> None:
         why = self.refuse(item)
         if why is not None:
             raise ValueError(why)
@@ -182,16 +182,32 @@ class ObjectAnalysis:
         if self._overlays is not None:
             self._overlays.publish(item.stream_id, item.analytic_id, _drawer(result))
         reset, row.pending = row.pending, []
-        if not reset and not result.events:
+        events = result.events
+        recording = getattr(stream, "recording", None)  # stand-ins of a live stream may lack it
+        if recording is not None:  # a resumed offline job: what is stored is not stored again
+            reset = [e for e in reset if recording.keeps(item.id, e.time)]
+            events = [e for e in events if recording.keeps(item.id, e.time)]
+        if not reset and not events:
             return
-        await asyncio.to_thread(self._append, item, rgb, reset, result.events)
+        await asyncio.to_thread(self._append, item, rgb, reset, events, recording, ref.time)
 
-    def _append(self, item: work.WorkItem, rgb: np.ndarray, reset: Sequence[Event], events: Sequence[Event]) -> None:
+    def _append(
+        self,
+        item: work.WorkItem,
+        rgb: np.ndarray,
+        reset: Sequence[Event],
+        events: Sequence[Event],
+        recording: Recording | None = None,
+        frame_time: float = 0.0,
+    ) -> None:
         now = datetime.now(UTC)
-        batch = [_new_event(item, e, now, None) for e in reset]  # their object is not in this frame
-        batch += [_new_event(item, e, now, thumbnail(rgb, e.box)) for e in events]
-        self._store.append(batch)
-        EVENTS_APPENDED.labels(item.stream_id, item.analytic_id).inc(len(batch))
+        batch = [_new_event(item, e, now, None, recording) for e in reset]  # their object is not in this frame
+        batch += [_new_event(item, e, now, thumbnail(rgb, e.box), recording) for e in events]
+        # An offline job's events go in with the row's checkpoint, fenced on
+        # its worker still owning the row (events.store.Fenced otherwise).
+        fence = recording.fence(item.id, frame_time) if recording is not None else None
+        ids = self._store.append(batch, fence=fence)
+        EVENTS_APPENDED.labels(item.stream_id, item.analytic_id).inc(len(ids))
 
 
 def _drawer(result: FrameResult) -> Callable[[np.ndarray], np.ndarray]:
@@ -201,9 +217,18 @@ def _drawer(result: FrameResult) -> Callable[[np.ndarray], np.ndarray]:
     return draw
 
 
-def _new_event(item: work.WorkItem, event: Event, now: datetime, jpeg: bytes | None) -> NewEvent:
+def _new_event(
+    item: work.WorkItem, event: Event, now: datetime, jpeg: bytes | None, recording: Recording | None = None
+) -> NewEvent:
+    """A live event happens now; a recording's at its start plus the frame's
+    time, keyed so that it is stored once."""
     attributes: Mapping[str, Any] = {**event.attributes, "frame_time": round(event.time, 3)}
+    key = None
+    if recording is not None:
+        now = recording.occurred_at(event.time)
+        key = recording.key(item.id, event.time, event.track_id, event.sub_analytic, event.type)
     return NewEvent(
+        idempotency_key=key,
         stream_id=item.stream_id,
         analytic_id=item.analytic_id,
         event_type=event.type,

@@ -14,8 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from services.catalog import work
-from services.engine.sources import OpenStream
-from services.engine.workers import Analyser
+from services.engine.workers import Analyser, Frames
 from services.media.frame_ring import FrameRef
 
 
@@ -38,7 +37,7 @@ class Analysers:
         for stage in {id(s): s for s in self._stages.values()}.values():
             stage.forget(work_id)
 
-    async def analyse(self, item: work.WorkItem, config: dict[str, Any], stream: OpenStream, ref: FrameRef) -> None:
+    async def analyse(self, item: work.WorkItem, config: dict[str, Any], stream: Frames, ref: FrameRef) -> None:
         stage = self._stages.get(item.analytic_id)
         if stage is None:
             raise ValueError(self.refuse(item))
