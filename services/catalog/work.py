@@ -420,7 +420,9 @@ def derive_job(rows: Sequence[Work], now: datetime | None = None) -> Job:
         state = JOB_CANCELLED
     else:
         state = JOB_IDLE
-    return Job(state, progress, processed, error if state == JOB_FAILED else "")
+    if state == JOB_DONE:  # a truncated file is done with a note of where it stopped
+        error = next((r.error for r in rows if r.error), "")
+    return Job(state, progress, processed, error if state in (JOB_FAILED, JOB_DONE) else "")
 
 
 def job_active(rows: Sequence[Work], now: datetime | None = None) -> bool:

@@ -11,7 +11,9 @@ from services.auth.tokens import TokenStore
 from services.common.server import Built, Registration
 from services.common.settings import Settings
 from services.db.engine import make_engine
+from services.events.store import EventStore
 from services.uploads.findface import ArchivesServicer
+from services.uploads.jobs import VideoJobs
 from services.uploads.lenz import UploadsServicer
 from services.uploads.library import VideoLibrary
 from services.uploads.repository import UploadsRepository
@@ -40,7 +42,8 @@ def build(settings: Settings) -> UploadsProcess:
     engine = make_engine(settings.sqlalchemy_url)
     repo = UploadsRepository(engine)
     store = ChunkStore(settings.data_dir / "uploads")
-    library = VideoLibrary(repo, store, settings.uploads)
+    jobs = VideoJobs(engine, EventStore(engine, settings.data_dir))
+    library = VideoLibrary(repo, store, settings.uploads, jobs)
     sessions = UploadSessions(repo, store, library, settings.uploads)
     sessions.recover()
     return UploadsProcess(
