@@ -143,8 +143,8 @@ class CatalogRepository:
                 video = (stream.custom_data or {}).get("video_id") or stream_id
                 names = ", ".join(f"{row.analytic_id} ({row.state})" for row in rows if row.kind == work.OFFLINE)
                 raise AnalysisRunning(
-                    f"cannot assign {analytic_id}: the analysis job of video {video} is {job.state} "
-                    f"({names}); wait until it finishes, or cancel its schedule first "
+                    f"cannot assign {analytic_id}: the analysis job of video {video} is running or scheduled "
+                    f"({names}; the job is {job.state}); wait until it finishes, or cancel its schedule first "
                     f"(POST /vigil/v1/videos/{video}/cancel)"
                 )
             used = set(

@@ -38,7 +38,8 @@ from services.analysis.motion import GatePolicy
 from services.analysis.objects import LABELS, LOW_SCORE, Event, FrameResult, ObjectAnalyser
 from services.catalog import work
 from services.engine.overlays import Overlays
-from services.engine.workers import Frames, Recording
+from services.engine.sources import OpenStream
+from services.engine.workers import Recording
 from services.events.store import EventStore, NewEvent
 from services.events.vocabulary import MAX_THUMBNAIL_BYTES
 from services.inference_client import InferenceClient
@@ -147,7 +148,7 @@ class ObjectAnalysis:
         if row is not None and self._overlays is not None:
             self._overlays.clear(row.item.stream_id, row.item.analytic_id)
 
-    async def analyse(self, item: work.WorkItem, config: dict[str, Any], stream: Frames, ref: FrameRef) -> None:
+    async def analyse(self, item: work.WorkItem, config: dict[str, Any], stream: OpenStream, ref: FrameRef) -> None:
         why = self.refuse(item)
         if why is not None:
             raise ValueError(why)
@@ -183,7 +184,9 @@ class ObjectAnalysis:
             self._overlays.publish(item.stream_id, item.analytic_id, _drawer(result))
         reset, row.pending = row.pending, []
         events = result.events
-        recording = getattr(stream, "recording", None)  # stand-ins of a live stream may lack it
+        # An offline job's frames (offline.FileFrames) are a recording; a
+        # live stream's are not (stand-ins of one may lack the attribute).
+        recording: Recording | None = getattr(stream, "recording", None)
         if recording is not None:  # a resumed offline job: what is stored is not stored again
             reset = [e for e in reset if recording.keeps(item.id, e.time)]
             events = [e for e in events if recording.keeps(item.id, e.time)]

@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from services.catalog import work
-from services.engine.workers import Analyser, Frames
+from services.engine.sources import OpenStream
+from services.engine.workers import Analyser
 from services.media.frame_ring import FrameRef
 
 
@@ -37,7 +38,7 @@ class Analysers:
         for stage in {id(s): s for s in self._stages.values()}.values():
             stage.forget(work_id)
 
-    async def analyse(self, item: work.WorkItem, config: dict[str, Any], stream: Frames, ref: FrameRef) -> None:
+    async def analyse(self, item: work.WorkItem, config: dict[str, Any], stream: OpenStream, ref: FrameRef) -> None:
         stage = self._stages.get(item.analytic_id)
         if stage is None:
             raise ValueError(self.refuse(item))

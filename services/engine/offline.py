@@ -53,13 +53,14 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from services.catalog import work
 from services.db.models import Stream, Video, as_utc
+from services.engine.sources import OpenStream
 from services.engine.workers import FRAMES_SAMPLED, Analyser, Recording, sample_fps, worker_id
 from services.events.store import EventStore, Fenced
 from services.media.container import DECODE_ERRORS, NotAVideo, error_reason, open_video
@@ -419,7 +420,9 @@ class OfflineWorker:
             row.sampled += 1
             FRAMES_SAMPLED.labels(job.stream_id, row.item.analytic_id).inc()
             try:
-                await self._analyser.analyse(row.item, row.item.config, frames, got.ref)
+                # The stages take an OpenStream; they read only what FileFrames has
+                # (`read`, `stream_id`, `node_num`, `recording`).
+                await self._analyser.analyse(row.item, row.item.config, cast(OpenStream, frames), got.ref)
             except Fenced:  # cancelled, removed or taken over meanwhile
                 job.rows.pop(row_id, None)
                 continue

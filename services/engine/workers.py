@@ -115,18 +115,6 @@ class Recording:
         return work.checkpoint_statement(work_id, self.worker_id, seconds, progress)
 
 
-class Frames(Protocol):
-    """What an analysis stage reads of a stream: frames by reference, and,
-    for an offline job, its `recording` (None for a live stream)."""
-
-    stream_id: str
-
-    @property
-    def recording(self) -> Recording | None: ...
-
-    def read(self, ref: FrameRef) -> object | None: ...
-
-
 class Analyser(Protocol):
     """The analysis stage, called once per sampled frame of one work row."""
 
@@ -137,7 +125,7 @@ class Analyser(Protocol):
     def forget(self, work_id: int) -> None:
         """The row's task ended (dropped, released, failed): drop its state."""
 
-    async def analyse(self, item: work.WorkItem, config: dict[str, Any], stream: Frames, ref: FrameRef) -> None:
+    async def analyse(self, item: work.WorkItem, config: dict[str, Any], stream: OpenStream, ref: FrameRef) -> None:
         """Analyse one frame (read its pixels with `stream.read(ref)`)."""
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -37,7 +38,7 @@ from services.db.models import Stream, Video, Work, utcnow
 from services.engine.analysers import ObjectAnalysis
 from services.engine.dispatch import Analysers
 from services.engine.offline import WARMUP_SECONDS, OfflineWorker
-from services.engine.workers import Frames
+from services.engine.sources import OpenStream
 from services.events.store import EventQuery, EventStore, NewEvent
 from services.inference_client import InferenceClient
 from services.media.frame_ring import FrameRef
@@ -52,7 +53,9 @@ COUNTING = {
     "sub_analytics": [
         {
             "name": "counting",
-            "areas": [{"name": "Middle", "points": [{"x": 0.5, "y": 0.98}, {"x": 0.5, "y": 0.02}], "direction": "both"}],
+            "areas": [
+                {"name": "Middle", "points": [{"x": 0.5, "y": 0.98}, {"x": 0.5, "y": 0.02}], "direction": "both"}
+            ],
         }
     ],
 }
@@ -139,7 +142,7 @@ class Watch:
     def forget(self, work_id: int) -> None:
         self.inner.forget(work_id)
 
-    async def analyse(self, item: work.WorkItem, config: dict[str, Any], stream: Frames, ref: FrameRef) -> None:
+    async def analyse(self, item: work.WorkItem, config: dict[str, Any], stream: OpenStream, ref: FrameRef) -> None:
         self.times.append(ref.time)
         await self.inner.analyse(item, config, stream, ref)
         if self.hold_at is not None and ref.time >= self.hold_at:
@@ -225,12 +228,13 @@ async def test_files_that_cannot_be_analysed(
 ) -> None:
     store = EventStore(database, tmp_path)
     gone = tmp_path / "gone.mp4"
-    gone.write_bytes(clip.read_bytes())
+    shutil.copyfile(clip, gone)
     truncated = tmp_path / "cut.mp4"
     make_clip(truncated, "astronaut.png")
     full = duration_of(truncated)
     noise = tmp_path / "audio.mp4"
-    noise.write_bytes(b"\x00" * 4096)
+    with noise.open("wb") as out:
+        out.write(b"\x00" * 4096)
     ids = {
         "gone": assign(database, add_video(database, "gone", gone, full)),
         # Announced longer than its frames last: done with what was read.
@@ -267,7 +271,7 @@ def test_the_schedule_refusals_and_cancel(database: Engine, clip: Path) -> None:
     taken = work.claim_job(database, "w", lease_seconds=LEASE, now=later)
     assert {t.analytic_id for t in taken} == {"NFV4-MPA", "NFV4-MVA"}
     assert work.claim_job(database, "x", lease_seconds=LEASE, now=later) == []  # one job, one worker
-    with pytest.raises(AnalysisRunning, match="is running"):
+    with pytest.raises(AnalysisRunning, match="the job is running"):
         assign(database, stream_id, analytic="NFV4-FR")
     # Cancel: every row idle, the job cancelled; its worker has lost the rows.
     assert work.cancel_stream(database, stream_id) == 2
