@@ -349,8 +349,10 @@ class OfflineWorker:
             log.exception("offline worker %s: job of stream %s failed", self.id, job.stream_id)
             await self._finish(job, work.FAILED, f"the analysis failed: {str(error)[:300]}")
         finally:
-            for row in list(job.rows.values()):
-                self._analyser.forget(row.item.id)
+            # Every row's analysis state goes (a run again starts afresh, so
+            # its tracks and their events' keys are the same).
+            for item in items:
+                self._analyser.forget(item.id)
             self.job = None
 
     async def _analyse(self, job: Job, items: list[work.WorkItem]) -> None:

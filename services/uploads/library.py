@@ -238,7 +238,8 @@ class VideoLibrary:
         if info.creation_time is not None:
             video.started_at, video.started_at_src = info.creation_time, "metadata"
         else:
-            video.started_at, video.started_at_src = uploaded, "upload"
+            # Whole seconds, as Lenz prints it: event times are this plus the frame's time.
+            video.started_at, video.started_at_src = uploaded.replace(microsecond=0), "upload"
         video.ended_at = video.started_at + timedelta(seconds=info.duration)
 
     @staticmethod
