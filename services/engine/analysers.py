@@ -104,6 +104,9 @@ class _Row:
     gate: GatePolicy | None = None
     #: Objects were tracked in the last analysed frame.
     tracking: bool = False
+    #: A recording's frame whose detection failed and is tried again: the
+    #: motion gate, which has seen it, lets it through.
+    retry: float | None = None
 
     def configure(self, config: dict[str, Any]) -> None:
         self.config = config
@@ -163,7 +166,7 @@ class ObjectAnalysis:
             row.analyser.configure(config)
             row.configure(config)
         gate = row.gate
-        if gate is not None:
+        if gate is not None and row.retry != ref.time:
             luma = pixels[: ref.height]  # type: ignore[index]
             if not await asyncio.to_thread(gate.detect, luma, ref.time, row.tracking):
                 FRAMES_GATED.labels(item.stream_id, item.analytic_id).inc()
@@ -172,9 +175,13 @@ class ObjectAnalysis:
         try:
             detections = await detect_objects(self._client, rgb, score_threshold=LOW_SCORE, model=self._model)
         except (InferenceError, grpc.RpcError) as error:
+            if getattr(stream, "recording", None) is not None:
+                row.retry = ref.time
+                raise  # a recording loses no frame: the offline job retries it
             FRAMES_SKIPPED.labels(item.stream_id, item.analytic_id, "inference").inc()
             log.warning("work %d: frame skipped, the inference service failed: %s", item.id, error)
             return
+        row.retry = None
         if row.time is not None and ref.time <= row.time:
             row.pending += row.analyser.reset()  # the source started again
         row.time = ref.time

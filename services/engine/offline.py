@@ -55,6 +55,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
+import grpc
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -63,6 +64,7 @@ from services.db.models import Stream, Video, as_utc
 from services.engine.sources import OpenStream
 from services.engine.workers import FRAMES_SAMPLED, Analyser, Recording, sample_fps, worker_id
 from services.events.store import EventStore, Fenced
+from services.inference_client.client import InferenceError
 from services.media.container import DECODE_ERRORS, NotAVideo, error_reason, open_video
 from services.media.frame_ring import FrameRef, FrameRing
 
@@ -77,8 +79,12 @@ QUEUE_FRAMES = 2
 END_TOLERANCE_SECONDS = 0.5
 
 
-class FileGone(Exception):
-    """The job's video (or its file) is not there any more."""
+#: How long a frame waits for the inference service before the job fails.
+INFERENCE_PATIENCE_SECONDS = 120.0
+
+
+class Unanswered(Exception):
+    """The inference service did not answer for a frame within the patience."""
 
 
 @dataclass(frozen=True)
@@ -271,6 +277,7 @@ class OfflineWorker:
         lease_seconds: float = 30.0,
         heartbeat_seconds: float = 5.0,
         max_attempts: int = 5,
+        inference_patience_seconds: float = INFERENCE_PATIENCE_SECONDS,
         name: str = "",
     ) -> None:
         if heartbeat_seconds >= lease_seconds:
@@ -283,6 +290,7 @@ class OfflineWorker:
         self._lease = lease_seconds
         self._interval = heartbeat_seconds
         self._max_attempts = max_attempts
+        self._patience = inference_patience_seconds
         self.job: Job | None = None
         self._task: asyncio.Task[None] | None = None
         self._closed = False
@@ -345,6 +353,8 @@ class OfflineWorker:
             await self._analyse(job, items)
         except asyncio.CancelledError:
             raise  # killed or closing: the rows stay as they are (close releases them)
+        except Unanswered as error:
+            await self._finish(job, work.FAILED, str(error))
         except Exception as error:  # a bug in the analysis must not end the worker
             log.exception("offline worker %s: job of stream %s failed", self.id, job.stream_id)
             await self._finish(job, work.FAILED, f"the analysis failed: {str(error)[:300]}")
@@ -403,7 +413,7 @@ class OfflineWorker:
                     await self._ended(job, got, source)
                     return
                 else:
-                    await self._frame(job, frames, got)
+                    await self._frame(job, frames, got, source)
                 if loop.time() - beat >= self._interval:
                     beat = loop.time()
                     if not await self._beat(job, source):
@@ -413,22 +423,43 @@ class OfflineWorker:
         finally:
             await asyncio.to_thread(decoder.close)
 
-    async def _frame(self, job: Job, frames: FileFrames, got: Sampled) -> None:
-        """Hand one kept frame to the analysis of each row that wants it."""
+    async def _frame(self, job: Job, frames: FileFrames, got: Sampled, source: Source) -> None:
+        """Hand one kept frame to the analysis of each row that wants it. A
+        frame the inference service cannot answer for is tried again every
+        second (heartbeating meanwhile) for `inference_patience_seconds`,
+        then the job fails: a recording loses no frame silently."""
+        loop = asyncio.get_running_loop()
         for row_id in got.rows:
             row = job.rows.get(row_id)
             if row is None:
                 continue
             row.sampled += 1
             FRAMES_SAMPLED.labels(job.stream_id, row.item.analytic_id).inc()
-            try:
-                # The stages take an OpenStream; they read only what FileFrames has
-                # (`read`, `stream_id`, `node_num`, `recording`).
-                await self._analyser.analyse(row.item, row.item.config, cast(OpenStream, frames), got.ref)
-            except Fenced:  # cancelled, removed or taken over meanwhile
-                job.rows.pop(row_id, None)
-                continue
-            row.reached = max(row.reached, got.ref.time)
+            since = loop.time()
+            while True:
+                try:
+                    # The stages take an OpenStream; they read only what FileFrames
+                    # has (`read`, `stream_id`, `node_num`, `recording`).
+                    await self._analyser.analyse(row.item, row.item.config, cast(OpenStream, frames), got.ref)
+                    break
+                except Fenced:  # cancelled, removed or taken over meanwhile
+                    job.rows.pop(row_id, None)
+                    break
+                except (InferenceError, grpc.RpcError) as error:
+                    waited = loop.time() - since
+                    if waited >= self._patience:
+                        raise Unanswered(
+                            f"the inference service did not answer for {waited:.0f} s at {got.ref.time:.1f} s "
+                            f"of the video: {error}"
+                        ) from None
+                    log.warning(
+                        "offline worker %s: frame at %.2f s waits for inference: %s", self.id, got.ref.time, error
+                    )
+                    await asyncio.sleep(1.0)
+                    if not await self._beat(job, source) or row_id not in job.rows:
+                        return
+            if row_id in job.rows:
+                row.reached = max(row.reached, got.ref.time)
 
     async def _beat(self, job: Job, source: Source) -> bool:
         """Renew the rows with their checkpoints; False when none is left."""

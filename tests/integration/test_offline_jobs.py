@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -42,7 +43,7 @@ from services.engine.sources import OpenStream
 from services.events.store import EventQuery, EventStore, NewEvent
 from services.inference_client import InferenceClient
 from services.media.frame_ring import FrameRef
-from tests.inference_support import InferenceServer, inference_server, model_repository
+from tests.inference_support import InferenceServer, free_port, inference_server, model_repository
 from tests.unit.test_people_counting_clip import make_clip
 
 LEASE = 1.5
@@ -281,3 +282,23 @@ def test_the_schedule_refusals_and_cancel(database: Engine, clip: Path) -> None:
     assert work.schedule_job(database, stream_id) == 2
     assert work.jobs_of(database, [stream_id])[stream_id].state == work.JOB_SCHEDULED
     assert work.schedule_job(database, stream_id) == 0  # already scheduled
+
+
+async def test_a_job_waits_for_the_inference_service_then_fails_clearly(
+    database: Engine, clip: Path, tmp_path: Path
+) -> None:
+    store = EventStore(database, tmp_path)
+    work_id = assign(database, add_video(database, "blind", clip, duration_of(clip)))
+    async with InferenceClient(f"127.0.0.1:{free_port()}") as client:  # nothing listens there
+        worker = OfflineWorker(
+            database,
+            Analysers({"NFV4-MPA": ObjectAnalysis(client, store)}),
+            store,
+            heartbeat_seconds=BEAT,
+            inference_patience_seconds=1.5,
+        )
+        assert await worker.step() is True
+    row = row_of(database, work_id)
+    assert row.state == work.FAILED, row
+    assert re.search(r"the inference service did not answer for \d+ s at 0\.0 s of the video", row.error), row.error
+    assert row.checkpoint_seconds == 0 and store.counts(["off-blind"]) == {"off-blind": 0}
