@@ -452,6 +452,7 @@ def arm_stream(session: Session, stream_id: str, delay_seconds: float, now: date
         .values(
             state=IDLE,
             not_before=now + timedelta(seconds=delay_seconds),
+            attempts=0,
             progress=0.0,
             checkpoint_seconds=0.0,
             error="",

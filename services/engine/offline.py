@@ -394,7 +394,11 @@ class OfflineWorker:
         resume = min(row.reached for row in job.rows.values())
         start = max(0.0, resume - WARMUP_SECONDS) if resume > 0 else 0.0
         recording = Recording(
-            source.started_at, self.id, source.duration_seconds, {r.item.id: r.reached for r in job.rows.values()}
+            source.started_at,
+            self.id,
+            source.duration_seconds,
+            # Only a resumed row has events stored (a fresh one keeps its first frame's).
+            {r.item.id: r.reached for r in job.rows.values() if r.reached > 0},
         )
         decoder = Decoder(source.path, {row_id: row.rate for row_id, row in job.rows.items()}, start)
         frames = FileFrames(job.stream_id, items[0].node_num, decoder, recording)
