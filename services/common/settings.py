@@ -185,6 +185,21 @@ class EngineSettings(Section):
         description="How often a worker renews its rows, picks up config changes and claims new work.",
     )
     claim_limit: int = Field(default=8, ge=1, description="Most work rows one worker claims in one round.")
+    offline_workers: int = Field(
+        default=1,
+        ge=0,
+        le=64,
+        alias="offline_workers",
+        description="Offline job workers in this engine process: each analyses one uploaded video at a time, as fast "
+        "as the machine allows (0: this engine runs no offline jobs).",
+    )
+    offline_max_attempts: int = Field(
+        default=5,
+        ge=1,
+        alias="offline_max_attempts",
+        description="An offline job taken over this many times (its worker died each time) fails instead of "
+        "being taken again.",
+    )
     luna_worker: bool = Field(
         default=True,
         description="Vigil's own LUNA worker takes queued LUNA streams and processes them (off: only outside "
@@ -351,6 +366,13 @@ class CatalogSettings(Section):
         ge=0,
         description="Seats of an analytic that `VIGIL_ANALYTIC_SEATS` does not name (concurrent streams per node); "
         "a placeholder until the stream engine's benchmark measures what a node sustains.",
+    )
+    offline_schedule_delay_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        alias="offline_schedule_delay_seconds",
+        description="An assignment to an uploaded video's stream schedules its analysis job this many seconds after "
+        "the last assignment change, so several analytics can be assigned first (README: Offline video jobs).",
     )
     inference_timeout_seconds: float = Field(
         default=5.0,

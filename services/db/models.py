@@ -15,6 +15,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -315,6 +316,14 @@ class Work(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     started_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
     finished_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    #: Offline work (migration 0016): an `idle` row with this set is due at
+    #: this time (the job's schedule); None: not scheduled.
+    not_before: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    #: Offline work: the frame time (seconds into the video) up to which
+    #: every event of the row is stored; a resumed job goes on from here.
+    checkpoint_seconds: float = Field(default=0.0, sa_column=Column(Float, nullable=False, server_default="0"))
+    #: Offline work: when its job was cancelled (None: it was not).
+    cancelled_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
 
 
 class EngineWorker(SQLModel, table=True):
@@ -350,6 +359,8 @@ class Event(SQLModel, table=True):
         Index("ix_events_occurred_at", "occurred_at"),
         Index("ix_events_analytic_type", "analytic_id", "event_type"),
         Index("ix_events_primary_text", "primary_text"),
+        # An offline job's events are keyed, so a resumed job never stores one twice.
+        Index("ux_events_idempotency_key", "idempotency_key", unique=True),
         # AUTOINCREMENT: ids are never reused after retention deletes the
         # newest rows, so followers polling by id never miss one.
         {"sqlite_autoincrement": True},
@@ -381,6 +392,9 @@ class Event(SQLModel, table=True):
     #: Smart search's captions: a recognised name, a plate text ...; "" when none.
     primary_text: str = Field(default="", sa_column=Column(String(255), nullable=False, server_default=""))
     secondary_text: str = Field(default="", sa_column=Column(String(255), nullable=False, server_default=""))
+    #: A key unique to the event (an offline job's: work, frame time, track,
+    #: type), or None; an append skips an event whose key is stored.
+    idempotency_key: str | None = Field(default=None, sa_column=Column(String(128), nullable=True))
 
 
 class EventEmbedding(SQLModel, table=True):

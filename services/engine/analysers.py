@@ -45,6 +45,7 @@ from services.analysis.objects import LABELS, LOW_SCORE, Event, FrameResult, Obj
 from services.catalog import work
 from services.engine.overlays import Overlays
 from services.engine.sources import OpenStream
+from services.engine.workers import Recording
 from services.events.store import EventStore, NewEvent
 from services.events.vocabulary import MAX_THUMBNAIL_BYTES
 from services.inference_client import InferenceClient
@@ -124,6 +125,9 @@ class _Row:
     tracking: bool = False
     #: Events the database refused (an outage), appended with the next batch.
     unsaved: list[NewEvent] = field(default_factory=list)
+    #: A recording's frame whose detection failed and is tried again: the
+    #: motion gate, which has seen it, lets it through.
+    retry: float | None = None
 
     def configure(self, config: dict[str, Any]) -> None:
         self.config = config
@@ -183,7 +187,7 @@ class ObjectAnalysis:
             row.analyser.configure(config)
             row.configure(config)
         gate = row.gate
-        if gate is not None:
+        if gate is not None and row.retry != ref.time:
             luma = pixels[: ref.height]  # type: ignore[index]
             if not await asyncio.to_thread(gate.detect, luma, ref.time, row.tracking):
                 FRAMES_GATED.labels(item.stream_id, item.analytic_id).inc()
@@ -192,9 +196,13 @@ class ObjectAnalysis:
         try:
             detections = await detect_objects(self._client, rgb, score_threshold=LOW_SCORE, model=self._model)
         except (InferenceError, grpc.RpcError) as error:
+            if getattr(stream, "recording", None) is not None:
+                row.retry = ref.time
+                raise  # a recording loses no frame: the offline job retries it
             FRAMES_SKIPPED.labels(item.stream_id, item.analytic_id, "inference").inc()
             log.warning("work %d: frame skipped, the inference service failed: %s", item.id, error)
             return
+        row.retry = None
         if row.time is not None and ref.time <= row.time:
             row.pending += row.analyser.reset()  # the source started again
         row.time = ref.time
@@ -203,22 +211,43 @@ class ObjectAnalysis:
         if self._overlays is not None:
             self._overlays.publish(item.stream_id, item.analytic_id, _drawer(result))
         reset, row.pending = row.pending, []
-        if not reset and not result.events and not row.unsaved:
+        events = result.events
+        # An offline job's frames (offline.FileFrames) are a recording; a
+        # live stream's are not (stand-ins of one may lack the attribute).
+        recording: Recording | None = getattr(stream, "recording", None)
+        if recording is not None:  # a resumed offline job: what is stored is not stored again
+            reset = [e for e in reset if recording.keeps(item.id, e.time)]
+            events = [e for e in events if recording.keeps(item.id, e.time)]
+        if not reset and not events and not row.unsaved:
             return
-        await asyncio.to_thread(self._append, item, row, rgb, reset, result.events)
+        await asyncio.to_thread(self._append, item, row, rgb, reset, events, recording, ref.time)
 
     def _append(
-        self, item: work.WorkItem, row: _Row, rgb: np.ndarray, reset: Sequence[Event], events: Sequence[Event]
+        self,
+        item: work.WorkItem,
+        row: _Row,
+        rgb: np.ndarray,
+        reset: Sequence[Event],
+        events: Sequence[Event],
+        recording: Recording | None = None,
+        frame_time: float = 0.0,
     ) -> None:
-        """Append this frame's events after any the database refused before,
-        in one batch. A database failure does not fail the row: the batch is
-        kept (up to MAX_UNSAVED events) and tried again with the next frame."""
+        """Append this frame's events in one batch. An offline job's go in
+        with the row's checkpoint, fenced on its worker still owning the row
+        (events.store.Fenced otherwise; the job handles a failure). A live
+        row's go after any the database refused before: a database failure
+        does not fail the row, the batch is kept (up to MAX_UNSAVED events)
+        and tried again with the next frame."""
         now = datetime.now(UTC)
-        batch = [_new_event(item, e, now, None) for e in reset]  # their object is not in this frame
-        batch += [_new_event(item, e, now, thumbnail(rgb, e.box)) for e in events]
+        batch = [_new_event(item, e, now, None, recording) for e in reset]  # their object is not in this frame
+        batch += [_new_event(item, e, now, thumbnail(rgb, e.box), recording) for e in events]
+        if recording is not None:
+            ids = self._store.append(batch, fence=recording.fence(item.id, frame_time))
+            EVENTS_APPENDED.labels(item.stream_id, item.analytic_id).inc(len(ids))
+            return
         batch = row.unsaved + batch
         try:
-            self._store.append(batch)
+            ids = self._store.append(batch)
         except SQLAlchemyError as error:
             lost = max(0, len(batch) - MAX_UNSAVED)
             row.unsaved = batch[lost:]
@@ -233,7 +262,7 @@ class ObjectAnalysis:
             )
             return
         row.unsaved = []
-        EVENTS_APPENDED.labels(item.stream_id, item.analytic_id).inc(len(batch))
+        EVENTS_APPENDED.labels(item.stream_id, item.analytic_id).inc(len(ids))
 
 
 def _drawer(result: FrameResult) -> Callable[[np.ndarray], np.ndarray]:
@@ -243,9 +272,18 @@ def _drawer(result: FrameResult) -> Callable[[np.ndarray], np.ndarray]:
     return draw
 
 
-def _new_event(item: work.WorkItem, event: Event, now: datetime, jpeg: bytes | None) -> NewEvent:
+def _new_event(
+    item: work.WorkItem, event: Event, now: datetime, jpeg: bytes | None, recording: Recording | None = None
+) -> NewEvent:
+    """A live event happens now; a recording's at its start plus the frame's
+    time, keyed so that it is stored once."""
     attributes: Mapping[str, Any] = {**event.attributes, "frame_time": round(event.time, 3)}
+    key = None
+    if recording is not None:
+        now = recording.occurred_at(event.time)
+        key = recording.key(item.id, event.time, event.track_id, event.sub_analytic, event.type)
     return NewEvent(
+        idempotency_key=key,
         stream_id=item.stream_id,
         analytic_id=item.analytic_id,
         event_type=event.type,

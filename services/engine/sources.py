@@ -85,6 +85,11 @@ class OpenStream:
         self._next: asyncio.Future[None] = loop.create_future()
         self.live: LiveSource | None = None
 
+    @property
+    def recording(self) -> None:
+        """A live stream is no recording: its events take the frame's arrival."""
+        return None
+
     def attach(self, live: LiveSource) -> None:
         self.live = live
 

@@ -25,6 +25,7 @@ from services.engine.faces import ANALYTIC_ID as FACE_ANALYTIC
 from services.engine.faces import FaceAnalysis, FaceModels, FaceSearch, GalleryCache
 from services.engine.live import LiveViews, VisualizationServicer
 from services.engine.luna_worker import LunaWorker
+from services.engine.offline import OfflineWorker
 from services.engine.overlays import Overlays
 from services.engine.plates import ANALYTIC_ID as PLATES
 from services.engine.plates import PlateAnalysis
@@ -105,6 +106,20 @@ def build(settings: Settings) -> Built:
         )
         for index in range(own.workers)
     ]
+    # Offline jobs (uploaded videos), through the same analysis stages.
+    offline = [
+        OfflineWorker(
+            database,
+            analyser,
+            store,
+            node_num=own.node_num,
+            index=index,
+            lease_seconds=own.lease_seconds,
+            heartbeat_seconds=own.heartbeat_seconds,
+            max_attempts=own.offline_max_attempts,
+        )
+        for index in range(own.offline_workers)
+    ]
 
     # Vigil's own LUNA worker, a client of the Streams service's queue.
     luna = LunaWorker(
@@ -119,7 +134,9 @@ def build(settings: Settings) -> Built:
     async def stop() -> None:
         # Rows go back to pending first (another engine takes them at once),
         # LUNA streams are reported stopped, then the sources stop.
-        await asyncio.gather(*(worker.close() for worker in workers), luna.close())
+        await asyncio.gather(
+            *(worker.close() for worker in workers), *(worker.close() for worker in offline), luna.close()
+        )
         await engine.close()
         await client.close()
 
@@ -144,6 +161,7 @@ def build(settings: Settings) -> Built:
         background=[
             engine.run_forever,
             *(worker.run_forever for worker in workers),
+            *(worker.run_forever for worker in offline),
             *([luna.run_forever] if own.luna_worker else []),
         ],
         stop=stop,

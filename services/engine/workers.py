@@ -49,10 +49,13 @@ import contextlib
 import logging
 import os
 import socket
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from prometheus_client import Counter, Gauge
+from sqlalchemy import Update
 from sqlalchemy.engine import Engine
 
 from services.catalog import work
@@ -75,6 +78,41 @@ ROWS_LOST = Counter("vigil_engine_work_lost", "Work rows a worker lost (removed 
 DEFAULT_SAMPLE_FPS = 5.0
 #: A worker silent for this many leases leaves the registry (a killed one).
 FORGET_LEASES = 10
+
+
+@dataclass(frozen=True)
+class Recording:
+    """What makes an offline job's frames a recording (services/engine/offline.py):
+    events take the recording's own time (`started_at` plus the frame's
+    time), carry an idempotency key, and are stored together with the row's
+    checkpoint, fenced on the worker still owning the row; events at or
+    before a row's checkpoint (`stored_until`) are already stored and are
+    skipped (a resumed job re-reads a little before its checkpoint so the
+    tracker knows where objects were)."""
+
+    started_at: datetime
+    worker_id: str
+    duration_seconds: float
+    stored_until: Mapping[int, float]
+
+    def occurred_at(self, seconds: float) -> datetime:
+        return self.started_at + timedelta(seconds=seconds)
+
+    def keeps(self, work_id: int, seconds: float) -> bool:
+        """An event of this frame time is not stored yet."""
+        return seconds > self.stored_until.get(work_id, -1.0)
+
+    @staticmethod
+    def key(work_id: int, seconds: float, track_id: int | None, sub_analytic: str, event_type: str) -> str:
+        """The event's idempotency key: work row, frame time (ms), track, type."""
+        track = "-" if track_id is None else str(track_id)
+        return f"w{work_id}:{round(seconds * 1000)}:{track}:{sub_analytic}:{event_type}"[:128]
+
+    def fence(self, work_id: int, seconds: float) -> Update:
+        """The statement stored with a frame's events: the row's checkpoint
+        moves to the frame, only while this worker owns the row."""
+        progress = seconds / self.duration_seconds if self.duration_seconds > 0 else 0.0
+        return work.checkpoint_statement(work_id, self.worker_id, seconds, progress)
 
 
 class Analyser(Protocol):

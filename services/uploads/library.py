@@ -27,6 +27,7 @@ from services.common.settings import UploadsSettings
 from services.db.models import Stream, UploadSession, Video, as_utc, utcnow
 from services.media import probe
 from services.media.jpeg import screenshot
+from services.uploads.jobs import VideoJobs
 from services.uploads.repository import ArchiveFilter, Keyset, Page, UploadsRepository
 from services.uploads.restream import Restreamer
 from services.uploads.store import ChunkStore, Sink, StorageFull, TooLarge
@@ -197,11 +198,18 @@ class VideoLibrary:
     """Lists, changes and deletes uploaded videos; takes finished files in."""
 
     def __init__(
-        self, repo: UploadsRepository, store: ChunkStore, settings: UploadsSettings, restreamer: Restreamer
+        self,
+        repo: UploadsRepository,
+        store: ChunkStore,
+        settings: UploadsSettings,
+        restreamer: Restreamer,
+        jobs: VideoJobs | None = None,
     ) -> None:
         self._repo = repo
         self._store = store
         self._settings = settings
+        #: The videos' offline analysis jobs (None: a library without them, in tests).
+        self.jobs = jobs
         self.restreamer = restreamer
 
     # -- re-streaming ---------------------------------------------------------------
@@ -277,7 +285,8 @@ class VideoLibrary:
         if info.creation_time is not None:
             video.started_at, video.started_at_src = info.creation_time, "metadata"
         else:
-            video.started_at, video.started_at_src = uploaded, "upload"
+            # Whole seconds, as Lenz prints it: event times are this plus the frame's time.
+            video.started_at, video.started_at_src = uploaded.replace(microsecond=0), "upload"
         video.ended_at = video.started_at + timedelta(seconds=info.duration)
 
     @staticmethod
@@ -398,6 +407,13 @@ class VideoLibrary:
         stream = await asyncio.to_thread(self._repo.stream, video.stream_id) if video.stream_id else None
         return video, stream
 
+    async def find_video(self, video_id: str) -> Video:
+        """A video by its Lenz id on any node (the `/vigil/v1/videos/...` routes)."""
+        video = await asyncio.to_thread(self._repo.video_by_video_id, video_id)
+        if video is None or not visible(video.owner):
+            raise NotFound("video not found")
+        return video
+
     async def delete_video(self, node: int, video_id: str) -> Video:
         video, _ = await self.get_video(node, video_id)
         return await self._delete(video)
@@ -409,6 +425,10 @@ class VideoLibrary:
             raise NotFound("video not found")
         if deleted.auto_stream:
             await asyncio.to_thread(self.republish)  # before the file goes
+        # Its job went with its stream's work rows (a worker running it stops
+        # at its next heartbeat); its events go now.
+        if self.jobs is not None:
+            await asyncio.to_thread(self.jobs.forget, deleted)
         if video.file_path:
             await asyncio.to_thread(self._store.remove_file, Path(video.file_path))
         await asyncio.to_thread(self._store.remove_file, self._store.screenshot_path(video.video_id))

@@ -12,7 +12,9 @@ from services.common import hardware
 from services.common.server import Built, Registration
 from services.common.settings import Settings
 from services.db.engine import make_engine
+from services.events.store import EventStore
 from services.uploads.findface import ArchivesServicer
+from services.uploads.jobs import VideoJobs
 from services.uploads.lenz import UploadsServicer
 from services.uploads.library import VideoLibrary
 from services.uploads.repository import UploadsRepository
@@ -49,7 +51,8 @@ def build(settings: Settings) -> UploadsProcess:
         public_host=settings.restream.public_host or settings.system.node_ip or hardware.primary_ip(),
         port=settings.rtsp_port,
     )
-    library = VideoLibrary(repo, store, settings.uploads, restreamer)
+    jobs = VideoJobs(engine, EventStore(engine, settings.data_dir))
+    library = VideoLibrary(repo, store, settings.uploads, restreamer, jobs)
     sessions = UploadSessions(repo, store, library, settings.uploads)
     sessions.recover()
     library.republish()

@@ -72,6 +72,7 @@ VIDEO_KEYS = {
     "started_at_src",
     "ended_at",
     "instance",
+    "job",  # Vigil's extra key: the offline analysis job
 }
 DEVICE_KEYS = {
     "name",

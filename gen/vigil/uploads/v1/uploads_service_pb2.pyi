@@ -170,3 +170,39 @@ class DeleteVideoResponse(_message.Message):
     message: str
     video_id: str
     def __init__(self, success: _Optional[bool] = ..., message: _Optional[str] = ..., video_id: _Optional[str] = ...) -> None: ...
+
+class CancelVideoJobRequest(_message.Message):
+    __slots__ = ("video_id",)
+    VIDEO_ID_FIELD_NUMBER: _ClassVar[int]
+    video_id: str
+    def __init__(self, video_id: _Optional[str] = ...) -> None: ...
+
+class CancelVideoJobResponse(_message.Message):
+    __slots__ = ("success", "message", "video_id", "job")
+    SUCCESS_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    VIDEO_ID_FIELD_NUMBER: _ClassVar[int]
+    JOB_FIELD_NUMBER: _ClassVar[int]
+    success: bool
+    message: str
+    video_id: str
+    job: _upload_pb2.VideoJob
+    def __init__(self, success: _Optional[bool] = ..., message: _Optional[str] = ..., video_id: _Optional[str] = ..., job: _Optional[_Union[_upload_pb2.VideoJob, _Mapping]] = ...) -> None: ...
+
+class ScheduleVideoJobRequest(_message.Message):
+    __slots__ = ("video_id",)
+    VIDEO_ID_FIELD_NUMBER: _ClassVar[int]
+    video_id: str
+    def __init__(self, video_id: _Optional[str] = ...) -> None: ...
+
+class ScheduleVideoJobResponse(_message.Message):
+    __slots__ = ("success", "message", "video_id", "job")
+    SUCCESS_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    VIDEO_ID_FIELD_NUMBER: _ClassVar[int]
+    JOB_FIELD_NUMBER: _ClassVar[int]
+    success: bool
+    message: str
+    video_id: str
+    job: _upload_pb2.VideoJob
+    def __init__(self, success: _Optional[bool] = ..., message: _Optional[str] = ..., video_id: _Optional[str] = ..., job: _Optional[_Union[_upload_pb2.VideoJob, _Mapping]] = ...) -> None: ...
