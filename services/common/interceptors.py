@@ -23,12 +23,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequ
 from typing import Any
 
 import grpc
+import sqlalchemy.exc
 from google.api import httpbody_pb2
 from google.protobuf import json_format, message
 from prometheus_client import Counter
 
 from services.common.contracts import Rpc, rpcs
-from services.common.errors import InvalidArgument, Unimplemented, VigilError
+from services.common.errors import InvalidArgument, Unavailable, Unimplemented, VigilError
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,9 @@ REQUESTS = Counter(
     "Counter of requests by REST route and HTTP status code",
     ["path", "status_code"],
 )
+
+#: SQLAlchemy errors that mean the database cannot be reached right now.
+DATABASE_DOWN = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, sqlalchemy.exc.DisconnectionError)
 
 _UNKNOWN_FIELD = re.compile(r'has no field named "([^"]+)"')
 
@@ -169,6 +173,11 @@ class _Call:
         try:
             if isinstance(exc, NotImplementedError) and self._rpc is not None:
                 exc = _unimplemented(self._rpc)
+            if isinstance(exc, DATABASE_DOWN):
+                # The database restarting, unreachable or out of connections:
+                # a 503 the client may retry (the pool reconnects by itself).
+                log.warning("%s: the database failed: %s", self._method, str(exc).splitlines()[0][:200])
+                exc = Unavailable("the database is not answering now; try again")
             if isinstance(exc, VigilError):
                 status = exc.http_status
                 # Only `vigil.*` calls pass the REST edge that reads the details.
