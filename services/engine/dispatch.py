@@ -38,6 +38,14 @@ class Analysers:
         for stage in {id(s): s for s in self._stages.values()}.values():
             stage.forget(work_id)
 
+    async def flush(self, item: work.WorkItem, stream: OpenStream, time: float) -> None:
+        """The row's source ended for good (an offline job's recording): the
+        stage decides what it still holds, if it holds anything."""
+        stage = self._stages.get(item.analytic_id)
+        flush = getattr(stage, "flush", None)
+        if flush is not None:
+            await flush(item, stream, time)
+
     async def analyse(self, item: work.WorkItem, config: dict[str, Any], stream: OpenStream, ref: FrameRef) -> None:
         stage = self._stages.get(item.analytic_id)
         if stage is None:

@@ -55,6 +55,7 @@ from services.catalog import work
 from services.common.errors import InvalidArgument, Unavailable
 from services.engine.analysers import EVENTS_APPENDED, FRAMES_SKIPPED, i420_to_rgb, thumbnail
 from services.engine.sources import OpenStream
+from services.engine.workers import Recording
 from services.events.store import Embedding, EventStore, NewEvent
 from services.inference_client import InferenceClient
 from services.inference_client.client import InferenceError
@@ -132,6 +133,8 @@ class _Row:
     pending: list[Track] = field(default_factory=list)
     #: Attributes every event of the row carries (a LUNA stream's handler).
     extra: dict[str, Any] = field(default_factory=dict)
+    #: An offline job's recording (events at its time, keyed, fenced).
+    recording: Recording | None = None
 
 
 class FaceAnalysis:
@@ -172,7 +175,7 @@ class FaceAnalysis:
         if pixels is None:
             return
         rgb = await asyncio.to_thread(i420_to_rgb, pixels)  # type: ignore[arg-type]
-        await self.analyse_picture(item, config, rgb, ref.time)
+        await self.analyse_picture(item, config, rgb, ref.time, recording=getattr(stream, "recording", None))
 
     async def analyse_picture(
         self,
@@ -181,6 +184,7 @@ class FaceAnalysis:
         rgb: np.ndarray,
         time: float,
         extra: dict[str, Any] | None = None,
+        recording: Recording | None = None,
     ) -> None:
         """Analyse one RGB frame of the row (another stage that already
         converted the frame calls this); `extra` goes into every event's
@@ -191,7 +195,22 @@ class FaceAnalysis:
         elif config != row.config:
             row.analyser.configure(config)
             row.config = config
+        row.recording = recording
         await self.analyse_rgb(item, row, rgb, time)
+
+    async def flush(self, item: work.WorkItem, stream: OpenStream, time: float) -> None:
+        """The recording ended: its face tracks not decided yet are decided
+        now (their best shots are not lost)."""
+        row = self._rows.get(item.id)
+        if row is None:
+            return
+        row.recording = getattr(stream, "recording", None)
+        due = row.analyser.reset()
+        if not due:
+            return
+        gallery = await self._gallery.get()
+        decisions = [row.analyser.decide(track, gallery) for track in due]
+        await asyncio.to_thread(self._append, item, decisions, time)
 
     async def analyse_rgb(self, item: work.WorkItem, row: _Row, rgb: np.ndarray, time: float) -> None:
         try:
@@ -219,18 +238,28 @@ class FaceAnalysis:
             return
         gallery = await self._gallery.get()
         decisions = [row.analyser.decide(track, gallery) for track in due]
-        await asyncio.to_thread(self._append, item, decisions)
+        await asyncio.to_thread(self._append, item, decisions, time)
 
-    def _append(self, item: work.WorkItem, decisions: Sequence[Decision]) -> None:
+    def _append(self, item: work.WorkItem, decisions: Sequence[Decision], frame_time: float = 0.0) -> None:
+        """The decided tracks' events in one batch; an offline job's at the
+        recording's time of each best shot, keyed and stored with the row's
+        checkpoint (workers.Recording)."""
         batch: list[NewEvent] = []
+        times: list[float] = []
         now = datetime.now(UTC)
         row = self._rows.get(item.id)
         extra = row.extra if row is not None else {}
         for decision in decisions:
             for event in face_events(item, decision, now)[: None if self._recognise else 1]:
                 batch.append(replace(event, attributes={**event.attributes, **extra}) if extra else event)
-        self._store.append(batch)
-        EVENTS_APPENDED.labels(item.stream_id, item.analytic_id).inc(len(batch))
+                times.append(decision.best.time)
+        recording = row.recording if row is not None else None
+        fence = None
+        if recording is not None:
+            batch = recording.stamp(item.id, batch, times)
+            fence = recording.fence(item.id, frame_time)
+        ids = self._store.append(batch, fence=fence)
+        EVENTS_APPENDED.labels(item.stream_id, item.analytic_id).inc(len(ids))
 
 
 def _crop(rgb: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:

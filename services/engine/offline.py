@@ -414,7 +414,7 @@ class OfflineWorker:
                 if got is None:
                     pass
                 elif isinstance(got, Ended):
-                    await self._ended(job, got, source)
+                    await self._ended(job, got, source, frames)
                     return
                 else:
                     await self._frame(job, frames, got, source)
@@ -480,9 +480,20 @@ class OfflineWorker:
             return False
         return True
 
-    async def _ended(self, job: Job, ended: Ended, source: Source) -> None:
+    async def _ended(self, job: Job, ended: Ended, source: Source, frames: FileFrames) -> None:
         if ended.error and ended.frames == 0 and min(r.reached for r in job.rows.values()) == 0:
             await self._finish(job, work.FAILED, ended.error)
+            return
+        # The recording ended: what a stage still holds (a face or plate
+        # track not decided yet) is decided now, at the last frame's time.
+        flush = getattr(self._analyser, "flush", None)
+        if flush is not None:
+            for row in list(job.rows.values()):
+                try:
+                    await flush(row.item, cast(OpenStream, frames), ended.last_time)
+                except Fenced:
+                    job.rows.pop(row.item.id, None)
+        if not job.rows:
             return
         end = source.duration_seconds
         note = ended.error

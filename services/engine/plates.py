@@ -46,6 +46,7 @@ from services.analysis.plates import (
 from services.catalog import work
 from services.engine.analysers import EVENTS_APPENDED, FRAMES_SKIPPED, MARGIN, THUMBNAIL_QUALITY, i420_to_rgb
 from services.engine.sources import OpenStream
+from services.engine.workers import Recording
 from services.events.store import EventStore, NewEvent
 from services.inference_client import InferenceClient
 from services.inference_client.client import InferenceError
@@ -141,7 +142,18 @@ class PlateAnalysis:
             log.warning("work %d: frame skipped, the inference service failed: %s", item.id, error)
             return
         if results:
-            await asyncio.to_thread(self._append, item, row.analyser.settings.region, results)
+            recording: Recording | None = getattr(stream, "recording", None)
+            await asyncio.to_thread(self._append, item, row.analyser.settings.region, results, recording, ref.time)
+
+    async def flush(self, item: work.WorkItem, stream: OpenStream, time: float) -> None:
+        """The recording ended: each vehicle still tracked gives its plate."""
+        row = self._rows.get(item.id)
+        if row is None:
+            return
+        results = row.analyser.reset()
+        if results:
+            recording: Recording | None = getattr(stream, "recording", None)
+            await asyncio.to_thread(self._append, item, row.analyser.settings.region, results, recording, time)
 
     async def _frame(self, row: _Row, rgb: np.ndarray, ref: FrameRef) -> list[PlateResult]:
         detections = await detect_objects(self._client, rgb, score_threshold=LOW_SCORE, model=self._model)
@@ -166,7 +178,16 @@ class PlateAnalysis:
         await asyncio.gather(*(read(v) for v in analyser.vehicles(detections, (width, height), ref.time)))
         return ended + analyser.finished(ref.time)
 
-    def _append(self, item: work.WorkItem, region: str, results: list[PlateResult]) -> None:
+    def _append(
+        self,
+        item: work.WorkItem,
+        region: str,
+        results: list[PlateResult],
+        recording: Recording | None = None,
+        frame_time: float = 0.0,
+    ) -> None:
+        """One event per vehicle; an offline job's at the recording's time,
+        keyed and stored with the row's checkpoint (workers.Recording)."""
         now = datetime.now(UTC)
         batch = [
             NewEvent(
@@ -192,5 +213,9 @@ class PlateAnalysis:
             )
             for r in results
         ]
-        self._store.append(batch)
-        EVENTS_APPENDED.labels(item.stream_id, item.analytic_id).inc(len(batch))
+        fence = None
+        if recording is not None:
+            batch = recording.stamp(item.id, batch, [r.time for r in results])
+            fence = recording.fence(item.id, frame_time)
+        ids = self._store.append(batch, fence=fence)
+        EVENTS_APPENDED.labels(item.stream_id, item.analytic_id).inc(len(ids))

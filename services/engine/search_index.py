@@ -50,6 +50,7 @@ from services.engine.faces import (
 )
 from services.engine.repository import EngineRepository
 from services.engine.sources import OpenStream
+from services.engine.workers import Recording
 from services.events.store import Embedding, EventStore, NewEvent
 from services.inference_client import InferenceClient
 from services.inference_client.client import InferenceError
@@ -97,6 +98,10 @@ class SearchIndexing:
         self._faces.forget(work_id)
         self._objects.pop(work_id, None)
 
+    async def flush(self, item: work.WorkItem, stream: OpenStream, time: float) -> None:
+        """The recording ended: its face tracks not decided yet are indexed."""
+        await self._faces.flush(item, stream, time)
+
     async def analyse(self, item: work.WorkItem, config: dict[str, Any], stream: OpenStream, ref: FrameRef) -> None:
         why = self.refuse(item)
         if why is not None:
@@ -106,13 +111,16 @@ class SearchIndexing:
             return
         rgb = await asyncio.to_thread(i420_to_rgb, pixels)  # type: ignore[arg-type]
         jobs = []
+        recording: Recording | None = getattr(stream, "recording", None)
         if config.get("index_faces", True):
-            jobs.append(self._faces.analyse_picture(item, config, rgb, ref.time))
+            jobs.append(self._faces.analyse_picture(item, config, rgb, ref.time, recording=recording))
         if config.get("index_objects", True):
-            jobs.append(self._index_objects(item, config, rgb, ref))
+            jobs.append(self._index_objects(item, config, rgb, ref, recording))
         await asyncio.gather(*jobs)
 
-    async def _index_objects(self, item: work.WorkItem, config: dict[str, Any], rgb: np.ndarray, ref: FrameRef) -> None:
+    async def _index_objects(
+        self, item: work.WorkItem, config: dict[str, Any], rgb: np.ndarray, ref: FrameRef, recording: Recording | None
+    ) -> None:
         threshold = _threshold(config)
         row = self._objects.get(item.id)
         if row is None or row.threshold != threshold:
@@ -144,12 +152,23 @@ class SearchIndexing:
                 _object_event(item.stream_id, item.node_num, t.label, t.score, t.box, t.track_id, now, ref.time)
                 for t in fresh
             ]
-            await asyncio.to_thread(self._append, item, rgb, events)
+            await asyncio.to_thread(self._append, item, rgb, events, recording, ref.time)
 
-    def _append(self, item: work.WorkItem, rgb: np.ndarray, events: list[NewEvent]) -> None:
+    def _append(
+        self,
+        item: work.WorkItem,
+        rgb: np.ndarray,
+        events: list[NewEvent],
+        recording: Recording | None = None,
+        frame_time: float = 0.0,
+    ) -> None:
         batch = [_with_thumbnail(e, rgb) for e in events]
-        self._store.append(batch)
-        EVENTS_APPENDED.labels(item.stream_id, item.analytic_id).inc(len(batch))
+        fence = None
+        if recording is not None:  # an offline job's: the recording's time, keyed, with the checkpoint
+            batch = recording.stamp(item.id, batch, [frame_time] * len(batch))
+            fence = recording.fence(item.id, frame_time)
+        ids = self._store.append(batch, fence=fence)
+        EVENTS_APPENDED.labels(item.stream_id, item.analytic_id).inc(len(ids))
 
 
 def _fps(config: dict[str, Any]) -> float:

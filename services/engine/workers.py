@@ -49,8 +49,8 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -62,6 +62,7 @@ from services.catalog import work
 from services.db.models import utcnow
 from services.engine import registry
 from services.engine.sources import ASSIGNMENT, OpenStream, StreamEngine
+from services.events.store import NewEvent
 from services.media.frame_ring import FrameRef
 
 log = logging.getLogger(__name__)
@@ -107,6 +108,20 @@ class Recording:
         """The event's idempotency key: work row, frame time (ms), track, type."""
         track = "-" if track_id is None else str(track_id)
         return f"w{work_id}:{round(seconds * 1000)}:{track}:{sub_analytic}:{event_type}"[:128]
+
+    def stamp(self, work_id: int, events: Sequence[NewEvent], seconds: Sequence[float]) -> list[NewEvent]:
+        """Events of a stage as this recording's: each at the recording's
+        time of its frame (`seconds`, one per event), keyed, and only those
+        not stored yet."""
+        return [
+            replace(
+                event,
+                occurred_at=self.occurred_at(at),
+                idempotency_key=self.key(work_id, at, event.track_id, event.sub_analytic, event.event_type),
+            )
+            for event, at in zip(events, seconds, strict=True)
+            if self.keeps(work_id, at)
+        ]
 
     def fence(self, work_id: int, seconds: float) -> Update:
         """The statement stored with a frame's events: the row's checkpoint
