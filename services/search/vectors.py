@@ -2,10 +2,20 @@
 written with their events by `services/events/store.py` and deleted with
 them by retention), searched by cosine similarity.
 
-One interface, `VectorIndex`; `ExactIndex` is the exact backend, a scan of
-the table in chunks with numpy, on SQLite and PostgreSQL alike. It is the
-reference every approximate backend is measured against (recall@10), and
-is fast enough for tens of thousands of vectors per kind.
+One interface, `VectorIndex`, three backends, and `open_index` to pick the
+one for a database (call it once per process and share the object):
+
+- `PgVectorIndex`: PostgreSQL with pgvector (migration 0011 added the
+  `embedding` column, the trigger that fills it and an HNSW index per kind
+  in HNSW_KINDS). Approximate, in the database, shared by every process.
+- `UsearchIndex`: SQLite (or any database): an in-memory HNSW graph (usearch)
+  per kind and dimension in this process, caught up from the table before
+  each search; candidates are re-scored from the table, so a removed event
+  never comes back and similarities are exact.
+- `ExactIndex`: a scan of the table in chunks with numpy, on both databases.
+  The reference every approximate backend is measured against (recall@10),
+  the fallback for narrow filters, and what PostgreSQL without pgvector
+  (Debian's) uses.
 
 All methods block (database I/O): call them from a worker thread.
 """
@@ -13,21 +23,33 @@ All methods block (database I/O): call them from a worker thread.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
-from dataclasses import dataclass
+import math
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
-from sqlalchemy import delete, insert
+import sqlalchemy as sa
+from sqlalchemy import delete, func, insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
+from usearch.index import Index as UsearchGraph
 
 from services.db.models import EventEmbedding
-from services.events.store import Embedding, check_embedding
+from services.events.store import EMBEDDING_KIND, Embedding, check_embedding
 
-#: Rows read per chunk by the exact scan.
+#: Rows read per chunk by the exact scan and by the usearch loads.
 SCAN_CHUNK = 8192
+#: (kind, dimension) pairs with an HNSW index on PostgreSQL (migration 0011
+#: made these; a new pair needs a migration). Other kinds are searched
+#: exactly by pgvector, in the database.
+HNSW_KINDS = frozenset({("face", 128)})
+#: Candidates an HNSW search keeps (pgvector's hnsw.ef_search, usearch's
+#: expansion_search): recall@10 >= 0.95 at 100 000 vectors (README).
+EF_SEARCH = 100
 
 
 @dataclass(frozen=True)
@@ -79,6 +101,55 @@ def normalised(vector: Sequence[float]) -> np.ndarray:
     return array / norm
 
 
+def _rows(items: Sequence[Indexed]) -> list[dict[str, Any]]:
+    """The table rows for `items` (checked first: ValueError)."""
+    for item in items:
+        check_embedding(item.embedding)
+    return [
+        {
+            "event_id": item.event_id,
+            "kind": item.embedding.kind,
+            "dim": len(item.embedding.vector),
+            "vector": item.embedding.as_bytes(),
+            "stream_id": item.stream_id,
+            "occurred_at": item.occurred_at.astimezone(UTC),
+        }
+        for item in items
+    ]
+
+
+_S = TypeVar("_S")
+
+
+def _filtered(stmt: _S, where: VectorFilter) -> _S:
+    """`stmt` (a select on event_embeddings) narrowed to `where`."""
+    out: Any = stmt
+    if where.stream_id is not None:
+        out = out.where(EventEmbedding.stream_id == where.stream_id)
+    if where.since is not None:
+        out = out.where(col(EventEmbedding.occurred_at) >= where.since)
+    if where.until is not None:
+        out = out.where(col(EventEmbedding.occurred_at) < where.until)
+    return out  # type: ignore[no-any-return]
+
+
+def _is_filtered(where: VectorFilter) -> bool:
+    return where.stream_id is not None or where.since is not None or where.until is not None
+
+
+def _delete_rows(engine: Engine, event_ids: Sequence[int]) -> None:
+    with Session(engine) as session:
+        session.execute(delete(EventEmbedding).where(col(EventEmbedding.event_id).in_(list(event_ids))))
+        session.commit()
+
+
+def _ranked(pairs: dict[int, float], k: int) -> list[Hit]:
+    """The k best of {event_id: similarity}, most similar first, ties to
+    the older event."""
+    best = heapq.nsmallest(k, pairs.items(), key=lambda p: (-p[1], p[0]))
+    return [Hit(event_id, similarity) for event_id, similarity in best]
+
+
 class ExactIndex:
     """Exact cosine search over `event_embeddings` (both databases)."""
 
@@ -86,46 +157,27 @@ class ExactIndex:
         self._engine = engine
 
     def add(self, items: Sequence[Indexed]) -> None:
-        for item in items:
-            check_embedding(item.embedding)
-        if not items:
+        rows = _rows(items)
+        if not rows:
             return
-        rows = [
-            {
-                "event_id": item.event_id,
-                "kind": item.embedding.kind,
-                "dim": len(item.embedding.vector),
-                "vector": item.embedding.as_bytes(),
-                "stream_id": item.stream_id,
-                "occurred_at": item.occurred_at.astimezone(UTC),
-            }
-            for item in items
-        ]
         with Session(self._engine) as session:
             session.execute(insert(EventEmbedding), rows)
             session.commit()
 
     def remove(self, event_ids: Sequence[int]) -> None:
-        if not event_ids:
-            return
-        with Session(self._engine) as session:
-            session.execute(delete(EventEmbedding).where(col(EventEmbedding.event_id).in_(list(event_ids))))
-            session.commit()
+        if event_ids:
+            _delete_rows(self._engine, event_ids)
 
     def search(self, vector: Sequence[float], kind: str, k: int, where: VectorFilter | None = None) -> list[Hit]:
         if k <= 0:
             return []
         query = normalised(vector)
-        where = where or VectorFilter()
-        stmt = select(EventEmbedding.event_id, EventEmbedding.vector).where(
-            EventEmbedding.kind == kind, EventEmbedding.dim == query.size
+        stmt = _filtered(
+            select(EventEmbedding.event_id, EventEmbedding.vector).where(
+                EventEmbedding.kind == kind, EventEmbedding.dim == query.size
+            ),
+            where or VectorFilter(),
         )
-        if where.stream_id is not None:
-            stmt = stmt.where(EventEmbedding.stream_id == where.stream_id)
-        if where.since is not None:
-            stmt = stmt.where(col(EventEmbedding.occurred_at) >= where.since)
-        if where.until is not None:
-            stmt = stmt.where(col(EventEmbedding.occurred_at) < where.until)
         # (similarity, -event_id): the heap keeps the k best, ties to the older event.
         best: list[tuple[float, int]] = []
         with Session(self._engine) as session:
@@ -145,3 +197,330 @@ class ExactIndex:
                     elif entry > best[0]:
                         heapq.heapreplace(best, entry)
         return [Hit(-neg_id, similarity) for similarity, neg_id in sorted(best, reverse=True)]
+
+
+def _vector_literal(vector: np.ndarray | Sequence[float]) -> str:
+    """pgvector's text form; repr keeps every float32 exactly."""
+    return "[" + ",".join(repr(float(v)) for v in vector) + "]"
+
+
+def has_pgvector(engine: Engine) -> bool:
+    """Whether migration 0011 found pgvector here: `event_embeddings` has
+    its `embedding` column."""
+    if engine.dialect.name != "postgresql":
+        return False
+    with engine.connect() as conn:
+        found = conn.execute(
+            sa.text(
+                "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+                "AND table_name = 'event_embeddings' AND column_name = 'embedding'"
+            )
+        ).first()
+    return found is not None
+
+
+class PgVectorIndex:
+    """pgvector on PostgreSQL: `ORDER BY embedding <=> query LIMIT k` through
+    the kind's HNSW index (cosine), with pgvector 0.8's iterative scan so
+    that a filter (stream, time range) still fills the top k; when it cannot
+    (a filter so narrow that the scan gives up, `hnsw.max_scan_tuples`), the
+    same query runs exactly over the filtered rows (their B-tree indexes)."""
+
+    def __init__(self, engine: Engine, *, ef_search: int = EF_SEARCH) -> None:
+        self._engine = engine
+        self._ef_search = ef_search
+
+    def add(self, items: Sequence[Indexed]) -> None:
+        rows = _rows(items)
+        if not rows:
+            return
+        for row, item in zip(rows, items, strict=True):
+            row["embedding"] = _vector_literal(item.embedding.vector)
+        with self._engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO event_embeddings (event_id, kind, dim, vector, embedding, stream_id, occurred_at) "
+                    "VALUES (:event_id, :kind, :dim, :vector, CAST(:embedding AS vector), :stream_id, :occurred_at)"
+                ),
+                rows,
+            )
+
+    def remove(self, event_ids: Sequence[int]) -> None:
+        if event_ids:
+            _delete_rows(self._engine, event_ids)
+
+    def search(self, vector: Sequence[float], kind: str, k: int, where: VectorFilter | None = None) -> list[Hit]:
+        if k <= 0 or not EMBEDDING_KIND.match(kind):
+            return []
+        query = normalised(vector)
+        where = where or VectorFilter()
+        dim = int(query.size)
+        hits = self._query(query, kind, dim, k, where, approximate=(kind, dim) in HNSW_KINDS)
+        if len(hits) < k and (kind, dim) in HNSW_KINDS:
+            # Fewer than k: either fewer rows match, or the iterative scan
+            # stopped before finding them. The exact query tells.
+            hits = self._query(query, kind, dim, k, where, approximate=False)
+        return hits
+
+    def _query(
+        self, query: np.ndarray, kind: str, dim: int, k: int, where: VectorFilter, *, approximate: bool
+    ) -> list[Hit]:
+        # Kind and dimension are literals (a checked name, an int), so the
+        # planner matches the partial HNSW index; the cast to vector(dim) is
+        # the index's expression. The exact query leaves the cast out, so it
+        # never takes the HNSW index and scans the filtered rows.
+        distance = (
+            f"embedding::vector({dim}) <=> CAST(:q AS vector({dim}))"
+            if approximate
+            else "embedding <=> CAST(:q AS vector)"
+        )
+        clauses = [f"kind = '{kind}'", f"dim = {dim}", "embedding IS NOT NULL"]
+        params: dict[str, Any] = {"q": _vector_literal(query), "k": k}
+        if where.stream_id is not None:
+            clauses.append("stream_id = :stream_id")
+            params["stream_id"] = where.stream_id
+        if where.since is not None:
+            clauses.append("occurred_at >= :since")
+            params["since"] = where.since
+        if where.until is not None:
+            clauses.append("occurred_at < :until")
+            params["until"] = where.until
+        sql = (
+            f"SELECT event_id, {distance} AS distance FROM event_embeddings "
+            f"WHERE {' AND '.join(clauses)} ORDER BY {distance} LIMIT :k"
+        )
+        with self._engine.begin() as conn:
+            if approximate:
+                conn.execute(sa.text(f"SET LOCAL hnsw.ef_search = {max(self._ef_search, min(k, 1000))}"))
+                # relaxed_order: rows come nearly in order (sorted below).
+                conn.execute(sa.text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
+            rows = conn.execute(sa.text(sql), params).all()
+        return _ranked({int(event_id): 1.0 - float(d) for event_id, d in rows}, k)
+
+
+@dataclass
+class _Graph:
+    """One usearch HNSW graph: the embeddings of one kind and dimension."""
+
+    index: UsearchGraph
+    keys: set[int] = field(default_factory=set)
+
+
+class UsearchIndex:
+    """An in-memory HNSW graph (usearch, cosine) per kind and dimension, in
+    this process, over `event_embeddings` (the table stays the truth).
+
+    Before each search the graphs catch up with the table: on the first, all
+    of it; then the rows with ids above the highest seen, re-reading a
+    window of RESCAN_WINDOW ids below it for rows committed late (any
+    process may write the table); every `resync_seconds` the ids of the
+    whole table are compared with the graphs' (rows added to old events,
+    rows removed by another process). Candidates are re-scored from the
+    table's vectors, filtered there too: an event removed anywhere is never
+    returned, and the similarities are exactly ExactIndex's. A filter is
+    served by oversampling candidates in proportion to how few rows it
+    matches; a narrow one (few rows, or a small share) goes to ExactIndex,
+    as does a search the graph cannot fill."""
+
+    #: Ids below the highest seen that each catch-up reads again.
+    RESCAN_WINDOW = 1024
+    #: A filter matching at most this many rows is searched exactly ...
+    NARROW_ROWS = 20_000
+    #: ... and so is one matching less than this share of the kind's rows.
+    NARROW_SHARE = 0.02
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        expansion_search: int = EF_SEARCH,
+        connectivity: int = 16,
+        expansion_add: int = 128,
+        resync_seconds: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._engine = engine
+        self._exact = ExactIndex(engine)
+        self._options = {
+            "metric": "cos",
+            "dtype": "f32",
+            "connectivity": connectivity,
+            "expansion_add": expansion_add,
+            "expansion_search": expansion_search,
+        }
+        self._resync_seconds = resync_seconds
+        self._clock = clock
+        self._graphs: dict[tuple[str, int], _Graph] = {}
+        self._max_seen = 0
+        self._synced_at: float | None = None
+        self._lock = threading.Lock()
+
+    def add(self, items: Sequence[Indexed]) -> None:
+        self._exact.add(items)
+        with self._lock:
+            if self._synced_at is None:
+                return  # the first search loads everything
+            self._insert(
+                [
+                    (item.event_id, item.embedding.kind, np.asarray(item.embedding.vector, dtype=np.float32))
+                    for item in items
+                ]
+            )
+
+    def remove(self, event_ids: Sequence[int]) -> None:
+        if not event_ids:
+            return
+        self._exact.remove(event_ids)
+        with self._lock:
+            self._forget(set(event_ids))
+
+    def search(self, vector: Sequence[float], kind: str, k: int, where: VectorFilter | None = None) -> list[Hit]:
+        if k <= 0:
+            return []
+        query = normalised(vector)
+        where = where or VectorFilter()
+        dim = int(query.size)
+        with self._lock:
+            self._catch_up()
+            graph = self._graphs.get((kind, dim))
+            total = len(graph.keys) if graph is not None else 0
+        if graph is None or total == 0:
+            return []
+        if _is_filtered(where):
+            matched = self._count(kind, dim, where)
+            if matched == 0:
+                return []
+            if matched <= self.NARROW_ROWS or matched < self.NARROW_SHARE * total:
+                return self._exact.search(query, kind, k, where)
+            want = math.ceil(2 * k * total / matched) + 10
+        else:
+            want = 2 * k + 10
+        while True:
+            count = min(want, total)
+            with self._lock:
+                keys = graph.index.search(query, count).keys
+            found = self._rescore(keys, kind, query, where)
+            if not _is_filtered(where):
+                gone = {int(key) for key in keys} - found.keys()
+                if gone:  # removed by another process
+                    with self._lock:
+                        self._forget(gone)
+            if len(found) >= k or count >= total:
+                break
+            if 4 * want > total // 2:
+                return self._exact.search(query, kind, k, where)
+            want *= 4
+        if len(found) < k:
+            return self._exact.search(query, kind, k, where)
+        return _ranked(found, k)
+
+    # -- the table -------------------------------------------------------------
+
+    def _count(self, kind: str, dim: int, where: VectorFilter) -> int:
+        stmt = _filtered(
+            select(func.count())
+            .select_from(EventEmbedding)
+            .where(EventEmbedding.kind == kind, EventEmbedding.dim == dim),
+            where,
+        )
+        with Session(self._engine) as session:
+            return int(session.execute(stmt).scalar_one())
+
+    def _rescore(self, keys: np.ndarray, kind: str, query: np.ndarray, where: VectorFilter) -> dict[int, float]:
+        """{event_id: exact similarity} of the candidates still in the
+        table and matching `where`."""
+        found: dict[int, float] = {}
+        ids = [int(key) for key in keys]
+        with Session(self._engine) as session:
+            for start in range(0, len(ids), SCAN_CHUNK):
+                stmt = _filtered(
+                    select(EventEmbedding.event_id, EventEmbedding.vector).where(
+                        col(EventEmbedding.event_id).in_(ids[start : start + SCAN_CHUNK]),
+                        EventEmbedding.kind == kind,
+                        EventEmbedding.dim == query.size,
+                    ),
+                    where,
+                )
+                rows = session.execute(stmt).all()
+                if not rows:
+                    continue
+                matrix = np.frombuffer(b"".join(row[1] for row in rows), dtype="<f4").reshape(len(rows), query.size)
+                for row, score in zip(rows, matrix @ query, strict=True):
+                    found[int(row[0])] = float(score)
+        return found
+
+    # -- the graphs (under self._lock) -----------------------------------------
+
+    def _catch_up(self) -> None:
+        now = self._clock()
+        if self._synced_at is None or now - self._synced_at >= self._resync_seconds:
+            self._resync()
+            self._synced_at = now
+            return
+        low = max(0, self._max_seen - self.RESCAN_WINDOW)
+        with Session(self._engine) as session:
+            ids = session.execute(select(EventEmbedding.event_id).where(col(EventEmbedding.event_id) > low)).scalars()
+            fresh = [int(i) for i in ids if not self._known(int(i))]
+        self._load(fresh)
+
+    def _resync(self) -> None:
+        """Compare the table's ids with the graphs': load what is missing,
+        forget what is gone."""
+        in_table: set[int] = set()
+        with Session(self._engine) as session:
+            for chunk in session.execute(
+                select(EventEmbedding.event_id).execution_options(yield_per=SCAN_CHUNK * 8)
+            ).partitions():
+                in_table.update(int(row[0]) for row in chunk)
+        in_graphs: set[int] = set()
+        for graph in self._graphs.values():
+            in_graphs |= graph.keys
+        self._forget(in_graphs - in_table)
+        self._load(sorted(in_table - in_graphs))
+
+    def _known(self, event_id: int) -> bool:
+        return any(event_id in graph.keys for graph in self._graphs.values())
+
+    def _load(self, event_ids: Sequence[int]) -> None:
+        """Read the rows of `event_ids` (ascending) and add them."""
+        with Session(self._engine) as session:
+            for start in range(0, len(event_ids), SCAN_CHUNK):
+                rows = session.execute(
+                    select(EventEmbedding.event_id, EventEmbedding.kind, EventEmbedding.vector).where(
+                        col(EventEmbedding.event_id).in_(list(event_ids[start : start + SCAN_CHUNK]))
+                    )
+                ).all()
+                self._insert([(int(i), kind, np.frombuffer(blob, dtype="<f4")) for i, kind, blob in rows])
+
+    def _insert(self, rows: Sequence[tuple[int, str, np.ndarray]]) -> None:
+        by_graph: dict[tuple[str, int], list[tuple[int, np.ndarray]]] = {}
+        for event_id, kind, vector in rows:
+            self._max_seen = max(self._max_seen, event_id)
+            by_graph.setdefault((kind, int(vector.size)), []).append((event_id, vector))
+        for (kind, dim), entries in by_graph.items():
+            graph = self._graphs.get((kind, dim))
+            if graph is None:
+                graph = self._graphs[(kind, dim)] = _Graph(UsearchGraph(ndim=dim, **self._options))
+            entries = [(event_id, vector) for event_id, vector in entries if event_id not in graph.keys]
+            if not entries:
+                continue
+            keys = np.fromiter((event_id for event_id, _ in entries), dtype=np.uint64, count=len(entries))
+            graph.index.add(keys, np.stack([vector for _, vector in entries]).astype(np.float32))
+            graph.keys.update(int(key) for key in keys)
+
+    def _forget(self, event_ids: set[int]) -> None:
+        for graph in self._graphs.values():
+            gone = graph.keys & event_ids
+            if gone:
+                graph.index.remove(np.fromiter(gone, dtype=np.uint64, count=len(gone)))
+                graph.keys -= gone
+
+
+def open_index(engine: Engine) -> VectorIndex:
+    """The vector index for this database: pgvector's HNSW on PostgreSQL
+    where migration 0011 found the extension, the exact scan on PostgreSQL
+    without it, usearch on SQLite. One per process: UsearchIndex keeps its
+    graphs in memory, so build it once and share it (services/engine/wiring.py)."""
+    if engine.dialect.name == "postgresql":
+        return PgVectorIndex(engine) if has_pgvector(engine) else ExactIndex(engine)
+    return UsearchIndex(engine)
