@@ -47,9 +47,11 @@ SCAN_CHUNK = 8192
 #: made these; a new pair needs a migration). Other kinds are searched
 #: exactly by pgvector, in the database.
 HNSW_KINDS = frozenset({("face", 128)})
-#: Candidates an HNSW search keeps (pgvector's hnsw.ef_search, usearch's
-#: expansion_search): recall@10 >= 0.95 at 100 000 vectors (README).
+#: Candidates an HNSW search keeps: pgvector's hnsw.ef_search, and usearch's
+#: expansion_search (its graph, at the same connectivity, needs about twice
+#: pgvector's for the same recall; README "Smart search and the vector index").
 EF_SEARCH = 100
+USEARCH_EF_SEARCH = 200
 
 
 @dataclass(frozen=True)
@@ -333,7 +335,7 @@ class UsearchIndex:
         self,
         engine: Engine,
         *,
-        expansion_search: int = EF_SEARCH,
+        expansion_search: int = USEARCH_EF_SEARCH,
         connectivity: int = 16,
         expansion_add: int = 128,
         resync_seconds: float = 60.0,
@@ -348,6 +350,7 @@ class UsearchIndex:
             "expansion_add": expansion_add,
             "expansion_search": expansion_search,
         }
+        self._expansion_search = expansion_search
         self._resync_seconds = resync_seconds
         self._clock = clock
         self._graphs: dict[tuple[str, int], _Graph] = {}
@@ -398,6 +401,8 @@ class UsearchIndex:
         while True:
             count = min(want, total)
             with self._lock:
+                # usearch keeps expansion_search candidates whatever the count.
+                graph.index.expansion_search = max(self._expansion_search, count)
                 keys = graph.index.search(query, count).keys
             found = self._rescore(keys, kind, query, where)
             if not _is_filtered(where):
