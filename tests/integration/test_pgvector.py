@@ -117,9 +117,7 @@ def test_migration_fills_embeddings_exactly_and_searches_through_hnsw(pg: Engine
         ]
     )
     with pg.connect() as conn:
-        rows = conn.execute(
-            sa.text("SELECT event_id, embedding::text FROM event_embeddings ORDER BY event_id")
-        ).all()
+        rows = conn.execute(sa.text("SELECT event_id, embedding::text FROM event_embeddings ORDER BY event_id")).all()
     assert [r[0] for r in rows] == event_ids
     for (_, text), want in zip(rows, vectors, strict=True):
         got = np.asarray([float(x) for x in text.strip("[]").split(",")], dtype=np.float32)
