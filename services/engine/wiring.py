@@ -8,6 +8,7 @@ branches the face and plate work wire in here; Extract answers UNIMPLEMENTED."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 
 from services.analysis.objects import LABELS
@@ -24,8 +25,11 @@ from services.events.store import EventStore
 from services.inference_client import InferenceClient
 from services.media.live_source import SourceOptions
 from services.search.smart import SearchServicer, SmartSearch
+from services.search.vectors import open_index
 from vigil.analytics.v1 import search_service_pb2_grpc
 from vigil.streams.v1 import visualization_service_pb2_grpc
+
+log = logging.getLogger(__name__)
 
 
 def source_options(own: EngineSettings, data_dir: Path) -> SourceOptions:
@@ -52,8 +56,12 @@ def build(settings: Settings) -> Built:
     client = InferenceClient(settings.grpc_target("inference"))
     store = EventStore(database, settings.data_dir)
     objects = ObjectAnalysis(client, store)
-    # Smart search: faces fill `image=`, plates fill `text=` (each answers 501
-    # until then).
+    # The vector index of this process (pgvector, usearch or the exact scan,
+    # as the database allows): one object, shared by the face stage (which
+    # indexes and matches embeddings) and smart search's `image=` branch.
+    vectors = open_index(database)
+    # Smart search: faces fill `image=` (searching `vectors`), plates fill
+    # `text=` (each answers 501 until then).
     smart = SmartSearch(store)
     # One stage per analytic id; an analytic missing here is refused by name.
     analyser = Analysers({analytic_id: objects for analytic_id in LABELS})
@@ -71,10 +79,19 @@ def build(settings: Settings) -> Built:
         for index in range(own.workers)
     ]
 
+    async def prepare_vectors() -> None:
+        # On SQLite the first search would build the usearch graphs from the
+        # whole table; do it now, beside serving.
+        try:
+            await asyncio.to_thread(vectors.prepare)
+        except Exception:
+            log.exception("the vector index could not load; the first search tries again")
+
     async def stop() -> None:
         # Rows go back to pending first (another engine takes them at once),
         # then the sources stop.
         await asyncio.gather(*(worker.close() for worker in workers))
+        vectors.close()
         await engine.close()
         await client.close()
 
@@ -91,6 +108,6 @@ def build(settings: Settings) -> Built:
                 "vigil.analytics.v1.SearchService",
             ),
         ],
-        background=[engine.run_forever, *(worker.run_forever for worker in workers)],
+        background=[engine.run_forever, prepare_vectors, *(worker.run_forever for worker in workers)],
         stop=stop,
     )

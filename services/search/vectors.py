@@ -92,6 +92,13 @@ class VectorIndex(Protocol):
 
     def search(self, vector: Sequence[float], kind: str, k: int, where: VectorFilter | None = None) -> list[Hit]: ...
 
+    def prepare(self) -> None:
+        """Load what the first search would (UsearchIndex's graphs); run it
+        once at start, in a worker thread."""
+
+    def close(self) -> None:
+        """Stop a `prepare` under way (the process is stopping)."""
+
 
 def normalised(vector: Sequence[float]) -> np.ndarray:
     """A query vector as float32 with unit length; ValueError for a zero or
@@ -157,6 +164,12 @@ class ExactIndex:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+
+    def prepare(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
     def add(self, items: Sequence[Indexed]) -> None:
         rows = _rows(items)
@@ -231,6 +244,12 @@ class PgVectorIndex:
     def __init__(self, engine: Engine, *, ef_search: int = EF_SEARCH) -> None:
         self._engine = engine
         self._ef_search = ef_search
+
+    def prepare(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
     def add(self, items: Sequence[Indexed]) -> None:
         rows = _rows(items)
@@ -343,13 +362,8 @@ class UsearchIndex:
     ) -> None:
         self._engine = engine
         self._exact = ExactIndex(engine)
-        self._options = {
-            "metric": "cos",
-            "dtype": "f32",
-            "connectivity": connectivity,
-            "expansion_add": expansion_add,
-            "expansion_search": expansion_search,
-        }
+        self._connectivity = connectivity
+        self._expansion_add = expansion_add
         self._expansion_search = expansion_search
         self._resync_seconds = resync_seconds
         self._clock = clock
@@ -357,6 +371,14 @@ class UsearchIndex:
         self._max_seen = 0
         self._synced_at: float | None = None
         self._lock = threading.Lock()
+        self._closing = threading.Event()
+
+    def prepare(self) -> None:
+        with self._lock:
+            self._catch_up()
+
+    def close(self) -> None:
+        self._closing.set()
 
     def add(self, items: Sequence[Indexed]) -> None:
         self._exact.add(items)
@@ -394,7 +416,7 @@ class UsearchIndex:
             if matched == 0:
                 return []
             if matched <= self.NARROW_ROWS or matched < self.NARROW_SHARE * total:
-                return self._exact.search(query, kind, k, where)
+                return self._exact.search(vector, kind, k, where)
             want = math.ceil(2 * k * total / matched) + 10
         else:
             want = 2 * k + 10
@@ -402,7 +424,7 @@ class UsearchIndex:
             count = min(want, total)
             with self._lock:
                 # usearch keeps expansion_search candidates whatever the count.
-                graph.index.expansion_search = max(self._expansion_search, count)
+                graph.index.expansion_search = max(self._expansion_search, count)  # type: ignore[misc]
                 keys = graph.index.search(query, count).keys
             found = self._rescore(keys, kind, query, where)
             if not _is_filtered(where):
@@ -413,10 +435,10 @@ class UsearchIndex:
             if len(found) >= k or count >= total:
                 break
             if 4 * want > total // 2:
-                return self._exact.search(query, kind, k, where)
+                return self._exact.search(vector, kind, k, where)
             want *= 4
         if len(found) < k:
-            return self._exact.search(query, kind, k, where)
+            return self._exact.search(vector, kind, k, where)
         return _ranked(found, k)
 
     # -- the table -------------------------------------------------------------
@@ -490,6 +512,8 @@ class UsearchIndex:
         """Read the rows of `event_ids` (ascending) and add them."""
         with Session(self._engine) as session:
             for start in range(0, len(event_ids), SCAN_CHUNK):
+                if self._closing.is_set():
+                    raise RuntimeError("the vector index is closed")
                 rows = session.execute(
                     select(EventEmbedding.event_id, EventEmbedding.kind, EventEmbedding.vector).where(
                         col(EventEmbedding.event_id).in_(list(event_ids[start : start + SCAN_CHUNK]))
@@ -505,7 +529,16 @@ class UsearchIndex:
         for (kind, dim), entries in by_graph.items():
             graph = self._graphs.get((kind, dim))
             if graph is None:
-                graph = self._graphs[(kind, dim)] = _Graph(UsearchGraph(ndim=dim, **self._options))
+                graph = self._graphs[(kind, dim)] = _Graph(
+                    UsearchGraph(
+                        ndim=dim,
+                        metric="cos",
+                        dtype="f32",
+                        connectivity=self._connectivity,
+                        expansion_add=self._expansion_add,
+                        expansion_search=self._expansion_search,
+                    )
+                )
             entries = [(event_id, vector) for event_id, vector in entries if event_id not in graph.keys]
             if not entries:
                 continue
