@@ -54,6 +54,10 @@ EF_SEARCH = 100
 USEARCH_EF_SEARCH = 200
 
 
+#: A query vector: floats, or a numpy array of them.
+Vector = Sequence[float] | np.ndarray
+
+
 @dataclass(frozen=True)
 class VectorFilter:
     """Which events a search considers: None matches all. `until` is
@@ -90,7 +94,7 @@ class VectorIndex(Protocol):
 
     def remove(self, event_ids: Sequence[int]) -> None: ...
 
-    def search(self, vector: Sequence[float], kind: str, k: int, where: VectorFilter | None = None) -> list[Hit]: ...
+    def search(self, vector: Vector, kind: str, k: int, where: VectorFilter | None = None) -> list[Hit]: ...
 
     def prepare(self) -> None:
         """Load what the first search would (UsearchIndex's graphs); run it
@@ -100,7 +104,7 @@ class VectorIndex(Protocol):
         """Stop a `prepare` under way (the process is stopping)."""
 
 
-def normalised(vector: Sequence[float]) -> np.ndarray:
+def normalised(vector: Vector) -> np.ndarray:
     """A query vector as float32 with unit length; ValueError for a zero or
     non-finite one."""
     array = np.asarray(vector, dtype=np.float32).reshape(-1)
@@ -183,7 +187,7 @@ class ExactIndex:
         if event_ids:
             _delete_rows(self._engine, event_ids)
 
-    def search(self, vector: Sequence[float], kind: str, k: int, where: VectorFilter | None = None) -> list[Hit]:
+    def search(self, vector: Vector, kind: str, k: int, where: VectorFilter | None = None) -> list[Hit]:
         if k <= 0:
             return []
         query = normalised(vector)
@@ -195,8 +199,8 @@ class ExactIndex:
         )
         # (similarity, -event_id): the heap keeps the k best, ties to the older event.
         best: list[tuple[float, int]] = []
-        with Session(self._engine) as session:
-            result = session.execute(stmt.execution_options(yield_per=SCAN_CHUNK))
+        with self._engine.connect() as conn:
+            result = conn.execute(stmt.execution_options(yield_per=SCAN_CHUNK))
             for chunk in result.partitions():
                 ids = np.fromiter((row[0] for row in chunk), dtype=np.int64, count=len(chunk))
                 matrix = np.frombuffer(b"".join(row[1] for row in chunk), dtype="<f4").reshape(len(chunk), query.size)
@@ -270,7 +274,7 @@ class PgVectorIndex:
         if event_ids:
             _delete_rows(self._engine, event_ids)
 
-    def search(self, vector: Sequence[float], kind: str, k: int, where: VectorFilter | None = None) -> list[Hit]:
+    def search(self, vector: Vector, kind: str, k: int, where: VectorFilter | None = None) -> list[Hit]:
         if k <= 0 or not EMBEDDING_KIND.match(kind):
             return []
         query = normalised(vector)
@@ -368,6 +372,9 @@ class UsearchIndex:
         self._resync_seconds = resync_seconds
         self._clock = clock
         self._graphs: dict[tuple[str, int], _Graph] = {}
+        self._known: set[int] = set()  # every graph's keys
+        #: (low, rows, highest id) of the last window read.
+        self._window: tuple[int, int, int] | None = None
         self._max_seen = 0
         self._synced_at: float | None = None
         self._lock = threading.Lock()
@@ -399,7 +406,7 @@ class UsearchIndex:
         with self._lock:
             self._forget(set(event_ids))
 
-    def search(self, vector: Sequence[float], kind: str, k: int, where: VectorFilter | None = None) -> list[Hit]:
+    def search(self, vector: Vector, kind: str, k: int, where: VectorFilter | None = None) -> list[Hit]:
         if k <= 0:
             return []
         query = normalised(vector)
@@ -450,15 +457,15 @@ class UsearchIndex:
             .where(EventEmbedding.kind == kind, EventEmbedding.dim == dim),
             where,
         )
-        with Session(self._engine) as session:
-            return int(session.execute(stmt).scalar_one())
+        with self._engine.connect() as conn:
+            return int(conn.execute(stmt).scalar_one())
 
     def _rescore(self, keys: np.ndarray, kind: str, query: np.ndarray, where: VectorFilter) -> dict[int, float]:
         """{event_id: exact similarity} of the candidates still in the
         table and matching `where`."""
         found: dict[int, float] = {}
         ids = [int(key) for key in keys]
-        with Session(self._engine) as session:
+        with self._engine.connect() as conn:
             for start in range(0, len(ids), SCAN_CHUNK):
                 stmt = _filtered(
                     select(EventEmbedding.event_id, EventEmbedding.vector).where(
@@ -468,7 +475,7 @@ class UsearchIndex:
                     ),
                     where,
                 )
-                rows = session.execute(stmt).all()
+                rows = conn.execute(stmt).all()
                 if not rows:
                     continue
                 matrix = np.frombuffer(b"".join(row[1] for row in rows), dtype="<f4").reshape(len(rows), query.size)
@@ -485,36 +492,39 @@ class UsearchIndex:
             self._synced_at = now
             return
         low = max(0, self._max_seen - self.RESCAN_WINDOW)
-        with Session(self._engine) as session:
-            ids = session.execute(select(EventEmbedding.event_id).where(col(EventEmbedding.event_id) > low)).scalars()
-            fresh = [int(i) for i in ids if not self._known(int(i))]
+        recent = col(EventEmbedding.event_id) > low
+        with self._engine.connect() as conn:
+            # One row says whether the window changed since the last look
+            # (a late commit adds a row below the highest id seen) ...
+            count, highest = conn.execute(select(func.count(), func.max(EventEmbedding.event_id)).where(recent)).one()
+            window = (low, int(count), int(highest or 0))
+            if window == self._window:
+                return
+            # ... and only then are its ids read.
+            ids = conn.execute(select(EventEmbedding.event_id).where(recent)).scalars()
+            fresh = [int(i) for i in ids if int(i) not in self._known]
         self._load(fresh)
+        self._window = window
 
     def _resync(self) -> None:
         """Compare the table's ids with the graphs': load what is missing,
         forget what is gone."""
         in_table: set[int] = set()
-        with Session(self._engine) as session:
-            for chunk in session.execute(
+        with self._engine.connect() as conn:
+            for chunk in conn.execute(
                 select(EventEmbedding.event_id).execution_options(yield_per=SCAN_CHUNK * 8)
             ).partitions():
                 in_table.update(int(row[0]) for row in chunk)
-        in_graphs: set[int] = set()
-        for graph in self._graphs.values():
-            in_graphs |= graph.keys
-        self._forget(in_graphs - in_table)
-        self._load(sorted(in_table - in_graphs))
-
-    def _known(self, event_id: int) -> bool:
-        return any(event_id in graph.keys for graph in self._graphs.values())
+        self._forget(self._known - in_table)
+        self._load(sorted(in_table - self._known))
 
     def _load(self, event_ids: Sequence[int]) -> None:
         """Read the rows of `event_ids` (ascending) and add them."""
-        with Session(self._engine) as session:
+        with self._engine.connect() as conn:
             for start in range(0, len(event_ids), SCAN_CHUNK):
                 if self._closing.is_set():
                     raise RuntimeError("the vector index is closed")
-                rows = session.execute(
+                rows = conn.execute(
                     select(EventEmbedding.event_id, EventEmbedding.kind, EventEmbedding.vector).where(
                         col(EventEmbedding.event_id).in_(list(event_ids[start : start + SCAN_CHUNK]))
                     )
@@ -545,6 +555,7 @@ class UsearchIndex:
             keys = np.fromiter((event_id for event_id, _ in entries), dtype=np.uint64, count=len(entries))
             graph.index.add(keys, np.stack([vector for _, vector in entries]).astype(np.float32))
             graph.keys.update(int(key) for key in keys)
+            self._known.update(int(key) for key in keys)
 
     def _forget(self, event_ids: set[int]) -> None:
         for graph in self._graphs.values():
@@ -552,6 +563,7 @@ class UsearchIndex:
             if gone:
                 graph.index.remove(np.fromiter(gone, dtype=np.uint64, count=len(gone)))
                 graph.keys -= gone
+                self._known -= gone
 
 
 def open_index(engine: Engine) -> VectorIndex:
