@@ -38,7 +38,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from usearch.index import Index as UsearchGraph
 
-from services.db.models import EventEmbedding
+from services.db.models import EventEmbedding, as_utc
 from services.events.store import EMBEDDING_KIND, Embedding, check_embedding
 
 #: Rows read per chunk by the exact scan and by the usearch loads.
@@ -52,6 +52,10 @@ HNSW_KINDS = frozenset({("face", 128)})
 #: pgvector's for the same recall; README "Smart search and the vector index").
 EF_SEARCH = 100
 USEARCH_EF_SEARCH = 200
+#: A filter matching at most this many rows is searched exactly, on the
+#: B-tree indexes of `event_embeddings`: a graph walk would visit more rows
+#: to find k of them, and still miss some (pgvector and usearch alike).
+NARROW_ROWS = 20_000
 
 
 #: A query vector: floats, or a numpy array of them.
@@ -223,19 +227,27 @@ def _vector_literal(vector: np.ndarray | Sequence[float]) -> str:
     return "[" + ",".join(repr(float(v)) for v in vector) + "]"
 
 
+#: pgvector's first release with iterative index scans (filtered top k).
+PGVECTOR_MIN = (0, 8)
+
+
 def has_pgvector(engine: Engine) -> bool:
-    """Whether migration 0011 found pgvector here: `event_embeddings` has
-    its `embedding` column."""
+    """Whether migration 0011 found pgvector here (`event_embeddings` has
+    its `embedding` column) and it is 0.8 or later."""
     if engine.dialect.name != "postgresql":
         return False
     with engine.connect() as conn:
-        found = conn.execute(
+        column = conn.execute(
             sa.text(
                 "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
                 "AND table_name = 'event_embeddings' AND column_name = 'embedding'"
             )
         ).first()
-    return found is not None
+        version = conn.execute(sa.text("SELECT extversion FROM pg_extension WHERE extname = 'vector'")).scalar()
+    if column is None or version is None:
+        return False
+    numbers = tuple(int(part) for part in str(version).split(".")[:2] if part.isdigit())
+    return numbers >= PGVECTOR_MIN
 
 
 class PgVectorIndex:
@@ -245,9 +257,10 @@ class PgVectorIndex:
     (a filter so narrow that the scan gives up, `hnsw.max_scan_tuples`), the
     same query runs exactly over the filtered rows (their B-tree indexes)."""
 
-    def __init__(self, engine: Engine, *, ef_search: int = EF_SEARCH) -> None:
+    def __init__(self, engine: Engine, *, ef_search: int = EF_SEARCH, narrow_rows: int = NARROW_ROWS) -> None:
         self._engine = engine
         self._ef_search = ef_search
+        self._narrow_rows = narrow_rows
 
     def prepare(self) -> None:
         pass
@@ -280,27 +293,25 @@ class PgVectorIndex:
         query = normalised(vector)
         where = where or VectorFilter()
         dim = int(query.size)
-        hits = self._query(query, kind, dim, k, where, approximate=(kind, dim) in HNSW_KINDS)
-        if len(hits) < k and (kind, dim) in HNSW_KINDS:
+        indexed = (kind, dim) in HNSW_KINDS
+        narrow = self._narrow_rows
+        if indexed and _is_filtered(where) and self._matching(kind, dim, where, narrow + 1) <= narrow:
+            # A narrow filter: its rows are fewer than a graph walk would
+            # visit to find k of them, and exact.
+            return self._query(query, kind, dim, k, where, approximate=False)
+        hits = self._query(query, kind, dim, k, where, approximate=indexed)
+        if len(hits) < k and indexed:
             # Fewer than k: either fewer rows match, or the iterative scan
             # stopped before finding them. The exact query tells.
             hits = self._query(query, kind, dim, k, where, approximate=False)
         return hits
 
-    def _query(
-        self, query: np.ndarray, kind: str, dim: int, k: int, where: VectorFilter, *, approximate: bool
-    ) -> list[Hit]:
+    @staticmethod
+    def _where(kind: str, dim: int, where: VectorFilter) -> tuple[str, dict[str, Any]]:
         # Kind and dimension are literals (a checked name, an int), so the
-        # planner matches the partial HNSW index; the cast to vector(dim) is
-        # the index's expression. The exact query leaves the cast out, so it
-        # never takes the HNSW index and scans the filtered rows.
-        distance = (
-            f"embedding::vector({dim}) <=> CAST(:q AS vector({dim}))"
-            if approximate
-            else "embedding <=> CAST(:q AS vector)"
-        )
+        # planner matches the partial HNSW index.
         clauses = [f"kind = '{kind}'", f"dim = {dim}", "embedding IS NOT NULL"]
-        params: dict[str, Any] = {"q": _vector_literal(query), "k": k}
+        params: dict[str, Any] = {}
         if where.stream_id is not None:
             clauses.append("stream_id = :stream_id")
             params["stream_id"] = where.stream_id
@@ -310,9 +321,31 @@ class PgVectorIndex:
         if where.until is not None:
             clauses.append("occurred_at < :until")
             params["until"] = where.until
+        return " AND ".join(clauses), params
+
+    def _matching(self, kind: str, dim: int, where: VectorFilter, cap: int) -> int:
+        """How many rows match `where`, counted up to `cap` at most."""
+        condition, params = self._where(kind, dim, where)
+        sql = f"SELECT count(*) FROM (SELECT 1 FROM event_embeddings WHERE {condition} LIMIT :cap) AS matching"
+        with self._engine.connect() as conn:
+            return int(conn.execute(sa.text(sql), {**params, "cap": cap}).scalar_one())
+
+    def _query(
+        self, query: np.ndarray, kind: str, dim: int, k: int, where: VectorFilter, *, approximate: bool
+    ) -> list[Hit]:
+        # The cast to vector(dim) is the HNSW index's expression; the exact
+        # query leaves it out, so it never takes that index and scans the
+        # filtered rows (through their B-tree indexes).
+        distance = (
+            f"embedding::vector({dim}) <=> CAST(:q AS vector({dim}))"
+            if approximate
+            else "embedding <=> CAST(:q AS vector)"
+        )
+        condition, params = self._where(kind, dim, where)
+        params.update(q=_vector_literal(query), k=k)
         sql = (
             f"SELECT event_id, {distance} AS distance FROM event_embeddings "
-            f"WHERE {' AND '.join(clauses)} ORDER BY {distance} LIMIT :k"
+            f"WHERE {condition} ORDER BY {distance} LIMIT :k"
         )
         with self._engine.begin() as conn:
             if approximate:
@@ -349,9 +382,8 @@ class UsearchIndex:
 
     #: Ids below the highest seen that each catch-up reads again.
     RESCAN_WINDOW = 1024
-    #: A filter matching at most this many rows is searched exactly ...
-    NARROW_ROWS = 20_000
-    #: ... and so is one matching less than this share of the kind's rows.
+    #: A filter matching less than this share of the kind's rows is searched
+    #: exactly, as is one matching at most NARROW_ROWS.
     NARROW_SHARE = 0.02
 
     def __init__(
@@ -362,9 +394,11 @@ class UsearchIndex:
         connectivity: int = 16,
         expansion_add: int = 128,
         resync_seconds: float = 60.0,
+        narrow_rows: int = NARROW_ROWS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._engine = engine
+        self._narrow_rows = narrow_rows
         self._exact = ExactIndex(engine)
         self._connectivity = connectivity
         self._expansion_add = expansion_add
@@ -422,7 +456,7 @@ class UsearchIndex:
             matched = self._count(kind, dim, where)
             if matched == 0:
                 return []
-            if matched <= self.NARROW_ROWS or matched < self.NARROW_SHARE * total:
+            if matched <= self._narrow_rows or matched < self.NARROW_SHARE * total:
                 return self._exact.search(vector, kind, k, where)
             want = math.ceil(2 * k * total / matched) + 10
         else:
@@ -462,25 +496,38 @@ class UsearchIndex:
 
     def _rescore(self, keys: np.ndarray, kind: str, query: np.ndarray, where: VectorFilter) -> dict[int, float]:
         """{event_id: exact similarity} of the candidates still in the
-        table and matching `where`."""
+        table and matching `where`. Looked up by primary key only (a kind
+        or stream condition in SQL lets SQLite pick the kind's index and
+        scan it whole), the filter applied here."""
+        since = as_utc(where.since) if where.since is not None else None
+        until = as_utc(where.until) if where.until is not None else None
         found: dict[int, float] = {}
         ids = [int(key) for key in keys]
         with self._engine.connect() as conn:
             for start in range(0, len(ids), SCAN_CHUNK):
-                stmt = _filtered(
-                    select(EventEmbedding.event_id, EventEmbedding.vector).where(
-                        col(EventEmbedding.event_id).in_(ids[start : start + SCAN_CHUNK]),
-                        EventEmbedding.kind == kind,
-                        EventEmbedding.dim == query.size,
-                    ),
-                    where,
-                )
-                rows = conn.execute(stmt).all()
+                rows = [
+                    row
+                    for row in conn.execute(
+                        sa.select(
+                            col(EventEmbedding.event_id),
+                            col(EventEmbedding.kind),
+                            col(EventEmbedding.dim),
+                            col(EventEmbedding.stream_id),
+                            col(EventEmbedding.occurred_at),
+                            col(EventEmbedding.vector),
+                        ).where(col(EventEmbedding.event_id).in_(ids[start : start + SCAN_CHUNK]))
+                    )
+                    if row.kind == kind
+                    and row.dim == query.size
+                    and (where.stream_id is None or row.stream_id == where.stream_id)
+                    and (since is None or as_utc(row.occurred_at) >= since)
+                    and (until is None or as_utc(row.occurred_at) < until)
+                ]
                 if not rows:
                     continue
-                matrix = np.frombuffer(b"".join(row[1] for row in rows), dtype="<f4").reshape(len(rows), query.size)
+                matrix = np.frombuffer(b"".join(row.vector for row in rows), dtype="<f4").reshape(len(rows), query.size)
                 for row, score in zip(rows, matrix @ query, strict=True):
-                    found[int(row[0])] = float(score)
+                    found[int(row.event_id)] = float(score)
         return found
 
     # -- the graphs (under self._lock) -----------------------------------------
