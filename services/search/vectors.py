@@ -368,8 +368,8 @@ class UsearchIndex:
     """An in-memory HNSW graph (usearch, cosine) per kind and dimension, in
     this process, over `event_embeddings` (the table stays the truth).
 
-    Before each search the graphs catch up with the table: on the first, all
-    of it; then the rows with ids above the highest seen, re-reading a
+    Before each search the graphs catch up with the table: on the first (or
+    in `prepare`, while searches are answered exactly), all of it; then the rows with ids above the highest seen, re-reading a
     window of RESCAN_WINDOW ids below it for rows committed late (any
     process may write the table); every `resync_seconds` the ids of the
     whole table are compared with the graphs' (rows added to old events,
@@ -446,10 +446,16 @@ class UsearchIndex:
         query = normalised(vector)
         where = where or VectorFilter()
         dim = int(query.size)
-        with self._lock:
+        if not self._lock.acquire(blocking=self._synced_at is not None):
+            # The first load is under way (`prepare` at start): answer
+            # exactly meanwhile rather than wait for it.
+            return self._exact.search(vector, kind, k, where)
+        try:
             self._catch_up()
             graph = self._graphs.get((kind, dim))
             total = len(graph.keys) if graph is not None else 0
+        finally:
+            self._lock.release()
         if graph is None or total == 0:
             return []
         if _is_filtered(where):
