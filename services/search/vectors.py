@@ -369,8 +369,9 @@ class UsearchIndex:
     this process, over `event_embeddings` (the table stays the truth).
 
     Before each search the graphs catch up with the table: on the first (or
-    in `prepare`, while searches are answered exactly), all of it; then the rows with ids above the highest seen, re-reading a
-    window of RESCAN_WINDOW ids below it for rows committed late (any
+    in `prepare`, while searches are answered exactly), all of it; then
+    the rows with ids above the highest seen, re-reading a window of
+    RESCAN_WINDOW ids below it for rows committed late (any
     process may write the table); every `resync_seconds` the ids of the
     whole table are compared with the graphs' (rows added to old events,
     rows removed by another process). Candidates are re-scored from the
