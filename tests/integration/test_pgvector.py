@@ -124,6 +124,17 @@ def test_migration_fills_embeddings_exactly_and_searches_through_hnsw(pg: Engine
         assert np.array_equal(got, want)
     index = PgVectorIndex(pg)
     assert ids(index.search(vectors[4], "face", 1)) == [event_ids[4]]
+    # `add` writes the column itself (the trigger leaves it be), `remove`
+    # takes the row away.
+    [late] = store.append([NewEvent("s-2", "NFV4-FR", "unknown_face", T0)])
+    extra = units(rng, 1)[0]
+    index.add(items(extra[None, :], first_id=late))
+    with pg.connect() as conn:
+        text = conn.execute(sa.text("SELECT embedding::text FROM event_embeddings WHERE event_id = :i"), {"i": late})
+        assert np.array_equal(np.asarray([float(x) for x in text.scalar_one().strip("[]").split(",")], "f4"), extra)
+    assert index.search(extra, "face", 1) == [Hit(late, pytest.approx(1.0, abs=1e-6))]  # type: ignore[arg-type]
+    index.remove([late])
+    assert late not in ids(index.search(extra, "face", 5))
     # The face query is planned on the partial HNSW index.
     with pg.begin() as conn:
         conn.execute(sa.text("SET LOCAL enable_seqscan = off"))

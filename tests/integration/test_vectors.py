@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -227,7 +228,8 @@ def test_usearch_catches_up_with_every_writer(engine: Engine, store: EventStore)
 def test_usearch_filters_and_agreement_with_exact(engine: Engine) -> None:
     rng = np.random.default_rng(17)
     start = utcnow() - timedelta(days=1)
-    vectors = np.asarray([unit(rng) for _ in range(600)], dtype=np.float32)
+    # Small enough (200) for the graph walk (200 candidates) to be exact.
+    vectors = np.asarray([unit(rng) for _ in range(200)], dtype=np.float32)
     exact = ExactIndex(engine)
     exact.add(
         [
@@ -252,3 +254,30 @@ def test_usearch_filters_and_agreement_with_exact(engine: Engine) -> None:
     assert index.search(unit(rng, 64), "face", 10) == []
     with pytest.raises(ValueError, match="not zero"):
         index.search([0.0] * 128, "face", 10)
+
+
+def test_usearch_answers_exactly_while_its_graph_loads(engine: Engine) -> None:
+    rng = np.random.default_rng(19)
+    vectors = [unit(rng) for _ in range(50)]
+    ExactIndex(engine).add([Indexed(i + 1, Embedding("face", v), "s-1", utcnow()) for i, v in enumerate(vectors)])
+    index = UsearchIndex(engine)
+    loading = threading.Event()
+    release = threading.Event()
+    real_resync = index._resync
+
+    def slow_resync() -> None:
+        loading.set()
+        release.wait(10)
+        real_resync()
+
+    index._resync = slow_resync  # type: ignore[method-assign]
+    prepare = threading.Thread(target=index.prepare)
+    prepare.start()
+    assert loading.wait(10)
+    # The graph is not there yet: the answer is the exact one, at once.
+    assert [h.event_id for h in index.search(vectors[9], "face", 3)] == [
+        h.event_id for h in ExactIndex(engine).search(vectors[9], "face", 3)
+    ]
+    release.set()
+    prepare.join(10)
+    assert index.search(vectors[9], "face", 1)[0].event_id == 10
