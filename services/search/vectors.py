@@ -383,6 +383,8 @@ class UsearchIndex:
 
     #: Ids below the highest seen that each catch-up reads again.
     RESCAN_WINDOW = 1024
+    #: A graph of at most this many vectors is searched by brute force.
+    BRUTE_FORCE_ROWS = 1000
     #: A filter matching less than this share of the kind's rows is searched
     #: exactly, as is one matching at most NARROW_ROWS.
     NARROW_SHARE = 0.02
@@ -473,7 +475,9 @@ class UsearchIndex:
             with self._lock:
                 # usearch keeps expansion_search candidates whatever the count.
                 graph.index.expansion_search = max(self._expansion_search, count)  # type: ignore[misc]
-                keys = graph.index.search(query, count).keys
+                # A small graph is compared with every vector: cheaper than
+                # the walk, and exact (a walk may still miss a node).
+                keys = graph.index.search(query, count, exact=total <= self.BRUTE_FORCE_ROWS).keys
             found = self._rescore(keys, kind, query, where)
             if not _is_filtered(where):
                 gone = {int(key) for key in keys} - found.keys()
