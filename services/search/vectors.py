@@ -410,6 +410,7 @@ class UsearchIndex:
         self._clock = clock
         self._graphs: dict[tuple[str, int], _Graph] = {}
         self._known: set[int] = set()  # every graph's keys
+        self._known_sum = 0
         #: (low, rows, highest id) of the last window read.
         self._window: tuple[int, int, int] | None = None
         self._max_seen = 0
@@ -566,9 +567,13 @@ class UsearchIndex:
 
     def _resync(self) -> None:
         """Compare the table's ids with the graphs': load what is missing,
-        forget what is gone."""
+        forget what is gone. One row (count and sum of the ids) says
+        whether anything differs; only then are the ids read."""
         in_table: set[int] = set()
         with self._engine.connect() as conn:
+            count, total = conn.execute(select(func.count(), func.coalesce(func.sum(EventEmbedding.event_id), 0))).one()
+            if self._known and (int(count), int(total)) == (len(self._known), self._known_sum):
+                return
             for chunk in conn.execute(
                 select(EventEmbedding.event_id).execution_options(yield_per=SCAN_CHUNK * 8)
             ).partitions():
@@ -612,8 +617,10 @@ class UsearchIndex:
                 continue
             keys = np.fromiter((event_id for event_id, _ in entries), dtype=np.uint64, count=len(entries))
             graph.index.add(keys, np.stack([vector for _, vector in entries]).astype(np.float32))
-            graph.keys.update(int(key) for key in keys)
-            self._known.update(int(key) for key in keys)
+            added = {int(key) for key in keys}
+            graph.keys |= added
+            self._known_sum += sum(added - self._known)
+            self._known |= added
 
     def _forget(self, event_ids: set[int]) -> None:
         for graph in self._graphs.values():
@@ -621,6 +628,7 @@ class UsearchIndex:
             if gone:
                 graph.index.remove(np.fromiter(gone, dtype=np.uint64, count=len(gone)))
                 graph.keys -= gone
+                self._known_sum -= sum(gone & self._known)
                 self._known -= gone
 
 
