@@ -548,7 +548,7 @@ class UsearchIndex:
         now = self._clock()
         if self._synced_at is None or now - self._synced_at >= self._resync_seconds:
             self._resync()
-            self._synced_at = now
+            self._synced_at = self._clock()  # a first load takes a while
             return
         low = max(0, self._max_seen - self.RESCAN_WINDOW)
         recent = col(EventEmbedding.event_id) > low
