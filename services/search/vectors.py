@@ -253,9 +253,10 @@ def has_pgvector(engine: Engine) -> bool:
 class PgVectorIndex:
     """pgvector on PostgreSQL: `ORDER BY embedding <=> query LIMIT k` through
     the kind's HNSW index (cosine), with pgvector 0.8's iterative scan so
-    that a filter (stream, time range) still fills the top k; when it cannot
-    (a filter so narrow that the scan gives up, `hnsw.max_scan_tuples`), the
-    same query runs exactly over the filtered rows (their B-tree indexes)."""
+    that a filter (stream, time range) still fills the top k. A filter
+    matching at most `narrow_rows` rows is searched exactly over those rows
+    (their B-tree indexes), and so is any search the scan leaves short
+    (`hnsw.max_scan_tuples`)."""
 
     def __init__(self, engine: Engine, *, ef_search: int = EF_SEARCH, narrow_rows: int = NARROW_ROWS) -> None:
         self._engine = engine
@@ -288,7 +289,7 @@ class PgVectorIndex:
             _delete_rows(self._engine, event_ids)
 
     def search(self, vector: Vector, kind: str, k: int, where: VectorFilter | None = None) -> list[Hit]:
-        if k <= 0 or not EMBEDDING_KIND.match(kind):
+        if k <= 0 or not EMBEDDING_KIND.fullmatch(kind):  # it goes into the SQL as a literal
             return []
         query = normalised(vector)
         where = where or VectorFilter()

@@ -135,6 +135,9 @@ def test_migration_fills_embeddings_exactly_and_searches_through_hnsw(pg: Engine
     assert index.search(extra, "face", 1) == [Hit(late, pytest.approx(1.0, abs=1e-6))]  # type: ignore[arg-type]
     index.remove([late])
     assert late not in ids(index.search(extra, "face", 5))
+    # The kind goes into the SQL as a literal: anything but a kind name finds nothing.
+    assert index.search(extra, "face' OR kind <> 'x", 5) == []
+    assert index.search(extra, "face\n", 5) == []
     # The face query is planned on the partial HNSW index.
     with pg.begin() as conn:
         conn.execute(sa.text("SET LOCAL enable_seqscan = off"))
