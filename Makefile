@@ -11,7 +11,7 @@ help:
 	@echo "lint      buf lint + buf format, ruff, mypy, generated code current"
 	@echo "format    buf format -w, ruff format"
 	@echo "test      every test, on SQLite and PostgreSQL (scripts/test.sh)"
-	@echo "bench     every benchmark: edge, inference, upload, classify, catalog, analysis, events (minutes)"
+	@echo "bench     every benchmark: edge, inference, upload, classify, catalog, analysis, events, motion (minutes)"
 
 install:
 	scripts/bootstrap.sh test
@@ -48,3 +48,4 @@ bench:
 	$(PY) -m benchmarks.catalog
 	$(PY) -m benchmarks.analysis
 	$(PY) -m benchmarks.events
+	$(PY) -m benchmarks.motion

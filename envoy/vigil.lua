@@ -41,7 +41,7 @@ local function family(path)
     return "luna"
   end
   if path:match("^/api/visionaire%-media/") or path:match("^/api/visionaire/")
-      or path == "/api/visionaire_active_analytic_list" then
+      or path == "/api/visionaire_active_analytic_list" or path:match("^/vigil/v1/videos/") then
     return "lenz"
   end
   if path:match("^/api/classify") or path:match("^/api/result") then return "gaard" end
@@ -49,12 +49,13 @@ local function family(path)
   return "visionaire"
 end
 
--- Lenz routes, which all need the Lenz Bearer token (services/auth/families.py):
+-- Lenz routes (and Vigil's /vigil/v1/videos/ extension of them), which all need
+-- the Lenz Bearer token (services/auth/families.py):
 -- a refusal of one answers in Lenz's shape, though the analytic routes answer
 -- other errors in Visionaire4's.
 local function lenz_route(path)
   return path:match("^/api/visionaire%-media/") or path:match("^/api/visionaire/")
-    or path == "/api/visionaire_active_analytic_list"
+    or path == "/api/visionaire_active_analytic_list" or path:match("^/vigil/v1/videos/")
 end
 
 -- Whether Visionaire4 routes need the Bearer too (VIGIL_AUTH_VISIONAIRE);

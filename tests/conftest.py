@@ -137,7 +137,12 @@ def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
 
 #: The Lenz routes, which need the Bearer token (LUNA and Gaard take an
 #: optional one whose tenant would replace the one their tests name).
-LENZ_PREFIXES = ("/api/visionaire-media/", "/api/visionaire/", "/api/visionaire_active_analytic_list")
+LENZ_PREFIXES = (
+    "/api/visionaire-media/",
+    "/api/visionaire/",
+    "/api/visionaire_active_analytic_list",
+    "/vigil/v1/videos/",
+)
 
 
 class PlatformAuth(httpx.Auth):

@@ -76,3 +76,20 @@ class PaddedVideo:
         for piece in self.read(0, self.size):
             digest.update(piece)
         return digest.hexdigest()
+
+
+#: Hostile media (issue 18): files that must never be opened as videos.
+HOSTILE_KINDS = ("hls", "concat", "sdp", "huge")
+
+
+def hostile(kind: str) -> bytes:
+    """A file of a hostile kind: an HLS playlist naming a local file and an
+    address, an ffconcat playlist naming a local file, an SDP description
+    (FFmpeg would listen for RTP), a header announcing 16 000 x 16 000
+    frames (a 384 MB frame, over Vigil's 8K limit)."""
+    return {
+        "hls": b"#EXTM3U\n#EXTINF:1,\n/etc/passwd\n#EXTINF:1,\nhttp://127.0.0.1:9/x.ts\n#EXT-X-ENDLIST\n",
+        "concat": b"ffconcat version 1.0\nfile '/etc/passwd'\n",
+        "sdp": b"v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=x\r\nc=IN IP4 127.0.0.1\r\nm=video 5004 RTP/AVP 96\r\n",
+        "huge": b"YUV4MPEG2 W16000 H16000 F25:1 Ip A1:1 C420jpeg\nFRAME\n" + bytes(4096),
+    }[kind]

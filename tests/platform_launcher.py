@@ -146,6 +146,9 @@ def start_platform(
         VIGIL_GRACE_SECONDS="1",
         VIGIL_HEARTBEAT_SECONDS="1",
         VIGIL_ENV_FILE=str(data_dir / "none.env"),
+        # The LUNA tests play the outside worker and need a queue nobody else
+        # drains; tests/e2e/test_luna_worker.py turns Vigil's own worker on.
+        VIGIL_ENGINE_LUNA_WORKER="false",
     )
     env.update(extra_env or {})
     log = data_dir / "platform.log"

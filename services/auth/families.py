@@ -25,7 +25,13 @@ AUTH_FAILURES = Counter(
     ["family", "reason"],
 )
 
-_LENZ_PREFIXES = ("/api/visionaire-media/", "/api/visionaire/", "/api/visionaire_active_analytic_list")
+#: `/vigil/v1/videos/` holds Vigil's extension routes of the Lenz videos (their jobs).
+_LENZ_PREFIXES = (
+    "/api/visionaire-media/",
+    "/api/visionaire/",
+    "/api/visionaire_active_analytic_list",
+    "/vigil/v1/videos/",
+)
 #: Visionaire4's routes (document 001), as jwt_authn route matches.
 _VISIONAIRE_EXACT = ("/",)
 _VISIONAIRE_PREFIXES = (

@@ -141,6 +141,15 @@ def _object_config(classes: str) -> ConfigSpec:
             ),
             "sample_fps": sample_fps(5),
             "areas": area_list(limits=False),
+            "motion_gate": {
+                "type": "boolean",
+                "title": "Motion gate",
+                "description": (
+                    "Skip the detector on frames without motion (tracked objects are re-checked every second, "
+                    "an empty scene every 10 seconds); off: detect on every sampled frame."
+                ),
+                "default": True,
+            },
         },
         (COUNTING, AREA),
     )
@@ -209,6 +218,31 @@ CATALOG: tuple[Analytic, ...] = (
                 "text_confidence_threshold": threshold(
                     "Plate Text Threshold", "Lowest plate reading score kept (0.0 to 1.0).", 0.6
                 ),
+                "plate_region": {
+                    "type": "string",
+                    "title": "Plate Region",
+                    "description": "Whose plates are read: `ID` (Indonesia: 1-2 letters, 1-4 digits, 0-3 letters) "
+                    "or `generic` (2 to 10 letters and digits).",
+                    "enum": ["generic", "ID"],
+                    "default": "generic",
+                },
+                "plate_pattern": {
+                    "type": "string",
+                    "title": "Plate Pattern",
+                    "description": "A regular expression a plate (uppercase letters and digits, no spaces) must "
+                    "match in full; it replaces the region's pattern. Empty: the region's.",
+                    "maxLength": 128,
+                    "format": "regex",
+                    "default": "",
+                },
+                "reads_per_track": {
+                    "type": "integer",
+                    "title": "Reads per vehicle",
+                    "description": "Plate reads voted on before a vehicle's plate event (earlier when it leaves).",
+                    "minimum": 1,
+                    "maximum": 50,
+                    "default": 5,
+                },
                 "sample_fps": sample_fps(5),
                 "areas": area_list(limits=False),
             }

@@ -55,8 +55,11 @@ class AnalysisRunning(FailedPrecondition):
 class CatalogRepository:
     """Reads and writes assignments."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, offline_schedule_delay_seconds: float = 10.0) -> None:
         self._engine = engine
+        #: An assignment to an uploaded video's stream schedules its job
+        #: this long after the last assignment change (work.arm_stream).
+        self.schedule_delay = offline_schedule_delay_seconds
 
     @property
     def engine(self) -> Engine:
@@ -135,13 +138,14 @@ class CatalogRepository:
             rows = list(session.exec(select(Work).where(col(Work.stream_id) == stream_id)))
             if any(row.analytic_id == analytic_id for row in rows):
                 raise AlreadyExists(f"{analytic_id} is already assigned to stream {stream_id}; use PUT to change it")
-            busy = [row for row in rows if row.kind == work.OFFLINE and row.state in work.ACTIVE_STATES]
-            if busy:
+            job = work.derive_job(rows, now)
+            if job.state in (work.JOB_SCHEDULED, work.JOB_RUNNING):
                 video = (stream.custom_data or {}).get("video_id") or stream_id
-                names = ", ".join(f"{row.analytic_id} ({row.state})" for row in busy)
+                names = ", ".join(f"{row.analytic_id} ({row.state})" for row in rows if row.kind == work.OFFLINE)
                 raise AnalysisRunning(
                     f"cannot assign {analytic_id}: the analysis job of video {video} is running or scheduled "
-                    f"({names}); wait until it finishes, or cancel its schedule first"
+                    f"({names}; the job is {job.state}); wait until it finishes, or cancel its schedule first "
+                    f"(POST /vigil/v1/videos/{video}/cancel)"
                 )
             used = set(
                 session.exec(
@@ -169,6 +173,10 @@ class CatalogRepository:
                 updated_at=now,
             )
             session.add(row)
+            if kind == work.OFFLINE:
+                session.flush()
+                # Every assignment change (re)schedules the video's job.
+                work.arm_stream(session, stream_id, self.schedule_delay, now)
             session.commit()
             session.refresh(row)
             return row

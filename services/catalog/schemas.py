@@ -210,7 +210,8 @@ class ConfigSpec:
         if True not in self._validators:
             schema = self.schema(v2=True)
             Draft202012Validator.check_schema(schema)
-            self._validators[True] = Draft202012Validator(schema)
+            # Formats are checked (`regex`: a plate pattern must compile).
+            self._validators[True] = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
         return self._validators[True]
 
     def errors(self, config: Any) -> list[str]:
@@ -325,6 +326,8 @@ def describe(error: ValidationError) -> str:
         return f"{path} must not be empty" if value == 1 else f"{path} needs at least {value} characters"
     if kind == "maxLength":
         return f"{path} is longer than {value} characters"
+    if kind == "format":
+        return f"{path} is not a valid " + ("regular expression" if value == "regex" else str(value))
     if kind == "maxProperties":
         return f"{path} has more than {value} entries"
     return f"{path}: {error.message[:200]}"

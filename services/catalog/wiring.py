@@ -34,7 +34,9 @@ def build(settings: Settings, readiness: Readiness | None = None) -> CatalogProc
     own = settings.catalog
     asking = ModelReadiness(settings.grpc_target("inference"), timeout_seconds=own.inference_timeout_seconds)
     domain = CatalogDomain(
-        CatalogRepository(make_engine(settings.sqlalchemy_url)),
+        CatalogRepository(
+            make_engine(settings.sqlalchemy_url), offline_schedule_delay_seconds=own.offline_schedule_delay_seconds
+        ),
         readiness or asking,
         seats=own.seat_counts,
         default_seats=own.default_seats,

@@ -44,7 +44,11 @@ SERVICES: dict[str, tuple[str, ...]] = {
     ),
     "catalog": ("vigil.analytics.v1.AnalyticsService", "vigil.pipelines.v1.PipelinesService"),
     "uploads": ("vigil.uploads.v1.UploadsService", "vigil.uploads.v1.ArchivesService"),
-    "engine": ("vigil.streams.v1.VisualizationService", "vigil.analytics.v1.SearchService"),
+    "engine": (
+        "vigil.streams.v1.VisualizationService",
+        "vigil.analytics.v1.SearchService",
+        "vigil.watchlists.v1.WatchlistsService",
+    ),
     "classification": ("vigil.classification.v1.ClassificationService",),
     "inference": ("inference.GRPCInferenceService",),
 }
@@ -181,6 +185,37 @@ class EngineSettings(Section):
         description="How often a worker renews its rows, picks up config changes and claims new work.",
     )
     claim_limit: int = Field(default=8, ge=1, description="Most work rows one worker claims in one round.")
+    offline_workers: int = Field(
+        default=1,
+        ge=0,
+        le=64,
+        alias="offline_workers",
+        description="Offline job workers in this engine process: each analyses one uploaded video at a time, as fast "
+        "as the machine allows (0: this engine runs no offline jobs).",
+    )
+    offline_max_attempts: int = Field(
+        default=5,
+        ge=1,
+        alias="offline_max_attempts",
+        description="An offline job taken over this many times (its worker died each time) fails instead of "
+        "being taken again.",
+    )
+    luna_worker: bool = Field(
+        default=True,
+        description="Vigil's own LUNA worker takes queued LUNA streams and processes them (off: only outside "
+        "LUNA workers do).",
+    )
+    luna_max_streams: int = Field(
+        default=16, ge=1, description="Most LUNA streams Vigil's LUNA worker processes at once in this engine."
+    )
+    luna_poll_seconds: float = Field(
+        default=2.0, gt=0, description="How often Vigil's LUNA worker looks at the LUNA processing queue."
+    )
+    luna_feedback_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="How often Vigil's LUNA worker reports a stream (status, video_info, last frame preview).",
+    )
 
     @model_validator(mode="after")
     def _heartbeat_within_lease(self) -> EngineSettings:
@@ -215,6 +250,25 @@ class UploadsSettings(Section):
         default=7 * 24 * 3600.0,
         gt=0,
         description="A paused upload session idle for this long is cancelled and its partial data deleted.",
+    )
+
+
+class RestreamSettings(Section):
+    """Re-streaming uploaded videos (`auto_stream`) over RTSP: the GStreamer
+    RTSP server that `vigil run` supervises (its port is `rtsp_port`)."""
+
+    prefix: ClassVar[str] = "rtsp_"
+
+    enabled: bool = Field(
+        default=True,
+        description="Run the RTSP server when the system Python has GStreamer's RTSP server; false never runs it "
+        "(`auto_stream=true` is then refused).",
+    )
+    host: str = Field(default="0.0.0.0", description="Address the RTSP server listens on.")
+    public_host: str = Field(
+        default="",
+        description="Host in each video's `device.publish_url`; empty means node 0's IP (`VIGIL_NODE_IP`, else "
+        "detected, else 127.0.0.1).",
     )
 
 
@@ -312,6 +366,13 @@ class CatalogSettings(Section):
         ge=0,
         description="Seats of an analytic that `VIGIL_ANALYTIC_SEATS` does not name (concurrent streams per node); "
         "a placeholder until the stream engine's benchmark measures what a node sustains.",
+    )
+    offline_schedule_delay_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        alias="offline_schedule_delay_seconds",
+        description="An assignment to an uploaded video's stream schedules its analysis job this many seconds after "
+        "the last assignment change, so several analytics can be assigned first (README: Offline video jobs).",
     )
     inference_timeout_seconds: float = Field(
         default=5.0,
@@ -605,6 +666,7 @@ class Settings(BaseSettings):
         "streams": StreamsSettings,
         "engine": EngineSettings,
         "uploads": UploadsSettings,
+        "restream": RestreamSettings,
         "classification": ClassificationSettings,
         "inference": InferenceSettings,
         "edge": EdgeSettings,
@@ -646,6 +708,7 @@ class Settings(BaseSettings):
     inference_metrics_port: int = Field(
         default=8002, description="HTTP port of the inference service's Prometheus `/metrics` (Triton's metrics port)."
     )
+    rtsp_port: int = Field(default=8554, description="Port of the RTSP server that re-streams uploaded videos.")
     grace_seconds: float = Field(default=5.0, ge=0, description="Graceful stop time for in-flight RPCs on SIGTERM.")
     start_timeout_seconds: float = Field(default=60.0, gt=0, description="How long start-up waits for health.")
     log_level: str = Field(default="info", description="Python log level of every service.")
@@ -662,6 +725,7 @@ class Settings(BaseSettings):
     streams: StreamsSettings = Field(default_factory=StreamsSettings)
     engine: EngineSettings = Field(default_factory=EngineSettings)
     uploads: UploadsSettings = Field(default_factory=UploadsSettings)
+    restream: RestreamSettings = Field(default_factory=RestreamSettings)
     classification: ClassificationSettings = Field(default_factory=ClassificationSettings)
     inference: InferenceSettings = Field(default_factory=InferenceSettings)
     edge: EdgeSettings = Field(default_factory=EdgeSettings)
@@ -676,6 +740,12 @@ class Settings(BaseSettings):
         exclude=True,
         description="Process id of the `vigil run` supervisor that started this process (0: none); the System "
         "service's restart asks it to restart the services.",
+    )
+    rtsp_running: bool = Field(
+        default=False,
+        exclude=True,
+        description="Set by `vigil run` when it runs the RTSP server: the uploads service then publishes videos "
+        "marked `auto_stream`, else it refuses `auto_stream=true`.",
     )
     prometheus_multiproc_dir: str = Field(
         default="",
@@ -740,6 +810,7 @@ class Settings(BaseSettings):
             "inference": self.inference_port,
             "inference_http": self.inference_http_port,
             "inference_metrics": self.inference_metrics_port,
+            "rtsp": self.rtsp_port,
         }
         seen: dict[int, str] = {}
         for name, port in ports.items():

@@ -15,6 +15,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -315,6 +316,30 @@ class Work(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     started_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
     finished_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    #: Offline work (migration 0016): an `idle` row with this set is due at
+    #: this time (the job's schedule); None: not scheduled.
+    not_before: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    #: Offline work: the frame time (seconds into the video) up to which
+    #: every event of the row is stored; a resumed job goes on from here.
+    checkpoint_seconds: float = Field(default=0.0, sa_column=Column(Float, nullable=False, server_default="0"))
+    #: Offline work: when its job was cancelled (None: it was not).
+    cancelled_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+
+
+class EngineWorker(SQLModel, table=True):
+    """A stream-engine worker that is alive (or was: a killed one stays until
+    another worker of its node cleans it up). Each worker writes only its
+    own row, every heartbeat (services/engine/registry.py); `/node_status`
+    and `/resource_stats` show them."""
+
+    __tablename__ = "engine_workers"
+
+    worker_id: str = Field(sa_column=Column(String(128), primary_key=True))
+    node_num: int = Field(default=0, index=True)
+    pid: int = Field(default=0)
+    work_held: int = Field(default=0)
+    started_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    heartbeat_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
 class Event(SQLModel, table=True):
@@ -334,6 +359,8 @@ class Event(SQLModel, table=True):
         Index("ix_events_occurred_at", "occurred_at"),
         Index("ix_events_analytic_type", "analytic_id", "event_type"),
         Index("ix_events_primary_text", "primary_text"),
+        # An offline job's events are keyed, so a resumed job never stores one twice.
+        Index("ux_events_idempotency_key", "idempotency_key", unique=True),
         # AUTOINCREMENT: ids are never reused after retention deletes the
         # newest rows, so followers polling by id never miss one.
         {"sqlite_autoincrement": True},
@@ -365,6 +392,9 @@ class Event(SQLModel, table=True):
     #: Smart search's captions: a recognised name, a plate text ...; "" when none.
     primary_text: str = Field(default="", sa_column=Column(String(255), nullable=False, server_default=""))
     secondary_text: str = Field(default="", sa_column=Column(String(255), nullable=False, server_default=""))
+    #: A key unique to the event (an offline job's: work, frame time, track,
+    #: type), or None; an append skips an event whose key is stored.
+    idempotency_key: str | None = Field(default=None, sa_column=Column(String(128), nullable=True))
 
 
 class EventEmbedding(SQLModel, table=True):
@@ -409,3 +439,48 @@ class StreamStatsRow(SQLModel, table=True):
     # Which engine process wrote it (host:pid).
     reporter: str = Field(default="", max_length=64)
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class Watchlist(SQLModel, table=True):
+    """A watch list of face recognition (services/watchlists): people, each
+    with photos whose face embeddings `NFV4-FR` matches against."""
+
+    __tablename__ = "watchlists"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(128), nullable=False, unique=True))
+    description: str = Field(default="", sa_column=Column(String(1024), nullable=False, server_default=""))
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class WatchlistPerson(SQLModel, table=True):
+    """A person on a watch list: a recognition event's captions (`name`,
+    then `note` or the list's name)."""
+
+    __tablename__ = "watchlist_persons"
+
+    id: int | None = Field(default=None, primary_key=True)
+    watchlist_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("watchlists.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    name: str = Field(sa_column=Column(String(255), nullable=False))
+    note: str = Field(default="", sa_column=Column(String(255), nullable=False, server_default=""))
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class WatchlistPhoto(SQLModel, table=True):
+    """One enrolled photo of a person: its face's SFace embedding (float32
+    little-endian, L2-normalised) and how the face was judged; the photo
+    itself is not kept."""
+
+    __tablename__ = "watchlist_photos"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("watchlist_persons.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    dim: int
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    #: The face: box [x1, y1, x2, y2] in pixels, score, pose, sharpness, warning.
+    face: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

@@ -10,20 +10,25 @@ source's frame times start again: a reconnect, a file looping) and appends
 the frame's events in one batch to the events store, each with a JPEG of
 the object (its box, with a margin) as thumbnail.
 
-Every other analytic (face recognition, plates, ...) is not built here:
-`refuse` names it, and the worker releases its row as failed with that
-message before opening the stream, so nothing pretends to analyse it.
+Every other analytic is not built here (plates have their own stage,
+services/engine/plates.py): `refuse` names it, and the worker releases its
+row as failed with that message before opening the stream, so nothing
+pretends to analyse it.
 
 A frame the inference service cannot answer for (not started yet, gone,
 overloaded) is skipped and counted (`vigil_engine_frames_skipped_total`,
-by reason); it does not fail the row.
+by reason); it does not fail the row. Neither does a database outage: the
+events it refused are kept (up to MAX_UNSAVED per row, counted in
+`vigil_engine_events_deferred_total`, past that the oldest dropped and
+counted in `vigil_engine_events_lost_total`) and appended with the next
+frame's batch.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -32,10 +37,15 @@ import av
 import grpc
 import numpy as np
 from prometheus_client import Counter
+from sqlalchemy.exc import SQLAlchemyError
 
-from services.analysis.objects import LABELS, LOW_SCORE, Event, ObjectAnalyser
+from services.analysis import overlay
+from services.analysis.motion import GatePolicy
+from services.analysis.objects import LABELS, LOW_SCORE, Event, FrameResult, ObjectAnalyser
 from services.catalog import work
+from services.engine.overlays import Overlays
 from services.engine.sources import OpenStream
+from services.engine.workers import Recording
 from services.events.store import EventStore, NewEvent
 from services.events.vocabulary import MAX_THUMBNAIL_BYTES
 from services.inference_client import InferenceClient
@@ -51,12 +61,30 @@ FRAMES_SKIPPED = Counter(
     "Sampled frames an analyser could not analyse, by stream, analytic and reason",
     ["stream_id", "analytic_id", "reason"],
 )
+FRAMES_GATED = Counter(
+    "vigil_engine_frames_gated",
+    "Sampled frames the motion gate kept from the detector (a still scene), by stream and analytic",
+    ["stream_id", "analytic_id"],
+)
+EVENTS_DEFERRED = Counter(
+    "vigil_engine_events_deferred",
+    "Events kept for the next append because the database failed, by stream and analytic",
+    ["stream_id", "analytic_id"],
+)
+EVENTS_LOST = Counter(
+    "vigil_engine_events_lost",
+    "Events dropped after the database failed for longer than the deferred events could wait, by stream and analytic",
+    ["stream_id", "analytic_id"],
+)
 EVENTS_APPENDED = Counter(
     "vigil_engine_events_appended", "Events the engine appended, by stream and analytic", ["stream_id", "analytic_id"]
 )
 
 #: A thumbnail crop's margin around the object's box, as a share of the box.
 MARGIN = 0.1
+#: Events a row keeps for a later append while the database fails; past
+#: this the oldest are dropped (and counted in vigil_engine_events_lost).
+MAX_UNSAVED = 5000
 #: Smallest thumbnail side in pixels (a smaller crop takes the whole frame).
 MIN_SIDE = 16
 THUMBNAIL_QUALITY = 85
@@ -85,21 +113,47 @@ def thumbnail(rgb: np.ndarray, box: tuple[float, float, float, float]) -> bytes 
 class _Row:
     """What one work row's analysis keeps between frames."""
 
+    item: work.WorkItem
     analyser: ObjectAnalyser
     config: dict[str, Any]
     time: float | None = None
     #: Events of the last reset, appended with the next frame's batch.
     pending: list[Event] = field(default_factory=list)
+    #: The motion gate (None: turned off by the config's `motion_gate`).
+    gate: GatePolicy | None = None
+    #: Objects were tracked in the last analysed frame.
+    tracking: bool = False
+    #: Events the database refused (an outage), appended with the next batch.
+    unsaved: list[NewEvent] = field(default_factory=list)
+    #: A recording's frame whose detection failed and is tried again: the
+    #: motion gate, which has seen it, lets it through.
+    retry: float | None = None
+
+    def configure(self, config: dict[str, Any]) -> None:
+        self.config = config
+        wanted = config.get("motion_gate", True) is not False
+        if not wanted:
+            self.gate = None
+        elif self.gate is None:
+            self.gate = GatePolicy()
 
 
 class ObjectAnalysis:
     """The analysis stage for people and vehicle analytics (one per engine
     process, shared by its workers; one `ObjectAnalyser` per work row)."""
 
-    def __init__(self, client: InferenceClient, store: EventStore, *, model: str = OBJECT_MODEL) -> None:
+    def __init__(
+        self,
+        client: InferenceClient,
+        store: EventStore,
+        *,
+        model: str = OBJECT_MODEL,
+        overlays: Overlays | None = None,
+    ) -> None:
         self._client = client
         self._store = store
         self._model = model
+        self._overlays = overlays
         self._rows: dict[int, _Row] = {}
 
     def refuse(self, item: work.WorkItem) -> str | None:
@@ -112,8 +166,11 @@ class ObjectAnalysis:
         )
 
     def forget(self, work_id: int) -> None:
-        """The row ended (dropped, released, failed): its state goes."""
-        self._rows.pop(work_id, None)
+        """The row ended (dropped, released, failed): its state and its
+        overlay go."""
+        row = self._rows.pop(work_id, None)
+        if row is not None and self._overlays is not None:
+            self._overlays.clear(row.item.stream_id, row.item.analytic_id)
 
     async def analyse(self, item: work.WorkItem, config: dict[str, Any], stream: OpenStream, ref: FrameRef) -> None:
         why = self.refuse(item)
@@ -124,37 +181,109 @@ class ObjectAnalysis:
             return
         row = self._rows.get(item.id)
         if row is None:
-            row = self._rows[item.id] = _Row(ObjectAnalyser(item.analytic_id, config), config)
+            row = self._rows[item.id] = _Row(item, ObjectAnalyser(item.analytic_id, config), config)
+            row.configure(config)
         elif config != row.config:
             row.analyser.configure(config)
-            row.config = config
+            row.configure(config)
+        gate = row.gate
+        if gate is not None and row.retry != ref.time:
+            luma = pixels[: ref.height]  # type: ignore[index]
+            if not await asyncio.to_thread(gate.detect, luma, ref.time, row.tracking):
+                FRAMES_GATED.labels(item.stream_id, item.analytic_id).inc()
+                return
         rgb = await asyncio.to_thread(i420_to_rgb, pixels)  # type: ignore[arg-type]
         try:
             detections = await detect_objects(self._client, rgb, score_threshold=LOW_SCORE, model=self._model)
         except (InferenceError, grpc.RpcError) as error:
+            if getattr(stream, "recording", None) is not None:
+                row.retry = ref.time
+                raise  # a recording loses no frame: the offline job retries it
             FRAMES_SKIPPED.labels(item.stream_id, item.analytic_id, "inference").inc()
             log.warning("work %d: frame skipped, the inference service failed: %s", item.id, error)
             return
+        row.retry = None
         if row.time is not None and ref.time <= row.time:
             row.pending += row.analyser.reset()  # the source started again
         row.time = ref.time
         result = row.analyser.analyse(detections, (ref.width, ref.height), ref.time)
+        row.tracking = bool(result.objects)
+        if self._overlays is not None:
+            self._overlays.publish(item.stream_id, item.analytic_id, _drawer(result))
         reset, row.pending = row.pending, []
-        if not reset and not result.events:
+        events = result.events
+        # An offline job's frames (offline.FileFrames) are a recording; a
+        # live stream's are not (stand-ins of one may lack the attribute).
+        recording: Recording | None = getattr(stream, "recording", None)
+        if recording is not None:  # a resumed offline job: what is stored is not stored again
+            reset = [e for e in reset if recording.keeps(item.id, e.time)]
+            events = [e for e in events if recording.keeps(item.id, e.time)]
+        if not reset and not events and not row.unsaved:
             return
-        await asyncio.to_thread(self._append, item, rgb, reset, result.events)
+        await asyncio.to_thread(self._append, item, row, rgb, reset, events, recording, ref.time)
 
-    def _append(self, item: work.WorkItem, rgb: np.ndarray, reset: Sequence[Event], events: Sequence[Event]) -> None:
+    def _append(
+        self,
+        item: work.WorkItem,
+        row: _Row,
+        rgb: np.ndarray,
+        reset: Sequence[Event],
+        events: Sequence[Event],
+        recording: Recording | None = None,
+        frame_time: float = 0.0,
+    ) -> None:
+        """Append this frame's events in one batch. An offline job's go in
+        with the row's checkpoint, fenced on its worker still owning the row
+        (events.store.Fenced otherwise; the job handles a failure). A live
+        row's go after any the database refused before: a database failure
+        does not fail the row, the batch is kept (up to MAX_UNSAVED events)
+        and tried again with the next frame."""
         now = datetime.now(UTC)
-        batch = [_new_event(item, e, now, None) for e in reset]  # their object is not in this frame
-        batch += [_new_event(item, e, now, thumbnail(rgb, e.box)) for e in events]
-        self._store.append(batch)
-        EVENTS_APPENDED.labels(item.stream_id, item.analytic_id).inc(len(batch))
+        batch = [_new_event(item, e, now, None, recording) for e in reset]  # their object is not in this frame
+        batch += [_new_event(item, e, now, thumbnail(rgb, e.box), recording) for e in events]
+        if recording is not None:
+            ids = self._store.append(batch, fence=recording.fence(item.id, frame_time))
+            EVENTS_APPENDED.labels(item.stream_id, item.analytic_id).inc(len(ids))
+            return
+        batch = row.unsaved + batch
+        try:
+            ids = self._store.append(batch)
+        except SQLAlchemyError as error:
+            lost = max(0, len(batch) - MAX_UNSAVED)
+            row.unsaved = batch[lost:]
+            EVENTS_DEFERRED.labels(item.stream_id, item.analytic_id).inc(len(batch) - lost)
+            EVENTS_LOST.labels(item.stream_id, item.analytic_id).inc(lost)
+            log.warning(
+                "work %d: %d events kept for the next append (%d dropped), the database failed: %s",
+                item.id,
+                len(row.unsaved),
+                lost,
+                str(error).splitlines()[0][:200],
+            )
+            return
+        row.unsaved = []
+        EVENTS_APPENDED.labels(item.stream_id, item.analytic_id).inc(len(ids))
 
 
-def _new_event(item: work.WorkItem, event: Event, now: datetime, jpeg: bytes | None) -> NewEvent:
+def _drawer(result: FrameResult) -> Callable[[np.ndarray], np.ndarray]:
+    def draw(rgb: np.ndarray) -> np.ndarray:
+        return overlay.draw(rgb, result)
+
+    return draw
+
+
+def _new_event(
+    item: work.WorkItem, event: Event, now: datetime, jpeg: bytes | None, recording: Recording | None = None
+) -> NewEvent:
+    """A live event happens now; a recording's at its start plus the frame's
+    time, keyed so that it is stored once."""
     attributes: Mapping[str, Any] = {**event.attributes, "frame_time": round(event.time, 3)}
+    key = None
+    if recording is not None:
+        now = recording.occurred_at(event.time)
+        key = recording.key(item.id, event.time, event.track_id, event.sub_analytic, event.type)
     return NewEvent(
+        idempotency_key=key,
         stream_id=item.stream_id,
         analytic_id=item.analytic_id,
         event_type=event.type,

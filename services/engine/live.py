@@ -10,17 +10,23 @@ quality (`Rendition`), however many viewers watch, and only when a viewer
 wants them; the decoder never waits for a viewer, so a slow viewer skips
 frames and slows nothing else.
 
-The overlay views (`/mjpeg/.../{analytic}`, `/visual/.../{analytic}`) answer
+The overlay views (`/mjpeg/.../{analytic}`, `/visual/.../{analytic}`) draw
+the newest result the analysis stage published for that stream and analytic
+(services/engine/overlays.py: tracked boxes with their ids, counting lines
+with their in/out counts, areas with their occupancy) on each frame, at the
+output size, encoded once per frame, result, size and quality. They answer
 404 `stream or analytic not found` for an analytic not assigned to the
-stream, and UNIMPLEMENTED (501) for an assigned one until the analysis stage
-(the second half of the engine issue) draws overlays.
+stream, and UNIMPLEMENTED (501) for an assigned one whose stage draws no
+overlay in this engine (face recognition, plates, ...). Until the first
+analysed frame (or on an engine process that does not analyse the stream)
+the frames go out as they are.
 """
 
 from __future__ import annotations
 
 import asyncio
 import html
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import grpc
@@ -28,6 +34,7 @@ from google.api import httpbody_pb2
 from prometheus_client import Counter
 
 from services.common.errors import InvalidArgument, NotFound, Unavailable, Unimplemented
+from services.engine.overlays import Drawn, Overlays
 from services.engine.sources import VIEWER, OpenStream, StreamEngine, require
 from services.media.frame_ring import FrameRef
 from services.media.jpeg import JpegEncoder
@@ -54,13 +61,18 @@ SENT = Counter("vigil_engine_mjpeg_parts_sent", "MJPEG parts sent to live viewer
 
 
 class Rendition:
-    """One stream's frames at one height and quality, each encoded once."""
+    """One stream's frames at one height and quality, each encoded once
+    (with an overlay: once per frame and overlay version)."""
 
-    def __init__(self, stream: OpenStream, height: int, quality: int) -> None:
+    def __init__(
+        self, stream: OpenStream, height: int, quality: int, overlay: Callable[[], Drawn | None] | None = None
+    ) -> None:
         self._stream = stream
         self._encoder = JpegEncoder(height, quality)
+        self._overlay = overlay
         self._lock = asyncio.Lock()
         self._ref: FrameRef | None = None
+        self._version = 0
         self._jpeg = b""
         self._labels = (stream.stream_id, str(height), str(quality))
 
@@ -71,8 +83,10 @@ class Rendition:
         (encoded once, shared by the viewers after it). None when the frame
         was overwritten before it could be read."""
         async with self._lock:
+            drawn = self._overlay() if self._overlay is not None else None
+            version = drawn.version if drawn is not None else 0
             done = self._ref
-            if done is not None and done.ring == ref.ring and done.seq >= ref.seq:
+            if done is not None and done.ring == ref.ring and done.seq >= ref.seq and self._version == version:
                 return self._jpeg, done
             latest = self._stream.latest
             if latest is not None and latest.ring == ref.ring and latest.seq > ref.seq:
@@ -80,18 +94,33 @@ class Rendition:
             pixels = self._stream.read(ref)
             if pixels is None:
                 return None
-            self._jpeg = await asyncio.to_thread(self._encoder.encode, pixels, ref.width, ref.height)  # type: ignore[arg-type]
+            draw = drawn.draw if drawn is not None else None
+            self._jpeg = await asyncio.to_thread(self._encoder.encode, pixels, ref.width, ref.height, draw)  # type: ignore[arg-type]
             self._ref = ref
+            self._version = version
             ENCODED.labels(*self._labels).inc()
             return self._jpeg, ref
 
 
-def rendition(stream: OpenStream, height: int, quality: int) -> Rendition:
-    key = (height, quality)
+def rendition(stream: OpenStream, height: int, quality: int, overlay: Overlay | None = None) -> Rendition:
+    key = (height, quality, overlay.analytic_id if overlay is not None else "")
     found = stream.renditions.get(key)
     if found is None:
-        found = stream.renditions[key] = Rendition(stream, height, quality)
+        latest = overlay.latest if overlay is not None else None
+        found = stream.renditions[key] = Rendition(stream, height, quality, latest)
     return found  # type: ignore[return-value]
+
+
+class Overlay:
+    """The newest drawn result of one stream's analytic."""
+
+    def __init__(self, overlays: Overlays, stream_id: str, analytic_id: str) -> None:
+        self._overlays = overlays
+        self.stream_id = stream_id
+        self.analytic_id = analytic_id
+
+    def latest(self) -> Drawn | None:
+        return self._overlays.latest(self.stream_id, self.analytic_id)
 
 
 def _part(jpeg: bytes, ref: FrameRef) -> bytes:
@@ -120,17 +149,29 @@ def view_options(request: Any) -> tuple[float, int, int]:
 class LiveViews:
     """The live views of the engine's streams."""
 
-    def __init__(self, engine: StreamEngine, *, first_frame_seconds: float = 15.0) -> None:
+    def __init__(
+        self, engine: StreamEngine, *, first_frame_seconds: float = 15.0, overlays: Overlays | None = None
+    ) -> None:
         self._engine = engine
         self._first_frame = first_frame_seconds
+        self._overlays = overlays
 
     async def mjpeg(self, node_num: int, stream_id: str, fps: float, height: int, quality: int) -> AsyncIterator[bytes]:
         source = await require(self._engine, node_num, stream_id)
         return self._mjpeg(source, fps, height, quality)
 
-    async def _mjpeg(self, source: Any, fps: float, height: int, quality: int) -> AsyncIterator[bytes]:
+    async def overlay_mjpeg(
+        self, node_num: int, stream_id: str, analytic_id: str, fps: float, height: int, quality: int
+    ) -> AsyncIterator[bytes]:
+        source = await self._overlay_source(node_num, stream_id, analytic_id)
+        assert self._overlays is not None
+        return self._mjpeg(source, fps, height, quality, Overlay(self._overlays, stream_id, analytic_id))
+
+    async def _mjpeg(
+        self, source: Any, fps: float, height: int, quality: int, overlay: Overlay | None = None
+    ) -> AsyncIterator[bytes]:
         async with self._engine.demand(source, VIEWER) as stream:
-            view = rendition(stream, height, quality)
+            view = rendition(stream, height, quality, overlay)
             sampler = Sampler(fps)
             last: FrameRef | None = None
             sent: bytes | None = None
@@ -169,24 +210,39 @@ class LiveViews:
                 if encoded is not None:
                     return encoded[0]
 
-    async def page(self, node_num: int, stream_id: str) -> str:
-        await require(self._engine, node_num, stream_id)
-        src = f"/mjpeg/{node_num}/{stream_id}"
-        title = html.escape(f"Stream {stream_id}")
+    async def page(self, node_num: int, stream_id: str, analytic_id: str = "") -> str:
+        if analytic_id:
+            await self._overlay_source(node_num, stream_id, analytic_id)
+            src = f"/mjpeg/{node_num}/{stream_id}/{analytic_id}"
+            title = html.escape(f"Stream {stream_id}: {analytic_id}")
+        else:
+            await require(self._engine, node_num, stream_id)
+            src = f"/mjpeg/{node_num}/{stream_id}"
+            title = html.escape(f"Stream {stream_id}")
         return (
             '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>'
             f"{title}</title><style>body{{margin:0;background:#000}}img{{width:100%;height:auto}}</style>"
             f'</head><body><img src="{html.escape(src)}" alt="{title}"></body></html>\n'
         )
 
-    async def overlay(self, node_num: int, stream_id: str, analytic_id: str) -> None:
-        """An analytic not assigned to the stream is `stream or analytic not
-        found`; for an assigned one the overlay needs the analysis stage
-        (the second half of the engine issue): UNIMPLEMENTED until then."""
-        await require(self._engine, node_num, stream_id, "stream or analytic not found")
+    async def _overlay_source(self, node_num: int, stream_id: str, analytic_id: str) -> Any:
+        """The stream of an overlay view. An analytic not assigned to the
+        stream is `stream or analytic not found`; an assigned one whose
+        stage draws nothing in this engine is UNIMPLEMENTED."""
+        source = await require(self._engine, node_num, stream_id, "stream or analytic not found")
         if analytic_id not in await self._engine.assigned_analytics(stream_id):
             raise NotFound("stream or analytic not found")
-        raise Unimplemented(f"the overlay of {analytic_id} is drawn once the engine analyses streams")
+        if self._overlays is None or analytic_id not in self._overlays.drawable:
+            raise Unimplemented(f"the overlay of {analytic_id} is not drawn by this engine")
+        return source
+
+
+async def _bodies(parts: AsyncIterator[bytes]) -> AsyncIterator[httpbody_pb2.HttpBody]:
+    """MJPEG parts as HttpBody messages: the first names the content type."""
+    content_type = MJPEG_TYPE
+    async for part in parts:
+        yield httpbody_pb2.HttpBody(content_type=content_type, data=part)
+        content_type = ""
 
 
 class VisualizationServicer(pb_grpc.VisualizationServiceServicer):
@@ -200,17 +256,18 @@ class VisualizationServicer(pb_grpc.VisualizationServiceServicer):
     ) -> AsyncIterator[httpbody_pb2.HttpBody]:
         fps, height, quality = view_options(request)
         parts = await self._views.mjpeg(request.node_num, request.stream_id, fps, height, quality)
-        content_type = MJPEG_TYPE
-        async for part in parts:
-            yield httpbody_pb2.HttpBody(content_type=content_type, data=part)
-            content_type = ""
+        async for body in _bodies(parts):
+            yield body
 
     async def GetMjpegOverlay(
         self, request: pb.GetMjpegOverlayRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[httpbody_pb2.HttpBody]:
-        view_options(request)
-        await self._views.overlay(request.node_num, request.stream_id, request.analytic_id)
-        yield httpbody_pb2.HttpBody()  # pragma: no cover (overlay always raises today)
+        fps, height, quality = view_options(request)
+        parts = await self._views.overlay_mjpeg(
+            request.node_num, request.stream_id, request.analytic_id, fps, height, quality
+        )
+        async for body in _bodies(parts):
+            yield body
 
     async def GetStreamJpeg(self, request: pb.GetStreamJpegRequest, context: grpc.aio.ServicerContext) -> Any:
         jpeg = await self._views.current_jpeg(request.node_num, request.stream_id)
@@ -221,5 +278,5 @@ class VisualizationServicer(pb_grpc.VisualizationServiceServicer):
         return httpbody_pb2.HttpBody(content_type="text/html; charset=utf-8", data=page.encode())
 
     async def GetVisualOverlay(self, request: pb.GetVisualOverlayRequest, context: grpc.aio.ServicerContext) -> Any:
-        await self._views.overlay(request.node_num, request.stream_id, request.analytic_id)
-        return httpbody_pb2.HttpBody()  # pragma: no cover
+        page = await self._views.page(request.node_num, request.stream_id, request.analytic_id)
+        return httpbody_pb2.HttpBody(content_type="text/html; charset=utf-8", data=page.encode())

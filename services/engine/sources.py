@@ -78,12 +78,17 @@ class OpenStream:
         self.ring: FrameRing | None = None
         self.closed = False
         self.idle_since: float | None = None
-        self.renditions: dict[tuple[int, int], object] = {}
+        self.renditions: dict[tuple[int, int, str], object] = {}
         self.counted = 0  # frames already added to FRAMES_DECODED
         self._counted_source: LiveSource | None = None
         self._loop = loop
         self._next: asyncio.Future[None] = loop.create_future()
         self.live: LiveSource | None = None
+
+    @property
+    def recording(self) -> None:
+        """A live stream is no recording: its events take the frame's arrival."""
+        return None
 
     def attach(self, live: LiveSource) -> None:
         self.live = live

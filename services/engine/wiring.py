@@ -1,9 +1,14 @@
 """The wiring of the stream engine process: sources, decode, live views, and
 the workers that take the catalog's live work and run the people and vehicle
-analytics on it (detection through the inference service, tracking, lines,
-areas, events into the events store). It also serves SearchService: smart
-search over the events (services/search/smart.py), whose `image` and `text`
-branches the face and plate work wire in here; Extract answers UNIMPLEMENTED."""
+analytics, face recognition and licence plates on it (detection through the
+inference service, tracking, lines, areas, faces matched against the watch
+lists, plates read and voted per vehicle: services/engine/plates.py; events
+into the events store), and the watch lists' API (services/watchlists). It
+also serves SearchService: smart search over the events
+(services/search/smart.py), whose `image` branch searches face embeddings
+(services/engine/faces.py) and whose `text` branch is services/search/text.py;
+Extract indexes outside pictures into NFV4-SS
+(services/engine/search_index.py)."""
 
 from __future__ import annotations
 
@@ -17,17 +22,32 @@ from services.common.settings import EngineSettings, Settings
 from services.db.engine import make_engine
 from services.engine.analysers import ObjectAnalysis
 from services.engine.dispatch import Analysers
+from services.engine.faces import ANALYTIC_ID as FACE_ANALYTIC
+from services.engine.faces import FaceAnalysis, FaceModels, FaceSearch, GalleryCache
 from services.engine.live import LiveViews, VisualizationServicer
+from services.engine.luna_worker import LunaWorker
+from services.engine.offline import OfflineWorker
+from services.engine.overlays import Overlays
+from services.engine.plates import ANALYTIC_ID as PLATES
+from services.engine.plates import PlateAnalysis
 from services.engine.repository import EngineRepository
+from services.engine.search_index import ANALYTIC_ID as SEARCH_INDEX
+from services.engine.search_index import Extractor, SearchIndexing
 from services.engine.sources import StreamEngine
 from services.engine.workers import WorkWorker
 from services.events.store import EventStore
 from services.inference_client import InferenceClient
 from services.media.live_source import SourceOptions
 from services.search.smart import SearchServicer, SmartSearch
+from services.search.text import TextSearch
 from services.search.vectors import open_index
+from services.vision.models import PPOCR_REC
+from services.watchlists.domain import WatchlistsDomain
+from services.watchlists.repository import WatchlistRepository
+from services.watchlists.servicer import WatchlistsServicer
 from vigil.analytics.v1 import search_service_pb2_grpc
 from vigil.streams.v1 import visualization_service_pb2_grpc
+from vigil.watchlists.v1 import watchlists_service_pb2_grpc
 
 log = logging.getLogger(__name__)
 
@@ -55,16 +75,30 @@ def build(settings: Settings) -> Built:
     )
     client = InferenceClient(settings.grpc_target("inference"))
     store = EventStore(database, settings.data_dir)
-    objects = ObjectAnalysis(client, store)
+    overlays = Overlays(drawable=LABELS)
+    objects = ObjectAnalysis(client, store, overlays=overlays)
+    face_models = FaceModels(client)
+    watchlists = WatchlistRepository(database)
+    faces = FaceAnalysis(face_models, store, GalleryCache(watchlists.enrolled))
+    dictionary = settings.inference.model_repository / PPOCR_REC.name / "ppocr_keys.txt"
+    plates = PlateAnalysis(client, store, dictionary)
+    indexing = SearchIndexing(client, face_models, store)
+    extractor = Extractor(EngineRepository(database), client, face_models, store)
     # The vector index of this process (pgvector, usearch or the exact scan,
-    # as the database allows): one object, shared by the face stage (which
-    # indexes and matches embeddings) and smart search's `image=` branch.
+    # as the database allows): one object for every stage that searches
+    # embeddings. Smart search: `image=` searches the events' face
+    # embeddings in it, `text=` finds plates, names and labels in the events.
     vectors = open_index(database)
-    # Smart search: faces fill `image=` (searching `vectors`), plates fill
-    # `text=` (each answers 501 until then).
-    smart = SmartSearch(store)
+    smart = SmartSearch(store, image=FaceSearch(face_models, vectors), text=TextSearch(database))
     # One stage per analytic id; an analytic missing here is refused by name.
-    analyser = Analysers({analytic_id: objects for analytic_id in LABELS})
+    analyser = Analysers(
+        {
+            **{analytic_id: objects for analytic_id in LABELS},
+            FACE_ANALYTIC: faces,
+            PLATES: plates,
+            SEARCH_INDEX: indexing,
+        }
+    )
     workers = [
         WorkWorker(
             database,
@@ -78,6 +112,30 @@ def build(settings: Settings) -> Built:
         )
         for index in range(own.workers)
     ]
+    # Offline jobs (uploaded videos), through the same analysis stages.
+    offline = [
+        OfflineWorker(
+            database,
+            analyser,
+            store,
+            node_num=own.node_num,
+            index=index,
+            lease_seconds=own.lease_seconds,
+            heartbeat_seconds=own.heartbeat_seconds,
+            max_attempts=own.offline_max_attempts,
+        )
+        for index in range(own.offline_workers)
+    ]
+
+    # Vigil's own LUNA worker, a client of the Streams service's queue.
+    luna = LunaWorker(
+        settings.grpc_target("streams"),
+        engine,
+        faces=FaceAnalysis(face_models, store, GalleryCache(lambda: []), recognise=False),
+        max_streams=own.luna_max_streams,
+        poll_seconds=own.luna_poll_seconds,
+        feedback_seconds=own.luna_feedback_seconds,
+    )
 
     async def prepare_vectors() -> None:
         # On SQLite the first search would build the usearch graphs from the
@@ -89,8 +147,10 @@ def build(settings: Settings) -> Built:
 
     async def stop() -> None:
         # Rows go back to pending first (another engine takes them at once),
-        # then the sources stop.
-        await asyncio.gather(*(worker.close() for worker in workers))
+        # LUNA streams are reported stopped, then the sources stop.
+        await asyncio.gather(
+            *(worker.close() for worker in workers), *(worker.close() for worker in offline), luna.close()
+        )
         vectors.close()
         await engine.close()
         await client.close()
@@ -98,16 +158,27 @@ def build(settings: Settings) -> Built:
     return Built(
         registrations=[
             Registration(
-                VisualizationServicer(LiveViews(engine)),
+                VisualizationServicer(LiveViews(engine, overlays=overlays)),
                 visualization_service_pb2_grpc.add_VisualizationServiceServicer_to_server,
                 "vigil.streams.v1.VisualizationService",
             ),
             Registration(
-                SearchServicer(smart),
+                SearchServicer(smart, extractor),
                 search_service_pb2_grpc.add_SearchServiceServicer_to_server,
                 "vigil.analytics.v1.SearchService",
             ),
+            Registration(
+                WatchlistsServicer(WatchlistsDomain(watchlists, face_models)),
+                watchlists_service_pb2_grpc.add_WatchlistsServiceServicer_to_server,
+                "vigil.watchlists.v1.WatchlistsService",
+            ),
         ],
-        background=[engine.run_forever, prepare_vectors, *(worker.run_forever for worker in workers)],
+        background=[
+            engine.run_forever,
+            prepare_vectors,
+            *(worker.run_forever for worker in workers),
+            *(worker.run_forever for worker in offline),
+            *([luna.run_forever] if own.luna_worker else []),
+        ],
         stop=stop,
     )

@@ -15,7 +15,10 @@ process (`host:pid:nN:wI`). Every `heartbeat_seconds` one round
 2. claims up to `claim_limit` `live` rows of its node that are pending or
    whose owner stopped heartbeating for `lease_seconds` (`work.claim`: SKIP
    LOCKED on PostgreSQL, the write lock on SQLite, so two workers never get
-   one row), and starts a task for each.
+   one row), and starts a task for each;
+3. writes its row of the worker registry (services/engine/registry.py: the
+   rows it holds, its beat), which `/node_status` and `/resource_stats`
+   show; a worker that stops cleanly deletes its row.
 
 Each task holds an `ASSIGNMENT` demand on its stream
 (`StreamEngine.demand`), so the stream opens (once per process, however many
@@ -46,13 +49,18 @@ import contextlib
 import logging
 import os
 import socket
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from prometheus_client import Counter, Gauge
+from sqlalchemy import Update
 from sqlalchemy.engine import Engine
 
 from services.catalog import work
+from services.db.models import utcnow
+from services.engine import registry
 from services.engine.sources import ASSIGNMENT, OpenStream, StreamEngine
 from services.media.frame_ring import FrameRef
 
@@ -68,6 +76,43 @@ ROWS_LOST = Counter("vigil_engine_work_lost", "Work rows a worker lost (removed 
 
 #: Frames sampled per second when a config names no `sample_fps`.
 DEFAULT_SAMPLE_FPS = 5.0
+#: A worker silent for this many leases leaves the registry (a killed one).
+FORGET_LEASES = 10
+
+
+@dataclass(frozen=True)
+class Recording:
+    """What makes an offline job's frames a recording (services/engine/offline.py):
+    events take the recording's own time (`started_at` plus the frame's
+    time), carry an idempotency key, and are stored together with the row's
+    checkpoint, fenced on the worker still owning the row; events at or
+    before a row's checkpoint (`stored_until`) are already stored and are
+    skipped (a resumed job re-reads a little before its checkpoint so the
+    tracker knows where objects were)."""
+
+    started_at: datetime
+    worker_id: str
+    duration_seconds: float
+    stored_until: Mapping[int, float]
+
+    def occurred_at(self, seconds: float) -> datetime:
+        return self.started_at + timedelta(seconds=seconds)
+
+    def keeps(self, work_id: int, seconds: float) -> bool:
+        """An event of this frame time is not stored yet."""
+        return seconds > self.stored_until.get(work_id, -1.0)
+
+    @staticmethod
+    def key(work_id: int, seconds: float, track_id: int | None, sub_analytic: str, event_type: str) -> str:
+        """The event's idempotency key: work row, frame time (ms), track, type."""
+        track = "-" if track_id is None else str(track_id)
+        return f"w{work_id}:{round(seconds * 1000)}:{track}:{sub_analytic}:{event_type}"[:128]
+
+    def fence(self, work_id: int, seconds: float) -> Update:
+        """The statement stored with a frame's events: the row's checkpoint
+        moves to the frame, only while this worker owns the row."""
+        progress = seconds / self.duration_seconds if self.duration_seconds > 0 else 0.0
+        return work.checkpoint_statement(work_id, self.worker_id, seconds, progress)
 
 
 class Analyser(Protocol):
@@ -157,6 +202,7 @@ class WorkWorker:
         self._analyser = analyser
         self.held: dict[int, Held] = {}
         self._closed = False
+        self._started = utcnow()
 
     # -- the round ---------------------------------------------------------
 
@@ -202,6 +248,15 @@ class WorkWorker:
                 item.attempts,
             )
         ROWS_HELD.labels(self.id).set(len(self.held))
+        await asyncio.to_thread(
+            registry.report,
+            self._db,
+            self.id,
+            self.node_num,
+            len(self.held),
+            self._started,
+            forget_seconds=FORGET_LEASES * self._lease,
+        )
 
     async def _reconfigure(self, held: Held) -> None:
         found = await asyncio.to_thread(work.read_config, self._db, held.item.id)
@@ -303,5 +358,7 @@ class WorkWorker:
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(work.release, self._db, one.item.id, self.id)
         ROWS_HELD.labels(self.id).set(0)
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(registry.remove, self._db, self.id)
         if held:
             log.info("worker %s: released %d work rows", self.id, len(held))

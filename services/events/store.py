@@ -32,6 +32,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, insert
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql.expression import Executable
 from sqlmodel import Session, col, select
 
 from services.db.models import Event, EventEmbedding, as_utc, utcnow
@@ -48,6 +49,8 @@ EMBEDDING_KIND = re.compile(r"^[a-z][a-z0-9_]{0,15}$")
 MAX_EMBEDDING_DIM = 4096
 #: The longest caption (`primary_text`, `secondary_text`).
 MAX_TEXT = 255
+#: The longest idempotency key.
+MAX_KEY = 128
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,14 @@ class NewEvent:
     primary_text: str = ""
     secondary_text: str = ""
     embedding: Embedding | None = None
+    #: A key unique to this event (an offline job's: work id, frame time,
+    #: track, type), or None: an append skips an event whose key is stored.
+    idempotency_key: str | None = None
+
+
+class Fenced(Exception):
+    """An append's fence statement changed no row (its writer no longer owns
+    the work): nothing was stored."""
 
 
 @dataclass(frozen=True)
@@ -145,6 +156,8 @@ def check(event: NewEvent) -> None:
         raise ValueError("box must be four finite numbers")
     if len(event.primary_text) > MAX_TEXT or len(event.secondary_text) > MAX_TEXT:
         raise ValueError(f"primary_text or secondary_text longer than {MAX_TEXT} characters")
+    if event.idempotency_key is not None and not 1 <= len(event.idempotency_key) <= MAX_KEY:
+        raise ValueError(f"idempotency_key must be 1..{MAX_KEY} characters")
     if event.embedding is not None:
         check_embedding(event.embedding)
     if event.thumbnail is not None:
@@ -176,48 +189,37 @@ class EventStore:
 
     # -- writing ---------------------------------------------------------------
 
-    def append(self, events: Sequence[NewEvent]) -> list[int]:
+    def append(self, events: Sequence[NewEvent], *, fence: Executable | None = None) -> list[int]:
         """Store a batch of events in one transaction and return their ids,
         in the order given. Every event is checked first (ValueError: none is
-        stored). Blocking: call it from a worker thread, not an event loop."""
+        stored). An event whose `idempotency_key` is already stored (or
+        repeated in the batch) is skipped and has no id in the answer.
+        `fence`, when given, is an UPDATE run in the same transaction that
+        must change one row (an offline job's checkpoint, only while its
+        worker owns the row), else nothing is stored and `Fenced` is raised.
+        Blocking: call it from a worker thread, not an event loop."""
         for event in events:
             check(event)
-        if not events:
+        if not events and fence is None:
             return []
         now = utcnow()
         written: list[Path] = []
         rows: list[dict[str, Any]] = []
         try:
-            for event in events:
-                path = self._write_thumbnail(event.stream_id, event.thumbnail) if event.thumbnail else None
-                if path is not None:
-                    written.append(path)
-                rows.append(
-                    {
-                        "stream_id": event.stream_id,
-                        "node_num": event.node_num,
-                        "analytic_id": event.analytic_id,
-                        "sub_analytic": event.sub_analytic,
-                        "event_type": event.event_type,
-                        "track_id": event.track_id,
-                        "label": event.label,
-                        "score": float(event.score),
-                        "box": [float(v) for v in event.box] if event.box is not None else None,
-                        "occurred_at": event.occurred_at.astimezone(UTC),
-                        "created_at": now,
-                        "thumbnail_path": str(path.relative_to(self._root)) if path else None,
-                        "thumbnail_bytes": len(event.thumbnail) if event.thumbnail else 0,
-                        "attributes": dict(event.attributes),
-                        "primary_text": event.primary_text,
-                        "secondary_text": event.secondary_text,
-                    }
-                )
             with Session(self._engine) as session:
-                result = session.execute(
-                    insert(Event).returning(col(Event.id), sort_by_parameter_order=True),  # type: ignore[arg-type]
-                    rows,
-                )
-                ids = [int(row[0]) for row in result]
+                events = self._unseen(session, events)
+                for event in events:
+                    path = self._write_thumbnail(event.stream_id, event.thumbnail) if event.thumbnail else None
+                    if path is not None:
+                        written.append(path)
+                    rows.append(self._row(event, path, now))
+                ids: list[int] = []
+                if rows:
+                    result = session.execute(
+                        insert(Event).returning(col(Event.id), sort_by_parameter_order=True),  # type: ignore[arg-type]
+                        rows,
+                    )
+                    ids = [int(row[0]) for row in result]
                 vectors = [
                     {
                         "event_id": event_id,
@@ -232,6 +234,9 @@ class EventStore:
                 ]
                 if vectors:
                     session.execute(insert(EventEmbedding), vectors)
+                if fence is not None and session.execute(fence).rowcount != 1:  # type: ignore[attr-defined]
+                    session.rollback()
+                    raise Fenced("the work is no longer this writer's: its events were not stored")
                 session.commit()
         except BaseException:
             for path in written:
@@ -240,6 +245,44 @@ class EventStore:
         for event in events:
             metrics.EVENTS.labels(event.analytic_id, event.event_type).inc()
         return ids
+
+    @staticmethod
+    def _unseen(session: Session, events: Sequence[NewEvent]) -> list[NewEvent]:
+        """The events whose idempotency key is neither stored nor repeated
+        earlier in the batch (events without a key are all kept)."""
+        keys = [e.idempotency_key for e in events if e.idempotency_key is not None]
+        if not keys:
+            return list(events)
+        stored = set(session.exec(select(Event.idempotency_key).where(col(Event.idempotency_key).in_(keys))).all())
+        kept: list[NewEvent] = []
+        for event in events:
+            if event.idempotency_key is not None:
+                if event.idempotency_key in stored:
+                    continue
+                stored.add(event.idempotency_key)
+            kept.append(event)
+        return kept
+
+    def _row(self, event: NewEvent, path: Path | None, now: datetime) -> dict[str, Any]:
+        return {
+            "stream_id": event.stream_id,
+            "node_num": event.node_num,
+            "analytic_id": event.analytic_id,
+            "sub_analytic": event.sub_analytic,
+            "event_type": event.event_type,
+            "track_id": event.track_id,
+            "label": event.label,
+            "score": float(event.score),
+            "box": [float(v) for v in event.box] if event.box is not None else None,
+            "occurred_at": event.occurred_at.astimezone(UTC),
+            "created_at": now,
+            "thumbnail_path": str(path.relative_to(self._root)) if path else None,
+            "thumbnail_bytes": len(event.thumbnail) if event.thumbnail else 0,
+            "attributes": dict(event.attributes),
+            "primary_text": event.primary_text,
+            "secondary_text": event.secondary_text,
+            "idempotency_key": event.idempotency_key,
+        }
 
     def _write_thumbnail(self, stream_id: str, jpeg: bytes) -> Path:
         folder = self._root / stream_id
@@ -295,6 +338,19 @@ class EventStore:
             return (self._root / path).read_bytes()
         except FileNotFoundError:
             return None
+
+    def counts(self, stream_ids: Sequence[str]) -> dict[str, int]:
+        """How many events each of these streams has (0 when none)."""
+        found = dict.fromkeys(stream_ids, 0)
+        if found:
+            with Session(self._engine) as session:
+                rows = session.exec(
+                    select(Event.stream_id, func.count())
+                    .where(col(Event.stream_id).in_(list(found)))
+                    .group_by(Event.stream_id)  # type: ignore[arg-type]
+                ).all()
+            found.update({str(stream_id): int(count) for stream_id, count in rows})
+        return found
 
     def stats(self) -> tuple[int, int]:
         """(how many events, bytes of their thumbnails)."""
@@ -355,6 +411,21 @@ class EventStore:
                 if len(rows) < DELETE_BATCH:
                     break
         return deleted
+
+    def delete_stream(self, stream_id: str) -> int:
+        """Delete every event of one stream (a deleted video's); how many."""
+        deleted = 0
+        while True:
+            with Session(self._engine) as session:
+                rows = session.exec(
+                    select(Event.id, Event.thumbnail_path)
+                    .where(Event.stream_id == stream_id)
+                    .order_by(col(Event.id))
+                    .limit(DELETE_BATCH)
+                ).all()
+            deleted += self._delete(rows)
+            if len(rows) < DELETE_BATCH:
+                return deleted
 
     def _delete(self, rows: Iterable[Any]) -> int:
         rows = list(rows)

@@ -21,7 +21,12 @@ EVENT_TYPES = (
     "line_count_over",
     "area_occupancy_over",
     "dwell_over",
-    # Faces (NFV4-FR).
+    # Faces (NFV4-FR; services/analysis/faces.py): one best shot per face
+    # track, then the person it was recognised as, or a stranger; and the
+    # rule events of /rules/pipeline.
+    "face_seen",
+    "person_recognised",
+    "stranger",
     "watchlist_match",
     "unknown_face",
     # Licence plates (NFV4-LPR3).

@@ -21,6 +21,30 @@ PICTURE_FORMATS = {"image2", "image2pipe", "apng", "ico", "tiff_pipe"}
 TEXT_FORMATS = {"tty", "bin", "idf", "xbin", "adf"}
 #: What PyAV raises for a file it cannot read or decode.
 DECODE_ERRORS = (av.FFmpegError, OSError, ValueError)
+#: The largest frame (width x height) a stored video may announce: 8K UHD.
+#: A header claiming more is refused before any frame is decoded.
+MAX_FRAME_PIXELS = 7680 * 4320
+#: How long opening a local file, and then each read, may take (s): a file
+#: crafted to make the demuxer spin ends within this.
+LOCAL_TIMEOUTS = (30.0, 30.0)
+#: FFmpeg protocols a local file may use: itself only (a nested open of
+#: another protocol, `http:` in a playlist, is refused by FFmpeg).
+LOCAL_PROTOCOLS = "file"
+#: Text formats that make FFmpeg open other files or network sources: a
+#: playlist (HLS, ffconcat, DASH manifest, SDP) is never a video, and
+#: opening one would read what it names. Matched on the file's first bytes
+#: (after a BOM and blank space), before FFmpeg sees the file.
+PLAYLIST_SIGNATURES = {
+    b"#EXTM3U": "an HLS playlist",
+    b"#EXT-X-": "an HLS playlist",
+    b"ffconcat": "an ffconcat playlist",
+    b"<?xml": "an XML document (a DASH manifest?)",
+    b"<MPD": "a DASH manifest",
+    b"v=0": "an SDP session description",
+    b"[playlist]": "a PLS playlist",
+    b"<asx": "an ASX playlist",
+    b"#EXTINF": "an M3U playlist",
+}
 
 
 class NotAVideo(ValueError):
@@ -45,23 +69,67 @@ def error_reason(exc: Exception) -> str:
     return str(text).split(":")[0].strip() or type(exc).__name__
 
 
-def open_video(source: str, *, pictures: bool = True) -> Any:
-    """Open a file path, `file://` URL or network URL (with a time limit on
-    network reads) that has a video stream. Raises Unopenable,
-    NoVideoStream, and StillPicture when `pictures` is False."""
-    network = "://" in source and not source.startswith("file:")
-    options = {"rw_timeout": NETWORK_TIMEOUT_US} if network else {}
+class HostileMedia(Unopenable):
+    """The source is refused before it is decoded: a playlist that would
+    make FFmpeg open what it names, or a frame size over the limit."""
+
+
+def refuse_playlist(path: str) -> None:
+    """Raise HostileMedia when a local file starts like a playlist or
+    session description (see PLAYLIST_SIGNATURES); nothing when it cannot
+    be read (the open says why)."""
     try:
-        container = av.open(source.removeprefix("file://"), options=options)
+        with open(path, "rb") as file:
+            head = file.read(1024)
+    except OSError:
+        return
+    head = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    for signature, what in PLAYLIST_SIGNATURES.items():
+        if head[: len(signature)].lower() == signature.lower():
+            raise HostileMedia(f"the file is {what}, not a video: playlists are not opened")
+
+
+def check_frame_size(container: Any, limit: int = MAX_FRAME_PIXELS) -> None:
+    """Raise HostileMedia when a video stream announces frames larger than
+    `limit` pixels (read from the header: nothing is decoded)."""
+    for stream in container.streams.video:
+        width, height = stream.codec_context.width or 0, stream.codec_context.height or 0
+        if width * height > limit:
+            raise HostileMedia(
+                f"the video announces {width}x{height} frames, over the limit of {limit} pixels (8K UHD)"
+            )
+
+
+def open_video(source: str, *, pictures: bool = True) -> Any:
+    """Open a file path, `file://` URL or network URL that has a video
+    stream. A local file is opened only through FFmpeg's `file` protocol,
+    never when it is a playlist, and with a time limit on the open and every
+    read; a network source with a time limit on reads. A header announcing
+    frames over MAX_FRAME_PIXELS is refused before decoding. Raises
+    Unopenable (HostileMedia), NoVideoStream, and StillPicture when
+    `pictures` is False."""
+    network = "://" in source and not source.startswith("file:")
+    path = source.removeprefix("file://")
+    if network:
+        options: dict[str, str] = {"rw_timeout": NETWORK_TIMEOUT_US}
+        timeout: tuple[float, float] | None = None
+    else:
+        refuse_playlist(path)
+        options, timeout = {"protocol_whitelist": LOCAL_PROTOCOLS}, LOCAL_TIMEOUTS
+    try:
+        container = av.open(path, options=options, timeout=timeout)
     except (*DECODE_ERRORS, UnicodeDecodeError) as exc:
         raise Unopenable(error_reason(exc)) from None
-    name = container.format.name
-    if not pictures and (name in PICTURE_FORMATS or name.endswith("_pipe")):
+    try:
+        name = container.format.name
+        if not pictures and (name in PICTURE_FORMATS or name.endswith("_pipe")):
+            raise StillPicture(f"the file is a picture ({name}), not a video")
+        if not container.streams.video:
+            raise NoVideoStream("the file has no video stream")
+        check_frame_size(container)
+    except NotAVideo:
         container.close()
-        raise StillPicture(f"the file is a picture ({name}), not a video")
-    if not container.streams.video:
-        container.close()
-        raise NoVideoStream("the file has no video stream")
+        raise
     return container
 
 

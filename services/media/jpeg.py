@@ -7,6 +7,7 @@ Every function here blocks (decoding, encoding): call them in a thread.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -107,11 +108,20 @@ class JpegEncoder:
             self._codec = codec
         return codec
 
-    def encode(self, i420: np.ndarray, width: int, height: int) -> bytes:
-        """One JPEG of an I420 frame of `width` x `height`."""
+    def encode(
+        self, i420: np.ndarray, width: int, height: int, draw: Callable[[np.ndarray], np.ndarray] | None = None
+    ) -> bytes:
+        """One JPEG of an I420 frame of `width` x `height`; with `draw`,
+        of the RGB picture it returns for the frame scaled to the output
+        size (an overlay drawn at the size it is seen)."""
         out_width, out_height = output_size(width, height, self.out_height or height)
         frame = av.VideoFrame.from_ndarray(i420, format="yuv420p")
-        scaled = frame.reformat(width=out_width, height=out_height, format="yuvj420p")
+        if draw is None:
+            scaled = frame.reformat(width=out_width, height=out_height, format="yuvj420p")
+        else:
+            rgb = frame.reformat(width=out_width, height=out_height, format="rgb24").to_ndarray()
+            drawn = av.VideoFrame.from_ndarray(np.ascontiguousarray(draw(rgb)), format="rgb24")
+            scaled = drawn.reformat(format="yuvj420p")
         self._pts += 1
         scaled.pts = self._pts
         codec = self._context(out_width, out_height)

@@ -34,7 +34,7 @@ from typing import Any
 import av
 import numpy as np
 
-from services.media.container import TEXT_FORMATS, open_live
+from services.media.container import TEXT_FORMATS, HostileMedia, open_live, refuse_playlist
 from services.media.frame_ring import FrameRef, FrameRing
 
 log = logging.getLogger(__name__)
@@ -106,6 +106,10 @@ def opening(address: str, options: SourceOptions) -> Opening:
         root = options.file_root.resolve()
         if not path.is_relative_to(root):
             raise SourceError(f"file:// sources must be inside {root}")
+        try:
+            refuse_playlist(str(path))
+        except HostileMedia as error:
+            raise SourceError(str(error)) from None
         return Opening(str(path), None, av_options)
     if scheme.startswith("rtsp"):
         av_options["rtsp_transport"] = options.rtsp_transport
@@ -123,6 +127,8 @@ class SourceStats:
     message: str = ""
     frames: int = 0
     reconnects: int = 0
+    #: How often the source ended cleanly (a file played to its end).
+    ends: int = 0
     arrivals: collections.deque[tuple[float, float]] = field(default_factory=lambda: collections.deque(maxlen=256))
 
     def measure(self, now: float, at: float) -> None:
@@ -213,6 +219,8 @@ class LiveSource:
                     delivered = self._play()
                     message = "the source ended; opening it again"
                     state = CONNECTING
+                    with self._lock:
+                        self._stats.ends += 1
                 except SourceError as exc:
                     message, state = str(exc), ERROR
                 except (av.FFmpegError, OSError, EOFError, ValueError) as exc:

@@ -7,6 +7,11 @@ drain for the grace period), Envoy last. SIGHUP (what `POST /system/restart`
 sends) restarts the services while Envoy keeps listening. A service that
 dies is started again (at most `VIGIL_SERVICE_RESTARTS` times a minute);
 past that, or when Envoy dies, the platform stops.
+
+The RTSP server that re-streams uploaded videos (`rtsp_server.py`, under the
+system Python with GStreamer) is one more child, started before the services
+when `rtsp_enabled` and GStreamer's RTSP server is installed, restarted like
+them, and stopped after them.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import logging
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import urllib.request
 from pathlib import Path
@@ -26,8 +32,23 @@ from services.common.health import wait_serving
 from services.common.settings import SERVICE_NAMES, Settings
 from services.db.engine import migrate
 from services.platform import envoy_config
+from services.uploads import restream
 
 log = logging.getLogger("vigil.platform")
+
+RTSP_SERVER = Path(__file__).resolve().with_name("rtsp_server.py")
+#: GStreamer's Python bindings come from Debian (`python3-gi`), for the system Python only.
+SYSTEM_PYTHON = "/usr/bin/python3"
+_RTSP_PROBE = "import gi; gi.require_version('GstRtspServer', '1.0'); from gi.repository import GstRtspServer"
+
+
+def rtsp_server_available() -> bool:
+    """True when the system Python has GStreamer's RTSP server
+    (`scripts/rtsp_server_deps.sh` installs it)."""
+    try:
+        return subprocess.run([SYSTEM_PYTHON, "-c", _RTSP_PROBE], capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
 
 
 def envoy_binary() -> str:
@@ -56,6 +77,8 @@ class Platform:
         self.settings = settings
         self.services: dict[str, asyncio.subprocess.Process] = {}
         self.envoy: asyncio.subprocess.Process | None = None
+        self.rtsp: asyncio.subprocess.Process | None = None
+        self.rtsp_wanted = False  # the RTSP server runs (and is restarted when it dies)
         self.run_dir = settings.data_dir / "run"
         self.restarts: dict[str, list[float]] = {}  # service -> monotonic times of its recent restarts
 
@@ -65,7 +88,81 @@ class Platform:
         env["VIGIL_SUPERVISOR_PID"] = str(os.getpid())
         env["VIGIL_DATA_DIR"] = str(self.settings.data_dir.resolve())
         env["VIGIL_DATABASE_URL"] = self.settings.sqlalchemy_url
+        env["VIGIL_RTSP_RUNNING"] = "true" if self.rtsp_wanted else "false"
         return env
+
+    async def start_rtsp(self) -> None:
+        """Start the RTSP server and wait for its `READY` line; RuntimeError
+        when it exits first."""
+        s = self.settings
+        self.rtsp = await asyncio.create_subprocess_exec(
+            SYSTEM_PYTHON,
+            str(RTSP_SERVER),
+            "--port",
+            str(s.rtsp_port),
+            "--host",
+            s.restream.host,
+            "--mounts",
+            str(restream.mounts_file(s.data_dir).resolve()),
+            "--state",
+            str(restream.state_file(s.data_dir).resolve()),
+            stdout=asyncio.subprocess.PIPE,
+        )
+        assert self.rtsp.stdout is not None
+        try:
+            line = await asyncio.wait_for(self.rtsp.stdout.readline(), s.start_timeout_seconds)
+        except TimeoutError:
+            line = b""
+        if not line.startswith(b"READY"):
+            await self._terminate(self.rtsp, 5)
+            raise RuntimeError(f"the RTSP server did not start (port {s.rtsp_port})")
+        log.info("RTSP server for uploaded videos on :%d", s.rtsp_port)
+
+    async def prepare_rtsp(self) -> None:
+        """Run the RTSP server when it is enabled and GStreamer is installed."""
+        if not self.settings.restream.enabled:
+            log.info("the RTSP server is off (VIGIL_RTSP_ENABLED=false): auto_stream is refused")
+            return
+        if not await asyncio.to_thread(rtsp_server_available):
+            log.warning(
+                "GStreamer's RTSP server is not installed for %s (scripts/rtsp_server_deps.sh installs it as "
+                "root): uploaded videos are not re-streamed and auto_stream=true is refused",
+                SYSTEM_PYTHON,
+            )
+            return
+        restream.mounts_file(self.settings.data_dir).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            await self.start_rtsp()
+        except RuntimeError as exc:  # re-streaming is optional: the rest of the platform runs without it
+            log.error(
+                "%s: uploaded videos are not re-streamed and auto_stream=true is refused "
+                "(is VIGIL_RTSP_PORT taken? VIGIL_RTSP_ENABLED=false turns the server off)",
+                exc,
+            )
+            self.rtsp = None
+            return
+        self.rtsp_wanted = True
+
+    async def restart_rtsp(self) -> bool:
+        """Start the RTSP server again after it died; False past the restart limit."""
+        assert self.rtsp is not None
+        loop = asyncio.get_running_loop()
+        recent = [t for t in self.restarts.get("rtsp", []) if loop.time() - t < 60]
+        if len(recent) >= self.settings.service_restarts:
+            log.error(
+                "the RTSP server exited with %s and was restarted %d times within a minute",
+                self.rtsp.returncode,
+                len(recent),
+            )
+            return False
+        self.restarts["rtsp"] = [*recent, loop.time()]
+        log.warning("the RTSP server exited with %s; restarting it", self.rtsp.returncode)
+        try:
+            await self.start_rtsp()
+        except RuntimeError as exc:
+            log.error("%s", exc)
+            return False
+        return True
 
     async def start_services(self) -> None:
         metrics = self.run_dir / "metrics"
@@ -86,7 +183,10 @@ class Platform:
         should stop instead."""
         loop = asyncio.get_running_loop()
         dead = [n for n, p in self.services.items() if p.returncode is not None]
-        if not dead or self.envoy is None or self.envoy.returncode is not None:
+        rtsp_dead = self.rtsp is not None and self.rtsp.returncode is not None
+        if not (dead or rtsp_dead) or self.envoy is None or self.envoy.returncode is not None:
+            return False
+        if rtsp_dead and not await self.restart_rtsp():
             return False
         for name in dead:
             while self.services[name].returncode is not None:
@@ -158,6 +258,7 @@ class Platform:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.prepare_auth()
         await asyncio.to_thread(migrate, self.settings.sqlalchemy_url)
+        await self.prepare_rtsp()
         await self.start_services()
         await self.start_envoy()
 
@@ -180,6 +281,9 @@ class Platform:
 
     async def stop(self) -> None:
         await self.stop_services()
+        if self.rtsp is not None:  # ends every publication
+            await self._terminate(self.rtsp, 10)
+            self.rtsp = None
         if self.envoy is not None:
             await self._terminate(self.envoy, 10)
             self.envoy = None
@@ -197,7 +301,7 @@ class Platform:
             await self.start()
             log.info("Vigil is up; Ctrl-C stops it")
             while not stop.is_set():
-                children = [*self.services.values(), *([self.envoy] if self.envoy else [])]
+                children = [*self.services.values(), *(p for p in (self.envoy, self.rtsp) if p is not None)]
                 waits = [asyncio.create_task(p.wait()) for p in children]
                 signals = [asyncio.create_task(stop.wait()), asyncio.create_task(restart.wait())]
                 _, pending = await asyncio.wait([*waits, *signals], return_when=asyncio.FIRST_COMPLETED)
@@ -213,6 +317,8 @@ class Platform:
                     if await self.restart_dead():
                         continue
                     dead = [n for n, p in self.services.items() if p.returncode is not None]
+                    if self.rtsp is not None and self.rtsp.returncode is not None:
+                        dead.append("rtsp server")
                     log.error("a child process exited (%s); stopping", ", ".join(dead) or "envoy")
                     code = 1
                     break

@@ -16,8 +16,10 @@ import base64
 import binascii
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import grpc
+from google.protobuf import json_format
 
 from services.common.errors import InvalidArgument, Unimplemented
 from services.events.store import EventStore, StoredEvent
@@ -120,9 +122,8 @@ class SmartSearch:
 
     def _results(self, hits: list[Hit]) -> list[analytic_pb2.SearchResult]:
         events = {event.id: event for event in self._store.by_ids([hit.event_id for hit in hits])}
-        ordered = sorted(
-            (hit for hit in hits if hit.event_id in events), key=lambda hit: (-hit.similarity, hit.event_id)
-        )
+        # Most similar first; ties keep the branch's order (text: newest first).
+        ordered = sorted((hit for hit in hits if hit.event_id in events), key=lambda hit: -hit.similarity)
         return [self._result(events[hit.event_id], hit.similarity) for hit in ordered]
 
     def _result(self, event: StoredEvent, similarity: float) -> analytic_pb2.SearchResult:
@@ -139,12 +140,35 @@ class SmartSearch:
         )
 
 
-class SearchServicer(search_service_pb2_grpc.SearchServiceServicer):
-    """`vigil.analytics.v1.SearchService`: smart search; Extract stays
-    UNIMPLEMENTED (the base servicer's) until its issue builds it."""
+class Extract(Protocol):
+    """Indexes an outside picture into a stream's smart-search pipeline
+    (services/engine/search_index.py `Extractor`); how many events it gave."""
 
-    def __init__(self, smart: SmartSearch) -> None:
+    async def extract(
+        self, node_num: int, stream_id: str, pipeline_id: str, image: str, metadata: dict[str, Any]
+    ) -> int: ...
+
+
+class SearchServicer(search_service_pb2_grpc.SearchServiceServicer):
+    """`vigil.analytics.v1.SearchService`: smart search, and Extract when an
+    extractor is given (else UNIMPLEMENTED, the base servicer's)."""
+
+    def __init__(self, smart: SmartSearch, extract: Extract | None = None) -> None:
         self._smart = smart
+        self._extract = extract
+
+    async def Extract(self, request: pb.ExtractRequest, context: grpc.aio.ServicerContext) -> pb.ExtractResponse:
+        if self._extract is None:
+            raise Unimplemented("extract is not built in this process")
+        metadata = json_format.MessageToDict(request.metadata) if request.HasField("metadata") else {}
+        await self._extract.extract(request.node_num, request.stream_id, request.pipeline_id, request.image, metadata)
+        return pb.ExtractResponse(
+            code=200,
+            message="payload successfully pushed to pipeline",
+            node_num=request.node_num,
+            stream_id=request.stream_id,
+            pipeline_id=request.pipeline_id,
+        )
 
     async def SmartSearch(
         self, request: pb.SmartSearchRequest, context: grpc.aio.ServicerContext

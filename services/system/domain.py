@@ -8,7 +8,7 @@ import logging
 import shutil
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
@@ -58,6 +58,19 @@ class NodeView:
     running_time_sec: float
     ip_address: str
     run_mode: str
+    workers: list[WorkerStatus] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class WorkerStatus:
+    """A stream-engine worker of the registry, as the system routes show it."""
+
+    worker_id: str
+    node_num: int
+    status: str
+    work_held: int
+    running_time_sec: float
+    last_heartbeat_sec: float
 
 
 @dataclass(frozen=True)
@@ -70,6 +83,8 @@ class ResourceView:
     ram_percent: float
     swap_percent: float
     gpus: list[hardware.GpuInfo]
+    #: (service name, number) of the node's analysis services.
+    services: list[tuple[str, int]] = field(default_factory=list)
 
 
 class _StreamsCollector(Collector):
@@ -98,6 +113,7 @@ class SystemDomain:
         default_log_level: str = "info",
         multiprocess_metrics: bool = False,
         events: EventStore | None = None,
+        worker_lease_seconds: float = 30.0,
     ) -> None:
         """`default_log_level` holds until a level is stored; with
         `multiprocess_metrics` (`vigil run` set PROMETHEUS_MULTIPROC_DIR)
@@ -109,6 +125,7 @@ class SystemDomain:
         self._repo = repo
         self._events = events
         self._live = live
+        self._worker_lease = worker_lease_seconds
         self._service_checks = service_checks or {}
         self._started_at: datetime = utcnow()
         self._ip = settings.node_ip or hardware.primary_ip()
@@ -129,6 +146,7 @@ class SystemDomain:
 
     async def nodes(self) -> list[NodeView]:
         rows = await asyncio.to_thread(self._repo.nodes)
+        engine_workers = await self._workers()
         now = utcnow()
         stale = 3 * self._settings.heartbeat_seconds
         return [
@@ -138,13 +156,35 @@ class SystemDomain:
                 running_time_sec=round((now - as_utc(row.started_at)).total_seconds(), 3),
                 ip_address=row.ip_address,
                 run_mode=row.run_mode,
+                workers=[w for w in engine_workers if w.node_num == row.node_num],
             )
             for row in rows
         ]
 
+    async def _workers(self) -> list[WorkerStatus]:
+        """The engine workers of the registry with their status: online
+        while they beat within the work lease."""
+        rows = await asyncio.to_thread(self._repo.engine_workers)
+        now = utcnow()
+        out = []
+        for row in rows:
+            silent = max(0.0, (now - as_utc(row.heartbeat_at)).total_seconds())
+            out.append(
+                WorkerStatus(
+                    worker_id=row.worker_id,
+                    node_num=row.node_num,
+                    status="online" if silent <= self._worker_lease else "offline",
+                    work_held=row.work_held,
+                    running_time_sec=round((now - as_utc(row.started_at)).total_seconds(), 3),
+                    last_heartbeat_sec=round(silent, 3),
+                )
+            )
+        return out
+
     async def resources(self) -> list[ResourceView]:
         """This node's CPU, RAM, swap and GPUs (other nodes report their own)."""
         gpus = await asyncio.to_thread(hardware.gpus)
+        online = [w for w in await self._workers() if w.node_num == LOCAL_NODE and w.status == "online"]
         return [
             ResourceView(
                 node_num=LOCAL_NODE,
@@ -153,6 +193,10 @@ class SystemDomain:
                 ram_percent=psutil.virtual_memory().percent,
                 swap_percent=psutil.swap_memory().percent,
                 gpus=gpus,
+                services=[
+                    ("vigil::engine_worker", len(online)),
+                    ("vigil::analytics_work", sum(w.work_held for w in online)),
+                ],
             )
         ]
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from services.db.models import Node, Setting, Stream, utcnow
+from services.db.models import EngineWorker, Node, Setting, Stream, utcnow
 
 
 class SystemRepository:
@@ -38,6 +38,11 @@ class SystemRepository:
     def nodes(self) -> list[Node]:
         with Session(self._engine) as session:
             return list(session.exec(select(Node).order_by(Node.node_num)))  # type: ignore[arg-type]
+
+    def engine_workers(self) -> list[EngineWorker]:
+        """The stream-engine worker registry (services/engine/registry.py)."""
+        with Session(self._engine) as session:
+            return list(session.exec(select(EngineWorker).order_by(EngineWorker.node_num, EngineWorker.worker_id)))  # type: ignore[arg-type]
 
     def stream_count(self) -> int:
         with Session(self._engine) as session:

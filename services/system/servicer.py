@@ -35,6 +35,7 @@ def _resource_data(view: Any) -> system_pb2.ResourceData:
             )
             for g in view.gpus
         ],
+        services=[system_pb2.GpuService(service_name=name, service_number=number) for name, number in view.services],
     )
 
 
@@ -65,6 +66,16 @@ class SystemServicer(system_service_pb2_grpc.SystemServiceServicer):
                     running_time_sec=n.running_time_sec,
                     ip_address=n.ip_address,
                     run_mode=n.run_mode,
+                    workers=[
+                        system_pb2.EngineWorker(
+                            worker_id=w.worker_id,
+                            status=w.status,
+                            work_held=w.work_held,
+                            running_time_sec=w.running_time_sec,
+                            last_heartbeat_sec=w.last_heartbeat_sec,
+                        )
+                        for w in n.workers
+                    ],
                 )
                 for n in nodes
             ],

@@ -54,6 +54,7 @@ def build(settings: Settings) -> Built:
         default_log_level=settings.log_level,
         multiprocess_metrics=bool(settings.prometheus_multiproc_dir),
         events=store,
+        worker_lease_seconds=settings.engine.lease_seconds,
     )
     events = EventsDomain(
         store,

@@ -3,15 +3,17 @@ sessions and the uploaded videos, protobuf in, domain calls, protobuf out."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
 from google.protobuf import struct_pb2
 
-from services.common.errors import VigilError
+from services.common.errors import InvalidArgument, Unimplemented, VigilError
 from services.db.models import Stream, UploadSession, Video
 from services.http_body.body import RequestBody
+from services.uploads.jobs import JobView, VideoJobs
 from services.uploads.library import VideoLibrary, rfc3339
 from services.uploads.sessions import ChunkHead, UploadSessions
 from vigil.uploads.v1 import upload_pb2, uploads_service_pb2_grpc
@@ -26,8 +28,22 @@ def _progress(upload: UploadSession) -> float:
     return round(100.0 * upload.chunks_received / upload.total_chunks, 2) if upload.total_chunks else 0.0
 
 
-def video_pb(video: Video, device: upload_pb2.Device | None = None) -> upload_pb2.Video:
-    """A row as Lenz prints a video."""
+def job_pb(job: JobView | None) -> upload_pb2.VideoJob:
+    """A video's offline job (Vigil's extra `job` key)."""
+    if job is None:
+        return upload_pb2.VideoJob(state="idle")
+    return upload_pb2.VideoJob(
+        state=job.state,
+        progress=job.progress_percent,
+        processed_duration=job.processed_duration,
+        event_count=job.event_count,
+        error=job.error,
+        scheduled_for=rfc3339(job.scheduled_for) if job.scheduled_for else "",
+    )
+
+
+def video_pb(video: Video, device: upload_pb2.Device | None = None, job: JobView | None = None) -> upload_pb2.Video:
+    """A row as Lenz prints a video, with Vigil's `job`."""
     out = upload_pb2.Video(
         id=video.video_id,
         original_filename=video.original_filename or video.name or "",
@@ -40,6 +56,7 @@ def video_pb(video: Video, device: upload_pb2.Device | None = None) -> upload_pb
         started_at_src=video.started_at_src,
         ended_at=rfc3339(video.ended_at),
         instance=NULL,
+        job=job_pb(job),
     )
     if device is not None:
         out.device.CopyFrom(device)
@@ -61,6 +78,8 @@ class UploadsServicer(uploads_service_pb2_grpc.UploadsServiceServicer):
             content_type=first.http_body.content_type,
         )
         try:
+            if first.HasField("auto_stream") and first.auto_stream:
+                self._library.check_auto_stream()
             receipt = await self._sessions.receive_chunk(head, body)
         except VigilError:
             await body.drain(DRAIN_BYTES)
@@ -141,11 +160,12 @@ class UploadsServicer(uploads_service_pb2_grpc.UploadsServiceServicer):
             request.page if request.HasField("page") else None,
             request.limit if request.HasField("limit") else None,
         )
+        jobs = await self._jobs(rows)
         pages = max(1, -(-total // per_page)) if per_page else 1
         return pb.ListVideosResponse(
             success=True,
             data=pb.ListVideosResponse.Data(
-                videos=[video_pb(v) for v in rows],
+                videos=[video_pb(v, job=jobs.get(v.video_id)) for v in rows],
                 count=len(rows),
                 pagination=upload_pb2.Pagination(
                     current_page=page, per_page=per_page, total_items=total, total_pages=pages
@@ -155,9 +175,44 @@ class UploadsServicer(uploads_service_pb2_grpc.UploadsServiceServicer):
 
     async def GetVideo(self, request: pb.GetVideoRequest, context: grpc.aio.ServicerContext) -> Any:
         video, stream = await self._library.get_video(request.nvr_server_id, request.video_id)
+        job = (await self._jobs([video])).get(video.video_id)
         return pb.GetVideoResponse(
-            success=True, data=pb.GetVideoResponse.Data(video=video_pb(video, self._device(video, stream)))
+            success=True, data=pb.GetVideoResponse.Data(video=video_pb(video, self._device(video, stream), job))
         )
+
+    async def UpdateVideo(self, request: pb.UpdateVideoRequest, context: grpc.aio.ServicerContext) -> Any:
+        if not request.HasField("auto_stream"):
+            raise InvalidArgument("auto_stream: this field is required (true or false)")
+        video, stream = await self._library.set_auto_stream(
+            request.nvr_server_id, request.video_id, request.auto_stream
+        )
+        job = (await self._jobs([video])).get(video.video_id)
+        return pb.UpdateVideoResponse(
+            success=True, data=pb.GetVideoResponse.Data(video=video_pb(video, self._device(video, stream), job))
+        )
+
+    async def _jobs(self, videos: list[Video]) -> dict[str, JobView]:
+        jobs = self._library.jobs
+        return await asyncio.to_thread(jobs.views, videos) if jobs is not None and videos else {}
+
+    async def CancelVideoJob(self, request: pb.CancelVideoJobRequest, context: grpc.aio.ServicerContext) -> Any:
+        video = await self._library.find_video(request.video_id)
+        job = await asyncio.to_thread(self._require_jobs().cancel, video)
+        return pb.CancelVideoJobResponse(
+            success=True, message="Job cancelled", video_id=video.video_id, job=job_pb(job)
+        )
+
+    async def ScheduleVideoJob(self, request: pb.ScheduleVideoJobRequest, context: grpc.aio.ServicerContext) -> Any:
+        video = await self._library.find_video(request.video_id)
+        job = await asyncio.to_thread(self._require_jobs().schedule, video)
+        return pb.ScheduleVideoJobResponse(
+            success=True, message="Job scheduled", video_id=video.video_id, job=job_pb(job)
+        )
+
+    def _require_jobs(self) -> VideoJobs:
+        if self._library.jobs is None:
+            raise Unimplemented("offline analysis jobs are not wired in this process")
+        return self._library.jobs
 
     async def DeleteVideo(self, request: pb.DeleteVideoRequest, context: grpc.aio.ServicerContext) -> Any:
         video = await self._library.delete_video(request.nvr_server_id, request.video_id)
@@ -172,7 +227,7 @@ class UploadsServicer(uploads_service_pb2_grpc.UploadsServiceServicer):
             channel="live",
             silent_audio=False,
             status=state.status,
-            publish_url="",  # no RTSP publisher runs in this build
+            publish_url=state.publish_url,
             created_at=rfc3339(state.created_at),
             updated_at=rfc3339(state.updated_at),
             error_count=state.error_count,

@@ -27,7 +27,9 @@ from services.common.settings import UploadsSettings
 from services.db.models import Stream, UploadSession, Video, as_utc, utcnow
 from services.media import probe
 from services.media.jpeg import screenshot
+from services.uploads.jobs import VideoJobs
 from services.uploads.repository import ArchiveFilter, Keyset, Page, UploadsRepository
+from services.uploads.restream import Restreamer
 from services.uploads.store import ChunkStore, Sink, StorageFull, TooLarge
 
 log = logging.getLogger(__name__)
@@ -162,6 +164,7 @@ class DeviceState:
     url: str
     scheme: str
     status: str
+    publish_url: str
     created_at: datetime | None
     updated_at: datetime | None
     error_count: int
@@ -194,10 +197,59 @@ class ArchivePage:
 class VideoLibrary:
     """Lists, changes and deletes uploaded videos; takes finished files in."""
 
-    def __init__(self, repo: UploadsRepository, store: ChunkStore, settings: UploadsSettings) -> None:
+    def __init__(
+        self,
+        repo: UploadsRepository,
+        store: ChunkStore,
+        settings: UploadsSettings,
+        restreamer: Restreamer,
+        jobs: VideoJobs | None = None,
+    ) -> None:
         self._repo = repo
         self._store = store
         self._settings = settings
+        #: The videos' offline analysis jobs (None: a library without them, in tests).
+        self.jobs = jobs
+        self.restreamer = restreamer
+
+    # -- re-streaming ---------------------------------------------------------------
+
+    def republish(self) -> None:
+        """Write the RTSP server's mounts from the database (blocking)."""
+        self.restreamer.publish(self._repo.auto_stream_videos())
+
+    async def keep_published(self, every: float = 5.0) -> None:
+        """Republish now and every few seconds (videos changed by another
+        process, files that went missing)."""
+        while True:
+            try:
+                await asyncio.to_thread(self.republish)
+            except Exception:  # a database hiccup must not end the loop
+                log.exception("cannot write the RTSP mounts")
+            await asyncio.sleep(every)
+
+    def check_auto_stream(self) -> None:
+        """InvalidArgument when `auto_stream=true` cannot be honoured."""
+        if not self.restreamer.running:
+            raise InvalidArgument(
+                "auto_stream=true is not available: this node runs no RTSP server (GStreamer's RTSP server is "
+                "not installed, or VIGIL_RTSP_ENABLED=false); upload with auto_stream=false"
+            )
+
+    async def set_auto_stream(self, node: int, video_id: str, on: bool) -> tuple[Video, Stream | None]:
+        """Publish a video over RTSP (on) or end its publication (off)."""
+        if on:
+            self.check_auto_stream()
+        video, stream = await self.get_video(node, video_id)
+        if on and not video.file_path:
+            raise FailedPrecondition("the video has no file to stream")
+        if video.auto_stream != on:
+            video.auto_stream, video.updated_at = on, utcnow()
+            if video.status in ("streaming", "ready"):
+                video.status = "streaming" if on else "ready"
+            video = await asyncio.to_thread(self._repo.save_video, video)
+        await asyncio.to_thread(self.republish)
+        return video, stream
 
     # -- shared -----------------------------------------------------------------
 
@@ -233,7 +285,8 @@ class VideoLibrary:
         if info.creation_time is not None:
             video.started_at, video.started_at_src = info.creation_time, "metadata"
         else:
-            video.started_at, video.started_at_src = uploaded, "upload"
+            # Whole seconds, as Lenz prints it: event times are this plus the frame's time.
+            video.started_at, video.started_at_src = uploaded.replace(microsecond=0), "upload"
         video.ended_at = video.started_at + timedelta(seconds=info.duration)
 
     @staticmethod
@@ -269,7 +322,7 @@ class VideoLibrary:
             original_filename=upload.original_filename,
             name=upload.original_filename,
             file_path=str(target.resolve()),
-            status="streaming" if upload.auto_stream else "ready",
+            status="streaming" if upload.auto_stream and self.restreamer.running else "ready",
             auto_stream=upload.auto_stream,
             stream_settings=self.default_stream_settings(),
             created_at=now,
@@ -286,6 +339,8 @@ class VideoLibrary:
             await asyncio.to_thread(self._store.place, target, data_path)  # back, so completion can retry
             raise
         log.info("upload %s complete: video %s, %d bytes, sha256 %s", upload.session_id, video.video_id, size, sha256)
+        if saved.auto_stream:
+            await asyncio.to_thread(self.republish)
         return saved
 
     def video_file_of(self, upload: UploadSession) -> Path:
@@ -293,18 +348,30 @@ class VideoLibrary:
         return self._store.video_path(upload.video_id, extension_of(upload.original_filename))
 
     def device_of(self, video: Video, stream: Stream | None) -> DeviceState:
-        """The device block: marked to stream (auto_stream) it is `pending`
-        until a player opens the internal stream; otherwise `stopped`."""
+        """The device block: what the RTSP server says of the video's mount
+        (`running`, `error`, `pending` until the server has mounted it);
+        `stopped` when the video is not marked `auto_stream`; `unavailable`
+        when it is but no RTSP server runs."""
+        published = self.restreamer.publication(video) if video.auto_stream else None
+        if published is not None:
+            status = published.status
+        elif video.auto_stream and not self.restreamer.running:
+            status = "unavailable"
+        elif video.auto_stream:  # not mounted (yet): its file is missing, or the mounts are being written
+            status = "pending" if video.file_path and Path(video.file_path).is_file() else "error"
+        else:
+            status = "stopped"
         return DeviceState(
             name=stem_of(video.original_filename or video.name or video.video_id),
             url=stream.reference if stream else "",
             scheme=stream.reference.split(":", 1)[0] if stream else "",
-            status="pending" if video.auto_stream and stream else "stopped",
+            status=status,
+            publish_url=published.url if published else "",
             created_at=stream.create_time if stream else None,
             updated_at=stream.last_update_time if stream else None,
-            error_count=video.device_error_count,
-            restart_count=video.device_restart_count,
-            uptime_ms=0.0,  # nothing publishes the stream yet, so it has not been up
+            error_count=published.error_count if published else 0,
+            restart_count=published.restart_count if published else 0,
+            uptime_ms=published.uptime_ms if published else 0.0,
         )
 
     # -- Lenz ----------------------------------------------------------------------
@@ -340,6 +407,13 @@ class VideoLibrary:
         stream = await asyncio.to_thread(self._repo.stream, video.stream_id) if video.stream_id else None
         return video, stream
 
+    async def find_video(self, video_id: str) -> Video:
+        """A video by its Lenz id on any node (the `/vigil/v1/videos/...` routes)."""
+        video = await asyncio.to_thread(self._repo.video_by_video_id, video_id)
+        if video is None or not visible(video.owner):
+            raise NotFound("video not found")
+        return video
+
     async def delete_video(self, node: int, video_id: str) -> Video:
         video, _ = await self.get_video(node, video_id)
         return await self._delete(video)
@@ -349,6 +423,12 @@ class VideoLibrary:
         deleted = await asyncio.to_thread(self._repo.delete_video, video.id)
         if deleted is None:
             raise NotFound("video not found")
+        if deleted.auto_stream:
+            await asyncio.to_thread(self.republish)  # before the file goes
+        # Its job went with its stream's work rows (a worker running it stops
+        # at its next heartbeat); its events go now.
+        if self.jobs is not None:
+            await asyncio.to_thread(self.jobs.forget, deleted)
         if video.file_path:
             await asyncio.to_thread(self._store.remove_file, Path(video.file_path))
         await asyncio.to_thread(self._store.remove_file, self._store.screenshot_path(video.video_id))
@@ -516,6 +596,8 @@ class VideoLibrary:
             existing.reference, existing.last_update_time = target.resolve().as_uri(), now
             stream = existing
         saved = await asyncio.to_thread(self._repo.save_video, video, stream)
+        if saved.auto_stream:
+            await asyncio.to_thread(self.republish)  # the new file, before the old one goes
         if old is not None and old != target.resolve():
             await asyncio.to_thread(self._store.remove_file, old)
         await asyncio.to_thread(self._store.remove_file, self._store.screenshot_path(video.video_id))

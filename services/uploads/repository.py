@@ -146,6 +146,12 @@ class UploadsRepository:
         with Session(self._engine) as session:
             return session.exec(select(Video).where(Video.video_id == video_id)).first()
 
+    def auto_stream_videos(self) -> list[Video]:
+        """Every video marked `auto_stream` that has a file, in id order."""
+        with Session(self._engine) as session:
+            query = select(Video).where(col(Video.auto_stream).is_(True), Video.file_path != "").order_by(col(Video.id))
+            return list(session.exec(query))
+
     def stream(self, stream_id: str) -> Stream | None:
         with Session(self._engine) as session:
             return session.get(Stream, stream_id)

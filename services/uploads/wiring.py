@@ -8,13 +8,17 @@ from dataclasses import dataclass
 
 from services.auth.interceptor import AuthInterceptor
 from services.auth.tokens import TokenStore
+from services.common import hardware
 from services.common.server import Built, Registration
 from services.common.settings import Settings
 from services.db.engine import make_engine
+from services.events.store import EventStore
 from services.uploads.findface import ArchivesServicer
+from services.uploads.jobs import VideoJobs
 from services.uploads.lenz import UploadsServicer
 from services.uploads.library import VideoLibrary
 from services.uploads.repository import UploadsRepository
+from services.uploads.restream import Restreamer
 from services.uploads.sessions import UploadSessions
 from services.uploads.store import ChunkStore
 from vigil.uploads.v1 import archives_service_pb2_grpc, uploads_service_pb2_grpc
@@ -35,14 +39,23 @@ class UploadsProcess(Built):
 
 def build(settings: Settings) -> UploadsProcess:
     """One engine, repository, chunk store and library; the sessions domain;
-    both faces; the housekeeping job. Recovers what a crash left on disk
+    both faces; the housekeeping and re-streaming jobs. Publishes the videos
+    marked `auto_stream` (the RTSP server's mounts) and recovers what a crash left on disk
     before anything serves."""
     engine = make_engine(settings.sqlalchemy_url)
     repo = UploadsRepository(engine)
     store = ChunkStore(settings.data_dir / "uploads")
-    library = VideoLibrary(repo, store, settings.uploads)
+    restreamer = Restreamer(
+        settings.data_dir,
+        running=settings.rtsp_running,
+        public_host=settings.restream.public_host or settings.system.node_ip or hardware.primary_ip(),
+        port=settings.rtsp_port,
+    )
+    jobs = VideoJobs(engine, EventStore(engine, settings.data_dir))
+    library = VideoLibrary(repo, store, settings.uploads, restreamer, jobs)
     sessions = UploadSessions(repo, store, library, settings.uploads)
     sessions.recover()
+    library.republish()
     return UploadsProcess(
         registrations=[
             Registration(
@@ -56,7 +69,7 @@ def build(settings: Settings) -> UploadsProcess:
                 "vigil.uploads.v1.ArchivesService",
             ),
         ],
-        background=[sessions.housekeeping],
+        background=[sessions.housekeeping, library.keep_published],
         options=UPLOAD_SERVER_OPTIONS,
         # The credential check (FindFace tokens, the Lenz tenant) in front of both faces.
         interceptors=[AuthInterceptor(TokenStore(engine))],

@@ -62,6 +62,13 @@ async def embed_faces(
     return list(await asyncio.gather(*(one(f) for f in faces)))
 
 
+async def embed_aligned(client: InferenceClient, aligned: np.ndarray, *, model: str = SFACE.name) -> np.ndarray:
+    """The normalised 128-float embedding of one face already aligned
+    (`sface.align`: 112x112 RGB)."""
+    out = await client.infer(model, {SFACE.input: sface.preprocess(aligned)[None]})
+    return sface.normalise(out[SFACE.output][0])
+
+
 async def read_text(
     client: InferenceClient,
     image: np.ndarray,
@@ -83,3 +90,21 @@ async def read_text(
 
     lines = await asyncio.gather(*(one(b) for b in boxes))
     return list(zip(boxes, lines, strict=True))
+
+
+class ServedTextModels:
+    """PP-OCRv4 detection and recognition through the inference service (the
+    `TextModels` a plate reader takes): one request per picture or line."""
+
+    def __init__(self, client: InferenceClient, *, det_model: str = PPOCR_DET.name, rec_model: str = PPOCR_REC.name):
+        self._client = client
+        self._det = det_model
+        self._rec = rec_model
+
+    async def detect(self, x: np.ndarray) -> np.ndarray:
+        """3xHxW float32 -> HxW text probabilities."""
+        return np.asarray((await self._client.infer(self._det, {PPOCR_DET.input: x[None]}))[PPOCR_DET.output][0, 0])
+
+    async def recognise(self, x: np.ndarray) -> np.ndarray:
+        """3x48xW float32 -> T x classes scores."""
+        return np.asarray((await self._client.infer(self._rec, {PPOCR_REC.input: x[None]}))[PPOCR_REC.output][0])

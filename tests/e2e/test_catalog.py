@@ -26,7 +26,12 @@ from tests.e2e.luna_examples import CREATE_V1
 from tests.e2e.uploads_client import upload_file
 from tests.media import make_h264
 
-PLATFORM_ENV = {"VIGIL_ANALYTIC_DEFAULT_SEATS": "16", "VIGIL_ANALYTIC_SEATS": "NFV4-LPR3=1"}
+PLATFORM_ENV = {
+    "VIGIL_ANALYTIC_DEFAULT_SEATS": "16",
+    "VIGIL_ANALYTIC_SEATS": "NFV4-LPR3=1",
+    # The tests take the offline work themselves.
+    "VIGIL_OFFLINE_WORKERS": "0",
+}
 ALL = {"NFV4-FR", "NFV4-LPR3", "NFV4-MPA", "NFV4-MVA", "NFV4-SS"}
 LENZ_ALL = {"NFDSS-FR", "NFDSS-LPR", "NFV4-MPA", "NFV4-MVA", "NFV4-SS"}
 

@@ -18,6 +18,7 @@ from google.api import httpbody_pb2
 
 from tests.classify_support import classify, make_clip, multipart, wait_result
 from tests.inference_support import model_repository
+from tests.media import HOSTILE_KINDS, hostile
 from vigil.classification.v1 import classification_service_pb2 as pb
 from vigil.classification.v1 import classification_service_pb2_grpc
 
@@ -180,6 +181,9 @@ def test_bad_input_gets_a_gaard_error(platform, http, clips, tmp_path: Path) -> 
     assert "tenant" in gaard_error(classify(http, tenant=None, file=mp4(clips["wall"])), 400, 1001)
     assert "video" in gaard_error(classify(http), 400, 1002)
     assert "not a video" in gaard_error(classify(http, file=mp4(b"%PDF-1.4 not a video" * 50, "a.mp4")), 415, 2001)
+    for kind in HOSTILE_KINDS:  # playlists naming local files and addresses, a huge frame: refused unread
+        message = gaard_error(classify(http, file=mp4(hostile(kind), f"{kind}.mp4")), 415, 2001)
+        assert "playlists are not opened" in message or "over the limit" in message, (kind, message)
     png = (Path(str(skimage.__file__)).parent / "data" / "astronaut.png").read_bytes()
     assert "picture" in gaard_error(classify(http, file=("a.png", png, "image/png")), 415, 2001)
     cut = clips["camera"][: len(clips["camera"]) // 2]  # the MP4's index is at its end: gone

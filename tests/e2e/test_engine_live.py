@@ -184,11 +184,16 @@ def test_unknown_streams_and_analytics_are_404(platform, http, camera) -> None:
     assert http.get(f"/mjpeg/7/{stream_id}").status_code == 404  # another node
     for path in (f"/mjpeg/0/{stream_id}/NFV4-MPA", f"/visual/0/{stream_id}/NFV4-MPA"):
         assert http.get(path).json() == {"code": 404, "message": "stream or analytic not found"}
-    # Assigned (the catalog's work row), its overlay waits for the analysis stage.
-    assigned = http.post(f"/api/visionaire/pipeline/node-000/{stream_id}/NFV4-MPA", json={})
-    assert assigned.status_code == 200, assigned.text
-    for path in (f"/mjpeg/0/{stream_id}/NFV4-MPA", f"/visual/0/{stream_id}/NFV4-MPA"):
-        assert http.get(path).status_code == 501
+    # Assigned (the catalog's work row): people counting draws its overlay
+    # (the page embeds it); face recognition's stage draws none here.
+    for analytic in ("NFV4-MPA", "NFV4-FR"):
+        assigned = http.post(f"/api/visionaire/pipeline/node-000/{stream_id}/{analytic}", json={})
+        assert assigned.status_code == 200, assigned.text
+    page = http.get(f"/visual/0/{stream_id}/NFV4-MPA")
+    assert page.status_code == 200 and f'<img src="/mjpeg/0/{stream_id}/NFV4-MPA"' in page.text
+    for path in (f"/mjpeg/0/{stream_id}/NFV4-FR", f"/visual/0/{stream_id}/NFV4-FR"):
+        reply = http.get(path)
+        assert reply.status_code == 501 and "not drawn" in reply.json()["message"], reply.text
     assert http.get(f"/mjpeg/0/{stream_id}/NFV4-MVA").status_code == 404  # not assigned
 
 
@@ -287,6 +292,18 @@ def test_sources_that_are_not_videos_a_local_file_playlist_and_a_huge_frame(plat
         assert reply.status_code == 503, reply.text
         assert "not a video" in reply.json()["message"]
         assert not viewer.parts
+
+
+def test_a_local_playlist_source_is_refused_unread(platform, http) -> None:
+    """A `file://` playlist inside the file root naming a file outside it
+    (and an address): refused before FFmpeg reads it."""
+    playlist = platform.data_dir / "cam.m3u8"
+    playlist.write_text("#EXTM3U\n#EXTINF:1,\n/etc/passwd\n#EXTINF:1,\nhttp://127.0.0.1:9/x.ts\n#EXT-X-ENDLIST\n")
+    stream_id = create(http, f"file://{playlist}")
+    reply = http.get(f"/stream_jpeg/0/{stream_id}")
+    assert reply.status_code == 503 and "playlists are not opened" in reply.json()["message"], reply.text
+    failed = wait_for(lambda: (s := stats(http, stream_id))["state"] == "ERROR" and s)
+    assert "an HLS playlist, not a video" in failed["last_error_msg"], failed
 
 
 @pytest.mark.slow

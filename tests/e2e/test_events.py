@@ -263,8 +263,9 @@ def test_bad_input_in_visionaire_shape(
 
 
 def test_smart_search_frame_through_the_edge(http: httpx.Client) -> None:
-    """`POST /smart-search` checks the request; the image and text branches
-    answer 501 until face recognition and plates wire them in (issue 15)."""
+    """`POST /smart-search` checks the request; a query image with no face
+    is a 400 (tests/e2e/test_faces.py finds faces; the text branch is tested
+    below)."""
     picture = base64.b64encode(jpeg()).decode()
     for body, status, message in [
         ({"type": "video", "query": "x"}, 400, "invalid query type"),
@@ -273,8 +274,9 @@ def test_smart_search_frame_through_the_edge(http: httpx.Client) -> None:
         ({"type": "text", "query": ""}, 400, "query is required"),
         ({"type": "image", "query": picture, "limit": 5000}, 400, "limit must be 1..200"),
         ({"type": "image", "query": picture, "since": "yesterday"}, 400, None),
-        ({"type": "image", "query": picture, "limit": 5}, 501, None),
-        ({"type": "text", "query": "B 1234 XY"}, 501, None),
+        ({"type": "image", "query": picture, "limit": 5}, 400, "no face found in query image"),
+        ({"type": "text", "query": "B" * 257}, 400, "query text is longer than 256 characters"),
+        ({"type": "text", "query": "   "}, 400, "query is required"),
     ]:
         reply = http.post("/smart-search", json=body)
         assert reply.status_code == status, (body, reply.text)
@@ -284,3 +286,70 @@ def test_smart_search_frame_through_the_edge(http: httpx.Client) -> None:
             assert answer["message"] == message
         if status == 501:
             assert "issue 15" in answer["message"]
+
+
+def test_smart_search_by_text_through_the_edge(http: httpx.Client, store: EventStore, stream_id: str) -> None:
+    """Plates (exact, partial, approximate), names and labels, most similar
+    first, with the event's thumbnail and texts; filtered by stream and time."""
+    at = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    exact, misread, person, other = store.append(
+        [
+            event(
+                stream_id,
+                "plate_read",
+                "NFV4-LPR3",
+                at=at,
+                label="car",
+                primary_text="B1234XYZ",
+                secondary_text="car",
+                thumbnail=jpeg(),
+                score=0.93,
+            ),
+            event(
+                stream_id,
+                "plate_read",
+                "NFV4-LPR3",
+                at=at + timedelta(seconds=5),
+                label="truck",
+                primary_text="B1284XYZ",
+                secondary_text="truck",
+            ),
+            event(
+                stream_id,
+                "watchlist_match",
+                "NFV4-FR",
+                at=at,
+                label="face",
+                primary_text="Siti Rahayu",
+                secondary_text="VIP list",
+            ),
+            event("cam-elsewhere", "plate_read", "NFV4-LPR3", at=at, primary_text="B1234XYZ"),
+        ]
+    )
+    body = {"type": "text", "query": "b 1234 xyz", "stream_id": stream_id}
+    reply = http.post("/smart-search", json=body)
+    assert reply.status_code == 200, reply.text
+    answer = reply.json()
+    assert answer["code"] == 200 and answer["message"] == "success"
+    first, second = answer["results"]
+    assert first["primary_text"] == "B1234XYZ" and first["secondary_text"] == "car" and first["similarity"] == 1
+    assert first["stream_id"] == stream_id and first["analytic_id"] == "NFV4-LPR3" and first["node_num"] == 0
+    assert first["timestamp_ms"] == at.timestamp() * 1000
+    assert base64.b64decode(first["image_jpeg"]) == jpeg()
+    assert second["primary_text"] == "B1284XYZ" and 0.7 < second["similarity"] < 0.8 and second["image_jpeg"] == ""
+
+    everywhere = http.post("/smart-search", json={"type": "text", "query": "B1234XYZ"}).json()["results"]
+    # Equally similar: newest first.
+    assert [r["stream_id"] for r in everywhere if r["similarity"] == 1] == ["cam-elsewhere", stream_id]
+    later = {"type": "text", "query": "B1234XYZ", "since": "2026-12-02T09:00:01Z", "stream_id": stream_id}
+    assert [r["primary_text"] for r in http.post("/smart-search", json=later).json()["results"]] == ["B1284XYZ"]
+    one = http.post("/smart-search", json={**body, "limit": 1}).json()["results"]
+    assert [r["primary_text"] for r in one] == ["B1234XYZ"]
+
+    name = http.post("/smart-search", json={"type": "text", "query": "rahayu", "stream_id": stream_id}).json()
+    assert [(r["primary_text"], r["secondary_text"]) for r in name["results"]] == [("Siti Rahayu", "VIP list")]
+    truck = http.post("/smart-search", json={"type": "text", "query": "TRUCK", "stream_id": stream_id}).json()
+    assert [(r["primary_text"], r["similarity"]) for r in truck["results"]] == [("B1284XYZ", 0.5)]
+    nothing = http.post("/smart-search", json={"type": "text", "query": "ZZ9999", "stream_id": stream_id})
+    assert nothing.status_code == 200 and nothing.json()["results"] == []
+    assert exact and misread and person and other

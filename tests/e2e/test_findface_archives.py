@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.e2e.uploads_client import sha256
-from tests.media import make_h264
+from tests.media import HOSTILE_KINDS, hostile, make_h264
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 ARCHIVE_KEYS = {
@@ -309,10 +309,13 @@ def test_source_file_screenshot_and_processing(platform, http, clip: bytes) -> N
     assert any(v["file_size"] == len(clip) and v["original_filename"] == "Pitt&Jolie" for v in videos)
 
 
-@pytest.mark.parametrize("kind", ["empty", "text", "truncated"])
+@pytest.mark.parametrize("kind", ["empty", "text", "truncated", *HOSTILE_KINDS])
 def test_source_files_that_are_not_videos(platform, http, clip: bytes, kind: str) -> None:
     archive_id = _create(http)["id"]
-    data = {"empty": b"", "text": b"plain text, not a video\n" * 50, "truncated": clip[: len(clip) // 2]}[kind]
+    if kind in HOSTILE_KINDS:
+        data = hostile(kind)
+    else:
+        data = {"empty": b"", "text": b"plain text, not a video\n" * 50, "truncated": clip[: len(clip) // 2]}[kind]
     message = _error(_upload(http, archive_id, data), 400, "BAD_PARAM")
     assert ("empty" in message) if kind == "empty" else ("not a video" in message)
     archive = http.get(f"/videos/{archive_id}/").json()

@@ -135,7 +135,8 @@ def test_visionaire_answers_match(http: httpx.Client, contract: Contract) -> Non
     check(http.get("/config/preset/NFV4-XX"))  # 404
     check(http.get("/mjpeg/0/abc"))  # 404 (the stream engine's live view of an unknown stream)
     check(http.post("/smart-search", json={}))  # 400 invalid query type
-    check(http.post("/extract/0/abc/NFV4-SS", json={"image": ""}))  # 501
+    check(http.post("/extract/0/abc/NFV4-SS", json={"image": ""}))  # 404 pipeline not found
+    check(http.post("/config/checkin", json={"access_key": "AKID", "secret_key": "sk"}))  # 501 (no licence server)
     assert {s for _, _, s in contract.checked} >= {200, 400, 404, 501}
 
 

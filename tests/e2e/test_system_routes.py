@@ -9,6 +9,7 @@ import httpx
 import yaml
 
 from services.common import hardware
+from services.common.settings import Settings
 
 LUNA_ID = re.compile(r"^\d{10},[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -24,8 +25,15 @@ def test_node_status_is_the_real_registry(platform, http) -> None:
     first = http.get("/node_status").json()
     assert first["node_number"] == 1
     (node,) = first["nodes"]
-    assert set(node) == {"node_num", "status", "running_time_sec", "ip_address", "run_mode"}
+    assert set(node) == {"node_num", "status", "running_time_sec", "ip_address", "run_mode", "workers"}
     assert node["node_num"] == 0 and node["status"] == "online"
+    # Vigil's extension: the node's engine workers, from their own heartbeats.
+    workers = node["workers"]
+    assert len(workers) == Settings().engine.workers and {w["status"] for w in workers} == {"online"}
+    assert all(
+        set(w) == {"worker_id", "status", "work_held", "running_time_sec", "last_heartbeat_sec"} for w in workers
+    )
+    assert all(w["last_heartbeat_sec"] < Settings().engine.lease_seconds for w in workers)
     assert node["run_mode"] == hardware.run_mode()
     assert re.match(r"^\d+\.\d+\.\d+\.\d+$", node["ip_address"])
     time.sleep(1.1)
@@ -37,7 +45,10 @@ def test_resource_stats(platform, http) -> None:
     v1 = http.get("/resource_stats").json()
     (device,) = v1["devices"]
     assert set(device) == {"node_num", "data"}
-    assert set(device["data"]) == {"cpu_percent", "ram_percent", "swap_memory_percent", "gpus"}
+    assert set(device["data"]) == {"cpu_percent", "ram_percent", "swap_memory_percent", "gpus", "services"}
+    services = {s["service_name"]: s["service_number"] for s in device["data"]["services"]}
+    assert services["vigil::engine_worker"] == Settings().engine.workers
+    assert services["vigil::analytics_work"] >= 0
     assert 0 < device["data"]["ram_percent"] <= 100
     v2 = http.get("/v2/resource_stats").json()
     assert set(v2["devices"][0]) == {"node_num", "ip_address", "data"}

@@ -9,8 +9,9 @@ failing the row."""
 
 from __future__ import annotations
 
+import contextlib
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -18,11 +19,12 @@ from typing import Any, cast
 import av
 import numpy as np
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from services.catalog import work
 from services.db.engine import make_engine
-from services.engine.analysers import FRAMES_SKIPPED, ObjectAnalysis, thumbnail
+from services.engine.analysers import EVENTS_DEFERRED, FRAMES_GATED, FRAMES_SKIPPED, ObjectAnalysis, thumbnail
 from services.engine.sources import OpenStream
 from services.events.store import EventQuery, EventStore
 from services.inference_client import InferenceClient
@@ -100,6 +102,18 @@ def counting(direction: str) -> dict[str, Any]:
     return {"object_confidence_threshold": 0.5, "sub_analytics": [{"name": "counting", "areas": [line]}]}
 
 
+@contextlib.contextmanager
+def store_for(stream_id: str, store: EventStore) -> Iterator[Callable[[], list[Any]]]:
+    """The events of `stream_id` appended inside the block, oldest first."""
+    known = {e.id for e in store.newest(EventQuery(stream_id=stream_id), 1000)}
+
+    def new() -> list[Any]:
+        found = store.newest(EventQuery(stream_id=stream_id), 1000)
+        return sorted((e for e in found if e.id not in known), key=lambda e: e.id)
+
+    yield new
+
+
 async def play(
     analysis: ObjectAnalysis, ring: Ring, frames: list[tuple[np.ndarray, float]], config: dict[str, Any]
 ) -> None:
@@ -141,9 +155,69 @@ async def test_frames_the_inference_service_cannot_answer_are_skipped(
     before = skipped._value.get()
     async with InferenceClient(f"127.0.0.1:{free_port()}", timeout=2) as client:  # nothing listens there
         analysis = ObjectAnalysis(client, store)
-        await play(analysis, ring, frames[:3], counting("both"))
+        # The gate off: the clip starts standing still, and each frame must reach the detector.
+        await play(analysis, ring, frames[:3], {**counting("both"), "motion_gate": False})
     assert skipped._value.get() - before == 3
     assert store.newest(EventQuery(stream_id=STREAM), 10) == []
+    ring.ring.close()
+
+
+async def test_the_motion_gate_skips_still_frames_and_counts_the_same(
+    inference: InferenceServer, database: Engine, frames: list[tuple[np.ndarray, float]], tmp_path: Path
+) -> None:
+    """The clip's walker stands still half a second at each end, then a still
+    floor: with the gate the detector skips those frames (re-checking the
+    tracked walker every second) and the line events are the same as with
+    the gate off."""
+    store = EventStore(database, tmp_path)
+    gated = FRAMES_GATED.labels(STREAM, "NFV4-MPA")
+    floor = np.full_like(frames[0][0], 128)
+    still = [(floor, frames[-1][1] + (i + 1) / 5) for i in range(50)]  # 10 s of an empty scene
+    types = {}
+    counts = {}
+    async with InferenceClient(inference.target) as client:
+        for gate in (False, True):
+            ring = Ring()
+            analysis = ObjectAnalysis(client, store)
+            config = {**counting("both"), "motion_gate": gate}
+            before = gated._value.get()
+            with store_for(STREAM, store) as new_events:
+                await play(analysis, ring, frames + still, config)
+            analysis.forget(7)
+            types[gate] = [e.event_type for e in new_events()]
+            counts[gate] = gated._value.get() - before
+            ring.ring.close()
+    assert types[False] == types[True] == ["line_in", "line_out", "line_in"], types
+    assert counts[False] == 0
+    assert counts[True] >= 35, counts  # most of the empty floor's 50 frames, and some still ones
+
+
+async def test_events_the_database_refuses_are_kept_and_appended_later(
+    inference: InferenceServer, database: Engine, frames: list[tuple[np.ndarray, float]], tmp_path: Path
+) -> None:
+    """A database outage (the events table gone for a while) does not fail
+    the row: the crossings seen meanwhile are appended with the next frame
+    once the table is back, once each and in order."""
+    store = EventStore(database, tmp_path)
+    deferred = EVENTS_DEFERRED.labels(STREAM, "NFV4-MPA")
+    before = deferred._value.get()
+    ring = Ring()
+    config = {**counting("both"), "motion_gate": False}
+    async with InferenceClient(inference.target) as client:
+        analysis = ObjectAnalysis(client, store)
+        with store_for(STREAM, store) as new_events:
+            with database.begin() as connection:
+                connection.execute(text("ALTER TABLE events RENAME TO events_away"))
+            try:
+                await play(analysis, ring, frames, config)  # the three crossings, none storable
+            finally:
+                with database.begin() as connection:
+                    connection.execute(text("ALTER TABLE events_away RENAME TO events"))
+            await play(analysis, ring, frames[:1], config)  # the next frame appends them
+            events = new_events()
+        analysis.forget(7)
+    assert [e.event_type for e in events] == ["line_in", "line_out", "line_in"], events
+    assert deferred._value.get() - before >= 3
     ring.ring.close()
 
 

@@ -137,3 +137,10 @@ def test_the_seat_setting() -> None:
     for bad in ("NFV4-MPA", "NFV4-MPA=-1", "=3", "NFV4-MPA=two"):
         with pytest.raises(ValueError, match="VIGIL_ANALYTIC_SEATS"):
             CatalogSettings(seats=bad)
+
+
+def test_a_plate_pattern_must_be_a_regular_expression() -> None:
+    lpr = Catalog().get("NFV4-LPR3").config
+    assert lpr.errors({"plate_pattern": "^[A-Z"}) == ["plate_pattern is not a valid regular expression"]
+    assert lpr.errors({"plate_region": "ID", "plate_pattern": "^[A-Z]{1,2}[0-9]+$", "reads_per_track": 3}) == []
+    assert lpr.errors({"plate_region": "XX"}) == ["plate_region must be one of generic, ID"]

@@ -55,6 +55,7 @@ def test_every_service_is_one_of_the_domains() -> None:
         "vigil.classification.v1",
         "vigil.system.v1",
         "vigil.events.v1",  # Vigil's own extension, under /vigil/v1/
+        "vigil.watchlists.v1",  # Vigil's own extension, under /vigil/v1/
     }
 
 

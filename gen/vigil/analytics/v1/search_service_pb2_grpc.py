@@ -81,6 +81,10 @@ class SearchServiceServicer:
         `POST /extract/{node_num}/{stream_id}/{pipeline_id}`), so that it is
         extracted and becomes searchable like an event of that stream.
 
+        Its faces (with SFace embeddings, found by image) and people and
+        vehicles (found by text) become `face_seen` and `object_seen` events of
+        the stream's `NFV4-SS`, with `metadata` in their attributes.
+
         Returns NOT_FOUND (`pipeline not found`) when the node, the stream or the
         smart search pipeline on it does not exist, and INVALID_ARGUMENT when
         `image` is empty or not a base64 JPEG.

@@ -86,10 +86,12 @@ class VisualizationServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetMjpegOverlay(self, request, context):
-        """Streams the live video with an analytic's overlay drawn on it. Returns
-        NOT_FOUND (`stream or analytic not found`) for an analytic not assigned
-        to the stream, and UNIMPLEMENTED until the engine's analysis draws
-        overlays.
+        """Streams the live video with an analytic's overlay drawn on it: the
+        newest analysis result (tracked boxes with their ids, counting lines with
+        their in/out counts, areas with their occupancy), same options as
+        GetMjpeg. Returns NOT_FOUND (`stream or analytic not found`) for an
+        analytic not assigned to the stream, and UNIMPLEMENTED for one whose
+        analysis draws no overlay (only people and vehicle analytics draw).
         buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
         buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cvigil/system/v1/system.proto\x12\x0fvigil.system.v1\"6\n\x07Version\x12\r\n\x05major\x18\x01 \x01(\x05\x12\r\n\x05minor\x18\x02 \x01(\x05\x12\r\n\x05patch\x18\x03 \x01(\x05\"h\n\x04Node\x12\x10\n\x08node_num\x18\x01 \x01(\x05\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x18\n\x10running_time_sec\x18\x03 \x01(\x01\x12\x12\n\nip_address\x18\x04 \x01(\t\x12\x10\n\x08run_mode\x18\x05 \x01(\t\":\n\nGpuService\x12\x14\n\x0cservice_name\x18\x01 \x01(\t\x12\x16\n\x0eservice_number\x18\x02 \x01(\x05\"\xd4\x01\n\x03Gpu\x12\x0e\n\x06gpu_id\x18\x01 \x01(\x05\x12\x10\n\x08gpu_name\x18\x02 \x01(\t\x12\x17\n\x0fgpu_utilization\x18\x03 \x01(\x01\x12\x17\n\x0fgpu_temperature\x18\x04 \x01(\x01\x12\x18\n\x10gpu_memory_total\x18\x05 \x01(\x01\x12\x17\n\x0fgpu_memory_used\x18\x06 \x01(\x01\x12\x17\n\x0fgpu_memory_free\x18\x07 \x01(\x01\x12-\n\x08services\x18\x08 \x03(\x0b\x32\x1b.vigil.system.v1.GpuService\"y\n\x0cResourceData\x12\x13\n\x0b\x63pu_percent\x18\x01 \x01(\x01\x12\x13\n\x0bram_percent\x18\x02 \x01(\x01\x12\x1b\n\x13swap_memory_percent\x18\x03 \x01(\x01\x12\"\n\x04gpus\x18\x04 \x03(\x0b\x32\x14.vigil.system.v1.Gpu\"L\n\x0b\x44\x65viceStats\x12\x10\n\x08node_num\x18\x01 \x01(\x05\x12+\n\x04\x64\x61ta\x18\x02 \x01(\x0b\x32\x1d.vigil.system.v1.ResourceData\"b\n\rDeviceStatsV2\x12\x10\n\x08node_num\x18\x01 \x01(\x05\x12\x12\n\nip_address\x18\x02 \x01(\t\x12+\n\x04\x64\x61ta\x18\x03 \x01(\x0b\x32\x1d.vigil.system.v1.ResourceData\"t\n\x0ePlatformConfig\x12\x1c\n\x14max_streams_per_node\x18\x01 \x01(\x05\x12\x1c\n\x14\x65vent_retention_days\x18\x02 \x01(\x05\x12\x13\n\x0b\x65nable_cors\x18\x03 \x01(\x08\x12\x11\n\tlog_level\x18\x04 \x01(\t\"G\n\x0e\x44\x61tabaseConfig\x12\x16\n\x0eretention_days\x18\x01 \x01(\x05\x12\x1d\n\x15max_events_per_stream\x18\x02 \x01(\x05\"^\n\x07\x43heckin\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x16\n\x0e\x64\x65ployment_key\x18\x02 \x01(\t\x12\x17\n\x0flast_checkin_at\x18\x03 \x01(\t\x12\x12\n\nexpires_at\x18\x04 \x01(\t\"G\n\x0bLunaVersion\x12\x0b\n\x03\x61pi\x18\x01 \x01(\x05\x12\r\n\x05major\x18\x02 \x01(\x05\x12\r\n\x05minor\x18\x03 \x01(\x05\x12\r\n\x05patch\x18\x04 \x01(\x05\"\'\n\x06Plugin\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07running\x18\x02 \x01(\x05\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cvigil/system/v1/system.proto\x12\x0fvigil.system.v1\"6\n\x07Version\x12\r\n\x05major\x18\x01 \x01(\x05\x12\r\n\x05minor\x18\x02 \x01(\x05\x12\r\n\x05patch\x18\x03 \x01(\x05\"\x98\x01\n\x04Node\x12\x10\n\x08node_num\x18\x01 \x01(\x05\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x18\n\x10running_time_sec\x18\x03 \x01(\x01\x12\x12\n\nip_address\x18\x04 \x01(\t\x12\x10\n\x08run_mode\x18\x05 \x01(\t\x12.\n\x07workers\x18\x06 \x03(\x0b\x32\x1d.vigil.system.v1.EngineWorker\"z\n\x0c\x45ngineWorker\x12\x11\n\tworker_id\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x11\n\twork_held\x18\x03 \x01(\x05\x12\x18\n\x10running_time_sec\x18\x04 \x01(\x01\x12\x1a\n\x12last_heartbeat_sec\x18\x05 \x01(\x01\":\n\nGpuService\x12\x14\n\x0cservice_name\x18\x01 \x01(\t\x12\x16\n\x0eservice_number\x18\x02 \x01(\x05\"\xd4\x01\n\x03Gpu\x12\x0e\n\x06gpu_id\x18\x01 \x01(\x05\x12\x10\n\x08gpu_name\x18\x02 \x01(\t\x12\x17\n\x0fgpu_utilization\x18\x03 \x01(\x01\x12\x17\n\x0fgpu_temperature\x18\x04 \x01(\x01\x12\x18\n\x10gpu_memory_total\x18\x05 \x01(\x01\x12\x17\n\x0fgpu_memory_used\x18\x06 \x01(\x01\x12\x17\n\x0fgpu_memory_free\x18\x07 \x01(\x01\x12-\n\x08services\x18\x08 \x03(\x0b\x32\x1b.vigil.system.v1.GpuService\"\xa8\x01\n\x0cResourceData\x12\x13\n\x0b\x63pu_percent\x18\x01 \x01(\x01\x12\x13\n\x0bram_percent\x18\x02 \x01(\x01\x12\x1b\n\x13swap_memory_percent\x18\x03 \x01(\x01\x12\"\n\x04gpus\x18\x04 \x03(\x0b\x32\x14.vigil.system.v1.Gpu\x12-\n\x08services\x18\x05 \x03(\x0b\x32\x1b.vigil.system.v1.GpuService\"L\n\x0b\x44\x65viceStats\x12\x10\n\x08node_num\x18\x01 \x01(\x05\x12+\n\x04\x64\x61ta\x18\x02 \x01(\x0b\x32\x1d.vigil.system.v1.ResourceData\"b\n\rDeviceStatsV2\x12\x10\n\x08node_num\x18\x01 \x01(\x05\x12\x12\n\nip_address\x18\x02 \x01(\t\x12+\n\x04\x64\x61ta\x18\x03 \x01(\x0b\x32\x1d.vigil.system.v1.ResourceData\"t\n\x0ePlatformConfig\x12\x1c\n\x14max_streams_per_node\x18\x01 \x01(\x05\x12\x1c\n\x14\x65vent_retention_days\x18\x02 \x01(\x05\x12\x13\n\x0b\x65nable_cors\x18\x03 \x01(\x08\x12\x11\n\tlog_level\x18\x04 \x01(\t\"G\n\x0e\x44\x61tabaseConfig\x12\x16\n\x0eretention_days\x18\x01 \x01(\x05\x12\x1d\n\x15max_events_per_stream\x18\x02 \x01(\x05\"^\n\x07\x43heckin\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x16\n\x0e\x64\x65ployment_key\x18\x02 \x01(\t\x12\x17\n\x0flast_checkin_at\x18\x03 \x01(\t\x12\x12\n\nexpires_at\x18\x04 \x01(\t\"G\n\x0bLunaVersion\x12\x0b\n\x03\x61pi\x18\x01 \x01(\x05\x12\r\n\x05major\x18\x02 \x01(\x05\x12\r\n\x05minor\x18\x03 \x01(\x05\x12\r\n\x05patch\x18\x04 \x01(\x05\"\'\n\x06Plugin\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07running\x18\x02 \x01(\x05\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,26 +33,28 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_VERSION']._serialized_start=49
   _globals['_VERSION']._serialized_end=103
-  _globals['_NODE']._serialized_start=105
-  _globals['_NODE']._serialized_end=209
-  _globals['_GPUSERVICE']._serialized_start=211
-  _globals['_GPUSERVICE']._serialized_end=269
-  _globals['_GPU']._serialized_start=272
-  _globals['_GPU']._serialized_end=484
-  _globals['_RESOURCEDATA']._serialized_start=486
-  _globals['_RESOURCEDATA']._serialized_end=607
-  _globals['_DEVICESTATS']._serialized_start=609
-  _globals['_DEVICESTATS']._serialized_end=685
-  _globals['_DEVICESTATSV2']._serialized_start=687
-  _globals['_DEVICESTATSV2']._serialized_end=785
-  _globals['_PLATFORMCONFIG']._serialized_start=787
-  _globals['_PLATFORMCONFIG']._serialized_end=903
-  _globals['_DATABASECONFIG']._serialized_start=905
-  _globals['_DATABASECONFIG']._serialized_end=976
-  _globals['_CHECKIN']._serialized_start=978
-  _globals['_CHECKIN']._serialized_end=1072
-  _globals['_LUNAVERSION']._serialized_start=1074
-  _globals['_LUNAVERSION']._serialized_end=1145
-  _globals['_PLUGIN']._serialized_start=1147
-  _globals['_PLUGIN']._serialized_end=1186
+  _globals['_NODE']._serialized_start=106
+  _globals['_NODE']._serialized_end=258
+  _globals['_ENGINEWORKER']._serialized_start=260
+  _globals['_ENGINEWORKER']._serialized_end=382
+  _globals['_GPUSERVICE']._serialized_start=384
+  _globals['_GPUSERVICE']._serialized_end=442
+  _globals['_GPU']._serialized_start=445
+  _globals['_GPU']._serialized_end=657
+  _globals['_RESOURCEDATA']._serialized_start=660
+  _globals['_RESOURCEDATA']._serialized_end=828
+  _globals['_DEVICESTATS']._serialized_start=830
+  _globals['_DEVICESTATS']._serialized_end=906
+  _globals['_DEVICESTATSV2']._serialized_start=908
+  _globals['_DEVICESTATSV2']._serialized_end=1006
+  _globals['_PLATFORMCONFIG']._serialized_start=1008
+  _globals['_PLATFORMCONFIG']._serialized_end=1124
+  _globals['_DATABASECONFIG']._serialized_start=1126
+  _globals['_DATABASECONFIG']._serialized_end=1197
+  _globals['_CHECKIN']._serialized_start=1199
+  _globals['_CHECKIN']._serialized_end=1293
+  _globals['_LUNAVERSION']._serialized_start=1295
+  _globals['_LUNAVERSION']._serialized_end=1366
+  _globals['_PLUGIN']._serialized_start=1368
+  _globals['_PLUGIN']._serialized_end=1407
 # @@protoc_insertion_point(module_scope)

@@ -17,18 +17,34 @@ class Version(_message.Message):
     def __init__(self, major: _Optional[int] = ..., minor: _Optional[int] = ..., patch: _Optional[int] = ...) -> None: ...
 
 class Node(_message.Message):
-    __slots__ = ("node_num", "status", "running_time_sec", "ip_address", "run_mode")
+    __slots__ = ("node_num", "status", "running_time_sec", "ip_address", "run_mode", "workers")
     NODE_NUM_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     RUNNING_TIME_SEC_FIELD_NUMBER: _ClassVar[int]
     IP_ADDRESS_FIELD_NUMBER: _ClassVar[int]
     RUN_MODE_FIELD_NUMBER: _ClassVar[int]
+    WORKERS_FIELD_NUMBER: _ClassVar[int]
     node_num: int
     status: str
     running_time_sec: float
     ip_address: str
     run_mode: str
-    def __init__(self, node_num: _Optional[int] = ..., status: _Optional[str] = ..., running_time_sec: _Optional[float] = ..., ip_address: _Optional[str] = ..., run_mode: _Optional[str] = ...) -> None: ...
+    workers: _containers.RepeatedCompositeFieldContainer[EngineWorker]
+    def __init__(self, node_num: _Optional[int] = ..., status: _Optional[str] = ..., running_time_sec: _Optional[float] = ..., ip_address: _Optional[str] = ..., run_mode: _Optional[str] = ..., workers: _Optional[_Iterable[_Union[EngineWorker, _Mapping]]] = ...) -> None: ...
+
+class EngineWorker(_message.Message):
+    __slots__ = ("worker_id", "status", "work_held", "running_time_sec", "last_heartbeat_sec")
+    WORKER_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    WORK_HELD_FIELD_NUMBER: _ClassVar[int]
+    RUNNING_TIME_SEC_FIELD_NUMBER: _ClassVar[int]
+    LAST_HEARTBEAT_SEC_FIELD_NUMBER: _ClassVar[int]
+    worker_id: str
+    status: str
+    work_held: int
+    running_time_sec: float
+    last_heartbeat_sec: float
+    def __init__(self, worker_id: _Optional[str] = ..., status: _Optional[str] = ..., work_held: _Optional[int] = ..., running_time_sec: _Optional[float] = ..., last_heartbeat_sec: _Optional[float] = ...) -> None: ...
 
 class GpuService(_message.Message):
     __slots__ = ("service_name", "service_number")
@@ -59,16 +75,18 @@ class Gpu(_message.Message):
     def __init__(self, gpu_id: _Optional[int] = ..., gpu_name: _Optional[str] = ..., gpu_utilization: _Optional[float] = ..., gpu_temperature: _Optional[float] = ..., gpu_memory_total: _Optional[float] = ..., gpu_memory_used: _Optional[float] = ..., gpu_memory_free: _Optional[float] = ..., services: _Optional[_Iterable[_Union[GpuService, _Mapping]]] = ...) -> None: ...
 
 class ResourceData(_message.Message):
-    __slots__ = ("cpu_percent", "ram_percent", "swap_memory_percent", "gpus")
+    __slots__ = ("cpu_percent", "ram_percent", "swap_memory_percent", "gpus", "services")
     CPU_PERCENT_FIELD_NUMBER: _ClassVar[int]
     RAM_PERCENT_FIELD_NUMBER: _ClassVar[int]
     SWAP_MEMORY_PERCENT_FIELD_NUMBER: _ClassVar[int]
     GPUS_FIELD_NUMBER: _ClassVar[int]
+    SERVICES_FIELD_NUMBER: _ClassVar[int]
     cpu_percent: float
     ram_percent: float
     swap_memory_percent: float
     gpus: _containers.RepeatedCompositeFieldContainer[Gpu]
-    def __init__(self, cpu_percent: _Optional[float] = ..., ram_percent: _Optional[float] = ..., swap_memory_percent: _Optional[float] = ..., gpus: _Optional[_Iterable[_Union[Gpu, _Mapping]]] = ...) -> None: ...
+    services: _containers.RepeatedCompositeFieldContainer[GpuService]
+    def __init__(self, cpu_percent: _Optional[float] = ..., ram_percent: _Optional[float] = ..., swap_memory_percent: _Optional[float] = ..., gpus: _Optional[_Iterable[_Union[Gpu, _Mapping]]] = ..., services: _Optional[_Iterable[_Union[GpuService, _Mapping]]] = ...) -> None: ...
 
 class DeviceStats(_message.Message):
     __slots__ = ("node_num", "data")

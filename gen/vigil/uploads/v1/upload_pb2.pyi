@@ -90,7 +90,7 @@ class ResumeInfo(_message.Message):
     def __init__(self, message: _Optional[str] = ..., session_id: _Optional[str] = ..., video_id: _Optional[str] = ..., original_filename: _Optional[str] = ..., status: _Optional[str] = ..., chunks_received: _Optional[int] = ..., total_chunks: _Optional[int] = ..., bytes_written: _Optional[float] = ..., total_size: _Optional[float] = ..., progress: _Optional[float] = ..., missing_chunks: _Optional[_Iterable[int]] = ..., can_reuse_session: _Optional[bool] = ...) -> None: ...
 
 class Video(_message.Message):
-    __slots__ = ("id", "original_filename", "file_path", "file_size", "created_at", "status", "duration", "started_at", "started_at_src", "ended_at", "device", "instance")
+    __slots__ = ("id", "original_filename", "file_path", "file_size", "created_at", "status", "duration", "started_at", "started_at_src", "ended_at", "device", "instance", "job")
     ID_FIELD_NUMBER: _ClassVar[int]
     ORIGINAL_FILENAME_FIELD_NUMBER: _ClassVar[int]
     FILE_PATH_FIELD_NUMBER: _ClassVar[int]
@@ -103,6 +103,7 @@ class Video(_message.Message):
     ENDED_AT_FIELD_NUMBER: _ClassVar[int]
     DEVICE_FIELD_NUMBER: _ClassVar[int]
     INSTANCE_FIELD_NUMBER: _ClassVar[int]
+    JOB_FIELD_NUMBER: _ClassVar[int]
     id: str
     original_filename: str
     file_path: str
@@ -115,7 +116,24 @@ class Video(_message.Message):
     ended_at: str
     device: Device
     instance: _struct_pb2.Value
-    def __init__(self, id: _Optional[str] = ..., original_filename: _Optional[str] = ..., file_path: _Optional[str] = ..., file_size: _Optional[float] = ..., created_at: _Optional[str] = ..., status: _Optional[str] = ..., duration: _Optional[float] = ..., started_at: _Optional[str] = ..., started_at_src: _Optional[str] = ..., ended_at: _Optional[str] = ..., device: _Optional[_Union[Device, _Mapping]] = ..., instance: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ...) -> None: ...
+    job: VideoJob
+    def __init__(self, id: _Optional[str] = ..., original_filename: _Optional[str] = ..., file_path: _Optional[str] = ..., file_size: _Optional[float] = ..., created_at: _Optional[str] = ..., status: _Optional[str] = ..., duration: _Optional[float] = ..., started_at: _Optional[str] = ..., started_at_src: _Optional[str] = ..., ended_at: _Optional[str] = ..., device: _Optional[_Union[Device, _Mapping]] = ..., instance: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., job: _Optional[_Union[VideoJob, _Mapping]] = ...) -> None: ...
+
+class VideoJob(_message.Message):
+    __slots__ = ("state", "progress", "processed_duration", "event_count", "error", "scheduled_for")
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    PROGRESS_FIELD_NUMBER: _ClassVar[int]
+    PROCESSED_DURATION_FIELD_NUMBER: _ClassVar[int]
+    EVENT_COUNT_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    SCHEDULED_FOR_FIELD_NUMBER: _ClassVar[int]
+    state: str
+    progress: float
+    processed_duration: float
+    event_count: int
+    error: str
+    scheduled_for: str
+    def __init__(self, state: _Optional[str] = ..., progress: _Optional[float] = ..., processed_duration: _Optional[float] = ..., event_count: _Optional[int] = ..., error: _Optional[str] = ..., scheduled_for: _Optional[str] = ...) -> None: ...
 
 class Device(_message.Message):
     __slots__ = ("name", "url", "scheme", "channel", "silent_audio", "status", "publish_url", "created_at", "updated_at", "error_count", "restart_count", "uptime")

@@ -135,6 +135,24 @@ class GetVideoResponse(_message.Message):
     data: GetVideoResponse.Data
     def __init__(self, success: _Optional[bool] = ..., data: _Optional[_Union[GetVideoResponse.Data, _Mapping]] = ...) -> None: ...
 
+class UpdateVideoRequest(_message.Message):
+    __slots__ = ("nvr_server_id", "video_id", "auto_stream")
+    NVR_SERVER_ID_FIELD_NUMBER: _ClassVar[int]
+    VIDEO_ID_FIELD_NUMBER: _ClassVar[int]
+    AUTO_STREAM_FIELD_NUMBER: _ClassVar[int]
+    nvr_server_id: int
+    video_id: str
+    auto_stream: bool
+    def __init__(self, nvr_server_id: _Optional[int] = ..., video_id: _Optional[str] = ..., auto_stream: _Optional[bool] = ...) -> None: ...
+
+class UpdateVideoResponse(_message.Message):
+    __slots__ = ("success", "data")
+    SUCCESS_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    success: bool
+    data: GetVideoResponse.Data
+    def __init__(self, success: _Optional[bool] = ..., data: _Optional[_Union[GetVideoResponse.Data, _Mapping]] = ...) -> None: ...
+
 class DeleteVideoRequest(_message.Message):
     __slots__ = ("nvr_server_id", "video_id")
     NVR_SERVER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -152,3 +170,39 @@ class DeleteVideoResponse(_message.Message):
     message: str
     video_id: str
     def __init__(self, success: _Optional[bool] = ..., message: _Optional[str] = ..., video_id: _Optional[str] = ...) -> None: ...
+
+class CancelVideoJobRequest(_message.Message):
+    __slots__ = ("video_id",)
+    VIDEO_ID_FIELD_NUMBER: _ClassVar[int]
+    video_id: str
+    def __init__(self, video_id: _Optional[str] = ...) -> None: ...
+
+class CancelVideoJobResponse(_message.Message):
+    __slots__ = ("success", "message", "video_id", "job")
+    SUCCESS_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    VIDEO_ID_FIELD_NUMBER: _ClassVar[int]
+    JOB_FIELD_NUMBER: _ClassVar[int]
+    success: bool
+    message: str
+    video_id: str
+    job: _upload_pb2.VideoJob
+    def __init__(self, success: _Optional[bool] = ..., message: _Optional[str] = ..., video_id: _Optional[str] = ..., job: _Optional[_Union[_upload_pb2.VideoJob, _Mapping]] = ...) -> None: ...
+
+class ScheduleVideoJobRequest(_message.Message):
+    __slots__ = ("video_id",)
+    VIDEO_ID_FIELD_NUMBER: _ClassVar[int]
+    video_id: str
+    def __init__(self, video_id: _Optional[str] = ...) -> None: ...
+
+class ScheduleVideoJobResponse(_message.Message):
+    __slots__ = ("success", "message", "video_id", "job")
+    SUCCESS_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    VIDEO_ID_FIELD_NUMBER: _ClassVar[int]
+    JOB_FIELD_NUMBER: _ClassVar[int]
+    success: bool
+    message: str
+    video_id: str
+    job: _upload_pb2.VideoJob
+    def __init__(self, success: _Optional[bool] = ..., message: _Optional[str] = ..., video_id: _Optional[str] = ..., job: _Optional[_Union[_upload_pb2.VideoJob, _Mapping]] = ...) -> None: ...

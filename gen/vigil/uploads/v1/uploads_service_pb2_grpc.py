@@ -79,10 +79,25 @@ class UploadsServiceStub:
                 request_serializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.GetVideoRequest.SerializeToString,
                 response_deserializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.GetVideoResponse.FromString,
                 _registered_method=True)
+        self.UpdateVideo = channel.unary_unary(
+                '/vigil.uploads.v1.UploadsService/UpdateVideo',
+                request_serializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.UpdateVideoRequest.SerializeToString,
+                response_deserializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.UpdateVideoResponse.FromString,
+                _registered_method=True)
         self.DeleteVideo = channel.unary_unary(
                 '/vigil.uploads.v1.UploadsService/DeleteVideo',
                 request_serializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.DeleteVideoRequest.SerializeToString,
                 response_deserializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.DeleteVideoResponse.FromString,
+                _registered_method=True)
+        self.CancelVideoJob = channel.unary_unary(
+                '/vigil.uploads.v1.UploadsService/CancelVideoJob',
+                request_serializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.CancelVideoJobRequest.SerializeToString,
+                response_deserializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.CancelVideoJobResponse.FromString,
+                _registered_method=True)
+        self.ScheduleVideoJob = channel.unary_unary(
+                '/vigil.uploads.v1.UploadsService/ScheduleVideoJob',
+                request_serializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.ScheduleVideoJobRequest.SerializeToString,
+                response_deserializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.ScheduleVideoJobResponse.FromString,
                 _registered_method=True)
 
 
@@ -184,12 +199,54 @@ class UploadsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpdateVideo(self, request, context):
+        """Changes an uploaded video; today only `auto_stream`, which publishes the
+        video over RTSP (true: the device's publish_url, looping) or ends its
+        publication (false). Not in the Lenz document: a Vigil extension, with
+        the detail answer of GetVideo.
+
+        Returns NOT_FOUND ("video not found") when no video has the given
+        video_id, INVALID_ARGUMENT when auto_stream is missing or is true on a
+        node that runs no RTSP server.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def DeleteVideo(self, request, context):
         """Deletes an uploaded video: stops and removes its device and stream and
         deletes the stored file.
 
         Returns NOT_FOUND ("video not found") when no video has the given
         video_id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelVideoJob(self, request, context):
+        """Vigil extension (the Lenz document says "cancel the schedule first" and
+        names no route): cancels the video's offline analysis job while it is
+        scheduled or running. Its work rows become idle and the job `cancelled`;
+        a worker running it stops at its next heartbeat and stores nothing more.
+        Events already stored stay.
+
+        Returns NOT_FOUND ("video not found") when no video has the given
+        video_id; FAILED_PRECONDITION when the job is not scheduled or running
+        (nothing to cancel).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ScheduleVideoJob(self, request, context):
+        """Vigil extension: schedules the video's offline analysis job to run now
+        with the analytics assigned to its stream (after a cancel or a failure,
+        or to run it again; events already stored are not stored twice).
+
+        Returns NOT_FOUND ("video not found") when no video has the given
+        video_id; FAILED_PRECONDITION when no analytic is assigned to the
+        video's stream, or its job is already scheduled or running.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -228,10 +285,25 @@ def add_UploadsServiceServicer_to_server(servicer, server):
                     request_deserializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.GetVideoRequest.FromString,
                     response_serializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.GetVideoResponse.SerializeToString,
             ),
+            'UpdateVideo': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateVideo,
+                    request_deserializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.UpdateVideoRequest.FromString,
+                    response_serializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.UpdateVideoResponse.SerializeToString,
+            ),
             'DeleteVideo': grpc.unary_unary_rpc_method_handler(
                     servicer.DeleteVideo,
                     request_deserializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.DeleteVideoRequest.FromString,
                     response_serializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.DeleteVideoResponse.SerializeToString,
+            ),
+            'CancelVideoJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelVideoJob,
+                    request_deserializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.CancelVideoJobRequest.FromString,
+                    response_serializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.CancelVideoJobResponse.SerializeToString,
+            ),
+            'ScheduleVideoJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.ScheduleVideoJob,
+                    request_deserializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.ScheduleVideoJobRequest.FromString,
+                    response_serializer=vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.ScheduleVideoJobResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -422,6 +494,33 @@ class UploadsService:
             _registered_method=True)
 
     @staticmethod
+    def UpdateVideo(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vigil.uploads.v1.UploadsService/UpdateVideo',
+            vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.UpdateVideoRequest.SerializeToString,
+            vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.UpdateVideoResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def DeleteVideo(request,
             target,
             options=(),
@@ -438,6 +537,60 @@ class UploadsService:
             '/vigil.uploads.v1.UploadsService/DeleteVideo',
             vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.DeleteVideoRequest.SerializeToString,
             vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.DeleteVideoResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelVideoJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vigil.uploads.v1.UploadsService/CancelVideoJob',
+            vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.CancelVideoJobRequest.SerializeToString,
+            vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.CancelVideoJobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ScheduleVideoJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vigil.uploads.v1.UploadsService/ScheduleVideoJob',
+            vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.ScheduleVideoJobRequest.SerializeToString,
+            vigil_dot_uploads_dot_v1_dot_uploads__service__pb2.ScheduleVideoJobResponse.FromString,
             options,
             channel_credentials,
             insecure,

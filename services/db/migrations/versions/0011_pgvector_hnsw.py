@@ -10,7 +10,7 @@ does nothing and the exact backend stays in use (`open_index` checks for the
 column).
 
 Revision ID: 0011
-Revises: 0010
+Revises: 0016 (re-chained on merge)
 Create Date: 2026-12-06
 """
 
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0010"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,196 @@
+"""The licence plate stage of the engine (`NFV4-LPR3`): per sampled frame,
+YOLOX-Nano finds vehicles through the inference service, one
+`PlateAnalyser` per work row tracks them and asks for the plates still
+wanted, `PlateReader` reads each (PP-OCRv4 detection and recognition
+through the inference service, on the lower part of the vehicle's box),
+and every vehicle whose reads were voted on gives one `plate_read` event:
+
+- `primary_text`: the plate (normalised, e.g. `B1234XYZ`);
+- `secondary_text`: the vehicle's label (`car`, `truck`, `bus`, `motorcycle`);
+- `score`: the vote's confidence; `track_id`, `label`, `box` the vehicle's;
+- the thumbnail: the vehicle (its box with a margin, as read at the best
+  read of the plate), at most `VEHICLE_CROP_SIDE` pixels;
+- `attributes`: `plate_jpeg` (the plate crop, base64 JPEG, at most
+  `PLATE_CROP_HEIGHT` pixels high: a few kilobytes), `reads` (how many reads
+  voted), `plate_region`, `frame_time`.
+
+The recogniser's dictionary (`ppocr_keys.txt`) is read from the model
+repository when the first plate row starts; without it the row is refused.
+A frame the inference service cannot answer for is skipped and counted, as
+in the object stage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import av
+import grpc
+import numpy as np
+
+from services.analysis.objects import LOW_SCORE, TrackedObject
+from services.analysis.plates import (
+    PlateAnalyser,
+    PlateReader,
+    PlateResult,
+    PlateSettings,
+    PlateSettingsError,
+    plate_zone,
+)
+from services.catalog import work
+from services.engine.analysers import EVENTS_APPENDED, FRAMES_SKIPPED, MARGIN, THUMBNAIL_QUALITY, i420_to_rgb
+from services.engine.sources import OpenStream
+from services.events.store import EventStore, NewEvent
+from services.inference_client import InferenceClient
+from services.inference_client.client import InferenceError
+from services.media.frame_ring import FrameRef
+from services.media.jpeg import encode_jpeg
+from services.vision import ocr
+from services.vision.detectors import OBJECT_MODEL, ServedTextModels, detect_objects
+
+log = logging.getLogger(__name__)
+
+ANALYTIC_ID = "NFV4-LPR3"
+EVENT_TYPE = "plate_read"
+
+
+def jpeg(rgb: np.ndarray) -> bytes:
+    """An RGB picture as JPEG (even sides, as yuv420p wants)."""
+    h, w = rgb.shape[:2]
+    if h < 2 or w < 2:
+        rgb = np.pad(rgb, ((0, max(0, 2 - h)), (0, max(0, 2 - w)), (0, 0)))
+    rgb = np.ascontiguousarray(rgb[: rgb.shape[0] & ~1, : rgb.shape[1] & ~1])
+    return encode_jpeg(av.VideoFrame.from_ndarray(rgb, format="rgb24"), quality=THUMBNAIL_QUALITY)
+
+
+def vehicle_crop(rgb: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+    """The vehicle's box (pixels) with a margin."""
+    height, width = rgb.shape[:2]
+    x1, y1, x2, y2 = box
+    mx, my = (x2 - x1) * MARGIN, (y2 - y1) * MARGIN
+    left, top = max(0, int(x1 - mx)), max(0, int(y1 - my))
+    right, bottom = min(width, int(x2 + mx + 1)), min(height, int(y2 + my + 1))
+    return rgb[top:bottom, left:right]
+
+
+@dataclass
+class _Row:
+    analyser: PlateAnalyser
+    config: dict[str, Any]
+    time: float | None = None
+
+
+class PlateAnalysis:
+    """The analysis stage of `NFV4-LPR3` (one per engine process, shared by
+    its workers; one `PlateAnalyser` per work row)."""
+
+    def __init__(
+        self, client: InferenceClient, store: EventStore, dictionary: Path, *, model: str = OBJECT_MODEL
+    ) -> None:
+        self._client = client
+        self._store = store
+        self._dictionary = dictionary
+        self._model = model
+        self._reader: PlateReader | None = None
+        self._rows: dict[int, _Row] = {}
+
+    def _plate_reader(self) -> PlateReader:
+        if self._reader is None:
+            self._reader = PlateReader(ServedTextModels(self._client), ocr.load_dictionary(self._dictionary))
+        return self._reader
+
+    def refuse(self, item: work.WorkItem) -> str | None:
+        if item.analytic_id != ANALYTIC_ID:
+            return f"analytic {item.analytic_id} is not a plate analytic"
+        try:
+            self._plate_reader()
+        except OSError as error:
+            return f"the plate recogniser's dictionary cannot be read ({error.strerror}: {self._dictionary})"
+        try:
+            PlateSettings.from_config(item.config)
+        except PlateSettingsError as error:
+            return str(error)
+        return None
+
+    def forget(self, work_id: int) -> None:
+        self._rows.pop(work_id, None)
+
+    async def analyse(self, item: work.WorkItem, config: dict[str, Any], stream: OpenStream, ref: FrameRef) -> None:
+        if item.analytic_id != ANALYTIC_ID:
+            raise ValueError(f"analytic {item.analytic_id} is not a plate analytic")
+        pixels = stream.read(ref)
+        if pixels is None:
+            return
+        row = self._rows.get(item.id)
+        if row is None:
+            row = self._rows[item.id] = _Row(PlateAnalyser(config), config)
+        elif config != row.config:
+            row.analyser.configure(config)
+            row.config = config
+        rgb = await asyncio.to_thread(i420_to_rgb, pixels)  # type: ignore[arg-type]
+        try:
+            results = await self._frame(row, rgb, ref)
+        except (InferenceError, grpc.RpcError) as error:
+            FRAMES_SKIPPED.labels(item.stream_id, item.analytic_id, "inference").inc()
+            log.warning("work %d: frame skipped, the inference service failed: %s", item.id, error)
+            return
+        if results:
+            await asyncio.to_thread(self._append, item, row.analyser.settings.region, results)
+
+    async def _frame(self, row: _Row, rgb: np.ndarray, ref: FrameRef) -> list[PlateResult]:
+        detections = await detect_objects(self._client, rgb, score_threshold=LOW_SCORE, model=self._model)
+        ended: list[PlateResult] = []
+        if row.time is not None and ref.time <= row.time:
+            ended = row.analyser.reset()  # the source started again
+        row.time = ref.time
+        analyser = row.analyser
+        reader = self._plate_reader()
+        width, height = ref.width, ref.height
+
+        async def read(vehicle: TrackedObject) -> None:
+            box = (vehicle.box[0] * width, vehicle.box[1] * height, vehicle.box[2] * width, vehicle.box[3] * height)
+            x1, y1, x2, y2 = plate_zone(box, rgb.shape[:2])
+            zone = rgb[y1:y2, x1:x2]
+            found = await reader.read(zone, analyser.settings.pattern)
+            if found is not None:
+                px1, py1, px2, py2 = found.box
+                analyser.add(vehicle.track_id, found, vehicle_crop(rgb, box), zone[py1:py2, px1:px2])
+
+        # The vehicles of a frame are read at once (the inference service batches them).
+        await asyncio.gather(*(read(v) for v in analyser.vehicles(detections, (width, height), ref.time)))
+        return ended + analyser.finished(ref.time)
+
+    def _append(self, item: work.WorkItem, region: str, results: list[PlateResult]) -> None:
+        now = datetime.now(UTC)
+        batch = [
+            NewEvent(
+                stream_id=item.stream_id,
+                analytic_id=item.analytic_id,
+                event_type=EVENT_TYPE,
+                occurred_at=now,
+                node_num=item.node_num,
+                track_id=r.track_id,
+                label=r.label,
+                score=float(r.confidence),
+                box=r.box,
+                thumbnail=jpeg(r.vehicle),
+                attributes={
+                    "plate": r.text,
+                    "plate_jpeg": base64.b64encode(jpeg(r.plate)).decode(),
+                    "reads": r.reads,
+                    "plate_region": region,
+                    "frame_time": round(r.time, 3),
+                },
+                primary_text=r.text,
+                secondary_text=r.label,
+            )
+            for r in results
+        ]
+        self._store.append(batch)
+        EVENTS_APPENDED.labels(item.stream_id, item.analytic_id).inc(len(batch))

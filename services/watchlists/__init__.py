@@ -1,0 +1,1 @@
+"""Watch lists of face recognition: the `vigil.watchlists.v1` extension."""

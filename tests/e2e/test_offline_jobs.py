@@ -1,0 +1,153 @@
+"""Lenz offline video jobs through the real Envoy, on SQLite and
+PostgreSQL: the astronaut clip (tests/unit/test_people_counting_clip.py,
+a walk right, back, right across the middle) is uploaded; NFV4-MPA is
+assigned to its `offline_mode` stream with a counting line on the middle;
+the job goes idle (the schedule delay) -> scheduled -> running -> done with
+its progress rising, a second assignment while it is scheduled or running
+is refused (409), and the video's events are exactly in, out, in at the
+recording's time. Scheduling it again stores nothing twice; cancel works;
+deleting the video deletes its events; a job whose file was deleted fails
+with a clear reason."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.test_catalog import lenz_error
+from tests.e2e.test_engine_analysis import CONFIG, pipeline
+from tests.e2e.test_engine_live import wait_for
+from tests.e2e.uploads_client import upload_file
+from tests.unit.test_people_counting_clip import make_clip
+
+PLATFORM_ENV = {
+    "VIGIL_OFFLINE_SCHEDULE_DELAY_SECONDS": "1.5",
+    "VIGIL_ENGINE_LEASE_SECONDS": "5",
+    "VIGIL_ENGINE_HEARTBEAT_SECONDS": "0.3",
+}
+BASE = "/api/visionaire-media/0/videos"
+JOB_KEYS = {"state", "progress", "processed_duration", "event_count", "error", "scheduled_for"}
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    path = tmp_path_factory.mktemp("clips") / "walks.mp4"
+    make_clip(path, "astronaut.png")
+    return path.read_bytes()
+
+
+def upload(http: httpx.Client, data: bytes, name: str) -> tuple[str, str]:
+    """(video_id, stream_id) of an uploaded video."""
+    video_id = upload_file(http, data, filename=name, query="?auto_stream=false")["video_id"]
+    streams = http.get("/streams/0").json()["streams"]
+    (stream,) = [s for s in streams if s["stream_custom_data"].get("video_id") == video_id]
+    return video_id, stream["stream_id"]
+
+
+def detail(http: httpx.Client, video_id: str) -> dict:
+    reply = http.get(f"{BASE}/{video_id}")
+    assert reply.status_code == 200, reply.text
+    return dict(reply.json()["data"]["video"])
+
+
+def events_of(http: httpx.Client, stream_id: str) -> list[dict]:
+    reply = http.get("/vigil/v1/events", params={"stream_id": stream_id, "page_size": 100})
+    assert reply.status_code == 200, reply.text
+    return sorted(reply.json()["events"], key=lambda e: e["attributes"]["frame_time"])
+
+
+def when(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@pytest.mark.slow
+def test_an_uploaded_video_is_analysed_once_with_its_own_times(platform, http: httpx.Client, clip: bytes) -> None:
+    video_id, stream_id = upload(http, clip, "gudang.mp4")
+    video = detail(http, video_id)
+    assert video["job"] == {
+        "state": "idle",
+        "progress": 0,
+        "processed_duration": 0,
+        "event_count": 0,
+        "error": "",
+        "scheduled_for": "",
+    }
+    assigned = http.post(pipeline(stream_id, "NFV4-MPA"), json=CONFIG)
+    assert assigned.status_code == 200, assigned.text
+    seen: list[dict] = []
+    refused = False
+    deadline = time.monotonic() + 180
+    while not seen or seen[-1]["state"] not in ("done", "failed"):
+        assert time.monotonic() < deadline, seen[-3:]
+        job = detail(http, video_id)["job"]
+        assert set(job) == JOB_KEYS
+        seen.append(job)
+        if job["state"] in ("scheduled", "running") and not refused:
+            message = lenz_error(http.post(pipeline(stream_id, "NFV4-MVA"), json={}), 409)
+            assert video_id in message and "cancel its schedule first" in message, message
+            refused = True
+        time.sleep(0.05)
+    states = [j["state"] for j in seen]
+    assert seen[0]["state"] == "idle" and seen[0]["scheduled_for"], seen[0]
+    order = ["idle", "scheduled", "running", "done"]
+    assert [order.index(s) for s in states] == sorted(order.index(s) for s in states), states
+    assert "running" in states and refused
+    progress = [j["progress"] for j in seen]
+    assert progress == sorted(progress) and 0 < max(p for p in progress if p < 100) < 100, progress
+    done = seen[-1]
+    assert done["state"] == "done" and done["progress"] == 100 and done["error"] == ""
+    assert done["processed_duration"] == pytest.approx(video["duration"], abs=0.3)
+    assert done["event_count"] == 3
+    events = events_of(http, stream_id)
+    assert [e["type"] for e in events] == ["line_in", "line_out", "line_in"], events
+    started = when(video["started_at"])
+    for event in events:
+        assert event["analytic_id"] == "NFV4-MPA" and event["label"] == "person"
+        offset = timedelta(seconds=event["attributes"]["frame_time"])
+        assert abs(when(event["time"]) - (started + offset)) < timedelta(milliseconds=2), event
+    # The list shows the same job.
+    listed = http.get(BASE, params={"search": "gudang"}).json()["data"]["videos"]
+    assert [v["job"]["state"] for v in listed if v["id"] == video_id] == ["done"]
+
+    # Nothing to cancel now; scheduling it again runs it again and stores
+    # nothing twice.
+    assert "nothing to cancel" in lenz_error(http.post(f"/vigil/v1/videos/{video_id}/cancel"), 409)
+    again = http.post(f"/vigil/v1/videos/{video_id}/schedule")
+    assert again.status_code == 200, again.text
+    assert again.json()["job"]["state"] in ("scheduled", "running", "done")
+    wait_for(lambda: detail(http, video_id)["job"]["state"] == "done", seconds=120)
+    assert len(events_of(http, stream_id)) == 3 and detail(http, video_id)["job"]["event_count"] == 3
+
+    # Cancel a scheduled run: the job is cancelled, its events stay.
+    assert http.post(f"/vigil/v1/videos/{video_id}/schedule").status_code == 200
+    cancelled = http.post(f"/vigil/v1/videos/{video_id}/cancel")
+    assert cancelled.status_code == 200, cancelled.text
+    body = cancelled.json()
+    assert (body["success"], body["message"], body["video_id"]) == (True, "Job cancelled", video_id)
+    assert body["job"]["state"] == "cancelled"
+    time.sleep(1)
+    assert detail(http, video_id)["job"]["state"] == "cancelled"
+    assert len(events_of(http, stream_id)) == 3
+
+    # Deleting the video deletes its events.
+    assert http.delete(f"{BASE}/{video_id}").status_code == 200
+    gone = http.get("/vigil/v1/events", params={"stream_id": stream_id})
+    assert gone.status_code == 404, gone.text  # no such stream, and no event names it any more
+    assert lenz_error(http.post(f"/vigil/v1/videos/{video_id}/cancel"), 404) == "video not found"
+
+
+def test_a_job_whose_file_was_deleted_fails_clearly(platform, http: httpx.Client, clip: bytes) -> None:
+    video_id, stream_id = upload(http, clip, "hilang.mp4")
+    Path(detail(http, video_id)["file_path"]).unlink()
+    assert http.post(pipeline(stream_id, "NFV4-MPA"), json=CONFIG).status_code == 200
+    job = wait_for(lambda: (j := detail(http, video_id)["job"])["state"] == "failed" and j, seconds=60)
+    assert "is gone from the media server's storage" in job["error"], job
+    # Nothing assigned: nothing to schedule.
+    assert http.delete(pipeline(stream_id, "NFV4-MPA")).status_code == 200
+    message = lenz_error(http.post(f"/vigil/v1/videos/{video_id}/schedule"), 409)
+    assert "no analytic is assigned" in message
+    assert lenz_error(http.post("/vigil/v1/videos/nope/schedule"), 404) == "video not found"

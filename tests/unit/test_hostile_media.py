@@ -1,0 +1,87 @@
+"""Hostile media never gets in (services/media/container.py): a corpus made
+here — playlists and session descriptions that would make FFmpeg open what
+they name (a local file, another scheme), a header announcing 30 000 x
+30 000 frames, a truncated MP4, a text file — is refused by the one opener
+every service uses, with a clear reason and before anything is decoded;
+the stream engine's `file://` sources refuse the same playlists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from services.media.container import HostileMedia, NotAVideo, open_video
+from services.media.live_source import SourceError, SourceOptions, opening
+from tests.media import make_h264
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_h264(tmp_path_factory.mktemp("clips") / "ok.mp4", seconds=1, fps=10, width=64, height=48)
+
+
+def playlists(clip: Path) -> dict[str, bytes]:
+    """Files that name other files or sources (each would be read)."""
+    return {
+        "hls_local.m3u8": f"#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\n{clip}\n#EXT-X-ENDLIST\n".encode(),
+        "hls_passwd.m3u8": b"#EXTM3U\n#EXTINF:1,\n/etc/passwd\n",
+        "hls_http.ts": b"\xef\xbb\xbf  \n#EXTM3U\n#EXTINF:1,\nhttp://127.0.0.1:9/x.ts\n",
+        "concat.mp4": f"ffconcat version 1.0\nfile '{clip}'\n".encode(),
+        "session.sdp": b"v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=x\r\nc=IN IP4 127.0.0.1\r\nm=video 5004 RTP/AVP 96\r\n",
+        "dash.mpd": b'<?xml version="1.0"?>\n<MPD xmlns="urn:mpeg:dash:schema:mpd:2011"></MPD>\n',
+    }
+
+
+def test_playlists_are_refused_before_ffmpeg_reads_them(tmp_path: Path, clip: Path) -> None:
+    for name, data in playlists(clip).items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        with pytest.raises(HostileMedia, match="not a video: playlists are not opened"):
+            open_video(str(path))
+        with pytest.raises(HostileMedia):
+            open_video(f"file://{path}")
+        # The engine's file:// sources too.
+        with pytest.raises(SourceError, match="playlists are not opened"):
+            opening(f"file://{path}", SourceOptions(file_root=tmp_path))
+
+
+def y4m(path: Path, side: int) -> Path:
+    """A raw-video header announcing `side` x `side` frames, then a few bytes."""
+    path.write_bytes(f"YUV4MPEG2 W{side} H{side} F25:1 Ip A1:1 C420jpeg\nFRAME\n".encode() + b"\x00" * 4096)
+    return path
+
+
+def test_a_header_announcing_huge_frames_is_refused_before_decoding(tmp_path: Path) -> None:
+    # 30 000 x 30 000: FFmpeg's own size check refuses it at the open.
+    with pytest.raises(NotAVideo):
+        open_video(str(y4m(tmp_path / "huge.y4m", 30000)))
+    # 16 000 x 16 000 passes FFmpeg's check (a 384 MB frame): Vigil's limit
+    # (8K UHD) refuses it from the header.
+    with pytest.raises(HostileMedia, match="16000x16000 frames, over the limit"):
+        open_video(str(y4m(tmp_path / "big.y4m", 16000)))
+
+
+def test_truncated_and_text_files_are_not_videos(tmp_path: Path, clip: Path) -> None:
+    data = clip.read_bytes()
+    truncated = tmp_path / "truncated.mp4"
+    truncated.write_bytes(data[: len(data) // 3])
+    text = tmp_path / "notes.mp4"
+    text.write_bytes(b"just some text, no video here\n" * 50)
+    for path in (truncated, text):
+        with pytest.raises(NotAVideo):
+            container = open_video(str(path))
+            try:
+                for _ in container.decode(video=0):
+                    pass
+            finally:
+                container.close()
+            raise NotAVideo("decoded to its end")  # a truncated file may decode its first part: bounded, then refused
+
+
+def test_a_real_video_still_opens(clip: Path) -> None:
+    container = open_video(str(clip))
+    try:
+        assert container.streams.video[0].codec_context.width == 64
+    finally:
+        container.close()
