@@ -55,7 +55,7 @@ from services.events.store import Embedding, EventStore, NewEvent
 from services.inference_client import InferenceClient
 from services.inference_client.client import InferenceError
 from services.media.frame_ring import FrameRef
-from services.search.smart import decode_image
+from services.media.still import base64_jpeg
 from services.vision.detectors import detect_objects
 from services.vision.yolox import Detection
 
@@ -233,10 +233,7 @@ class Extractor:
             raise NotFound("pipeline not found")
         if not image.strip():
             raise InvalidArgument("image is required")
-        try:
-            jpeg = decode_image(image)
-        except InvalidArgument as error:
-            raise InvalidArgument(error.message.replace("query", "image")) from None
+        jpeg = base64_jpeg(image, "image")
         rgb, faces = await still_faces(self._models, jpeg, "image")
         attributes = {"source": "extract", "metadata": metadata}
         now = datetime.now(UTC)

@@ -8,14 +8,42 @@ picture is refused before anything is allocated.
 
 from __future__ import annotations
 
+import base64
+import binascii
+
 import av
 import numpy as np
+
+from services.common.errors import InvalidArgument
 
 #: The largest picture decoded (40 megapixels).
 MAX_PIXELS = 40_000_000
 #: Start-of-frame markers (baseline, extended, progressive, lossless ...),
 #: which carry the picture's size; DHT (C4), JPG (C8) and DAC (CC) do not.
 _SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+
+
+#: The largest base64 JPEG a caller may send (a photo, a query, a picture
+#: to extract), in decoded bytes.
+MAX_JPEG_BYTES = 12 * 1024 * 1024
+
+
+def base64_jpeg(value: str, name: str, max_bytes: int = MAX_JPEG_BYTES) -> bytes:
+    """The JPEG a caller sent as base64 (a `data:` URL too) in the field
+    `name`; InvalidArgument (`<name> is too large`, `<name> is not a base64
+    JPEG`) otherwise."""
+    if len(value) > max_bytes * 4 // 3 + 4:
+        raise InvalidArgument(f"{name} is too large")
+    text = value.strip()
+    if text.startswith("data:"):
+        text = text.partition(",")[2]
+    try:
+        data = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidArgument(f"{name} is not a base64 JPEG") from None
+    if not data.startswith(b"\xff\xd8"):
+        raise InvalidArgument(f"{name} is not a base64 JPEG")
+    return data
 
 
 class NotAPicture(ValueError):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import binascii
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -23,6 +22,7 @@ from google.protobuf import json_format
 
 from services.common.errors import InvalidArgument, Unimplemented
 from services.events.store import EventStore, StoredEvent
+from services.media.still import MAX_JPEG_BYTES, base64_jpeg
 from services.search.vectors import Hit, VectorFilter
 from services.system.events import parse_time
 from vigil.analytics.v1 import analytic_pb2, search_service_pb2_grpc
@@ -34,7 +34,7 @@ MAX_LIMIT = 200
 MAX_TEXT_QUERY = 256
 #: The largest query image, decoded (the edge refuses bodies over
 #: VIGIL_EDGE_MAX_JSON_BYTES before that, 1 MiB by default).
-MAX_IMAGE_BYTES = 12 * 1024 * 1024
+MAX_IMAGE_BYTES = MAX_JPEG_BYTES
 ISSUE = "issue 15"
 
 
@@ -77,18 +77,7 @@ def check_query(request: pb.SmartSearchRequest) -> SearchQuery:
 
 def decode_image(query: str) -> bytes:
     """The query's JPEG; InvalidArgument when it is not base64 of a JPEG."""
-    if len(query) > MAX_IMAGE_BYTES * 4 // 3 + 4:
-        raise InvalidArgument("query image is too large")
-    text = query.strip()
-    if text.startswith("data:"):
-        text = text.partition(",")[2]
-    try:
-        data = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raise InvalidArgument("query is not a base64 JPEG") from None
-    if not data.startswith(b"\xff\xd8"):
-        raise InvalidArgument("query is not a base64 JPEG")
-    return data
+    return base64_jpeg(query, "query", MAX_IMAGE_BYTES)
 
 
 class SmartSearch:

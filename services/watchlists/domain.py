@@ -8,13 +8,12 @@ with a `warning`) and stores the embedding; the photo is not kept."""
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 from typing import Any
 
 from services.analysis.faces import QualityLimits, judge
 from services.common.errors import InvalidArgument
 from services.engine.faces import FaceModels, embed_still, still_faces
+from services.media.still import MAX_JPEG_BYTES, base64_jpeg
 from services.watchlists.repository import ListRow, PersonRow, PhotoRow, WatchlistRepository
 
 MAX_LIST_NAME = 128
@@ -23,7 +22,7 @@ MAX_NAME = 255
 MAX_NOTE = 255
 #: The largest photo, decoded (the edge refuses bodies over
 #: VIGIL_EDGE_MAX_JSON_BYTES before that, 1 MiB by default).
-MAX_PHOTO_BYTES = 12 * 1024 * 1024
+MAX_PHOTO_BYTES = MAX_JPEG_BYTES
 #: The smallest enrolled face, in pixels high.
 MIN_FACE = 40
 
@@ -49,18 +48,7 @@ def decode_photo(image: str) -> bytes:
     """The JPEG of a base64 photo; InvalidArgument when it is not one."""
     if not image.strip():
         raise InvalidArgument("image is required (a base64 JPEG)")
-    if len(image) > MAX_PHOTO_BYTES * 4 // 3 + 4:
-        raise InvalidArgument("image is too large")
-    text = image.strip()
-    if text.startswith("data:"):
-        text = text.partition(",")[2]
-    try:
-        data = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raise InvalidArgument("image is not a base64 JPEG") from None
-    if not data.startswith(b"\xff\xd8"):
-        raise InvalidArgument("image is not a base64 JPEG")
-    return data
+    return base64_jpeg(image, "image", MAX_PHOTO_BYTES)
 
 
 class WatchlistsDomain:
