@@ -45,7 +45,6 @@ import statistics
 import tempfile
 import time
 import urllib.request
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +64,7 @@ from services.media.live_source import Sampler, SourceOptions
 from services.vision import image as img
 from services.vision.detectors import detect_objects
 from tests.conftest import free_port
+from tests.engine_support import work_item
 from tests.inference_support import inference_server, model_repository, picture
 from tests.rtsp_support import RtspServer, rtsp_available
 
@@ -150,26 +150,6 @@ def batch_counts(metrics_port: int) -> tuple[float, float]:
         found = re.search(rf'^{name}{{[^}}]*model="yolox_nano_u8"[^}}]*}} ([0-9.e+]+)$', text, re.MULTILINE)
         values[name] = float(found.group(1)) if found else 0.0
     return values["nv_inference_count"], values["nv_inference_exec_count"]
-
-
-def work_item(index: int, stream_id: str) -> work.WorkItem:
-    return work.WorkItem(
-        id=index,
-        stream_id=stream_id,
-        node_num=0,
-        analytic_id="NFV4-MPA",
-        kind=work.LIVE,
-        config=CONFIG,
-        config_version=1,
-        state=work.RUNNING,
-        owner="bench",
-        heartbeat_at=datetime.now(UTC),
-        progress=0.0,
-        error="",
-        attempts=1,
-        seat=index,
-        serial_number=f"bench-{index}",
-    )
 
 
 class Tally:
@@ -266,7 +246,14 @@ async def sustain(urls: list[str], target: str, database: Engine, data: Path, se
         start = time.perf_counter()
         tallies = await asyncio.gather(
             *(
-                analyse_stream(engine, analysis, work_item(i + 1, src.stream_id), src, seconds, warm)
+                analyse_stream(
+                    engine,
+                    analysis,
+                    work_item("NFV4-MPA", src.stream_id, CONFIG, work_id=i + 1, seat=i + 1),
+                    src,
+                    seconds,
+                    warm,
+                )
                 for i, src in enumerate(repo.all())
             )
         )

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import io
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
@@ -28,7 +27,7 @@ from services.engine.analysers import EVENTS_DEFERRED, FRAMES_GATED, FRAMES_SKIP
 from services.engine.sources import OpenStream
 from services.events.store import EventQuery, EventStore
 from services.inference_client import InferenceClient
-from services.media.frame_ring import FrameRef, FrameRing
+from tests.engine_support import Ring, work_item
 from tests.inference_support import InferenceServer, free_port, inference_server, model_repository
 from tests.unit.test_people_counting_clip import FPS, H, W, make_clip
 
@@ -62,39 +61,8 @@ def database(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-class Ring:
-    """What the analyser reads of an open stream: frames by reference."""
-
-    def __init__(self) -> None:
-        self.ring = FrameRing(W, H)
-
-    def put(self, pixels: np.ndarray, time: float) -> FrameRef:
-        seq, view = self.ring.slot_view()
-        view[:] = pixels
-        return self.ring.commit(seq, time)
-
-    def read(self, ref: FrameRef) -> object | None:
-        return self.ring.read(ref)
-
-
 def item(config: dict[str, Any], version: int = 1) -> work.WorkItem:
-    return work.WorkItem(
-        id=7,
-        stream_id=STREAM,
-        node_num=0,
-        analytic_id="NFV4-MPA",
-        kind=work.LIVE,
-        config=config,
-        config_version=version,
-        state=work.RUNNING,
-        owner="test",
-        heartbeat_at=datetime.now(UTC),
-        progress=0.0,
-        error="",
-        attempts=1,
-        seat=1,
-        serial_number="NFV4-MPA-N0-0001",
-    )
+    return work_item("NFV4-MPA", STREAM, config, version=version)
 
 
 def counting(direction: str) -> dict[str, Any]:
@@ -125,7 +93,7 @@ async def test_config_changes_and_a_looping_source(
     inference: InferenceServer, database: Engine, frames: list[tuple[np.ndarray, float]], tmp_path: Path
 ) -> None:
     store = EventStore(database, tmp_path)
-    ring = Ring()
+    ring = Ring(W, H)
     async with InferenceClient(inference.target) as client:
         analysis = ObjectAnalysis(client, store)
         half = len(frames) // 2  # the first walk right and part of the way back
@@ -150,7 +118,7 @@ async def test_frames_the_inference_service_cannot_answer_are_skipped(
     database: Engine, frames: list[tuple[np.ndarray, float]], tmp_path: Path
 ) -> None:
     store = EventStore(database, tmp_path)
-    ring = Ring()
+    ring = Ring(W, H)
     skipped = FRAMES_SKIPPED.labels(STREAM, "NFV4-MPA", "inference")
     before = skipped._value.get()
     async with InferenceClient(f"127.0.0.1:{free_port()}", timeout=2) as client:  # nothing listens there
@@ -177,7 +145,7 @@ async def test_the_motion_gate_skips_still_frames_and_counts_the_same(
     counts = {}
     async with InferenceClient(inference.target) as client:
         for gate in (False, True):
-            ring = Ring()
+            ring = Ring(W, H)
             analysis = ObjectAnalysis(client, store)
             config = {**counting("both"), "motion_gate": gate}
             before = gated._value.get()
@@ -201,7 +169,7 @@ async def test_events_the_database_refuses_are_kept_and_appended_later(
     store = EventStore(database, tmp_path)
     deferred = EVENTS_DEFERRED.labels(STREAM, "NFV4-MPA")
     before = deferred._value.get()
-    ring = Ring()
+    ring = Ring(W, H)
     config = {**counting("both"), "motion_gate": False}
     async with InferenceClient(inference.target) as client:
         analysis = ObjectAnalysis(client, store)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
@@ -25,7 +24,7 @@ from services.engine.plates import PlateAnalysis
 from services.engine.sources import OpenStream
 from services.events.store import EventQuery, EventStore
 from services.inference_client import InferenceClient
-from services.media.frame_ring import FrameRef, FrameRing
+from tests.engine_support import Ring, work_item
 from tests.inference_support import InferenceServer, inference_server, model_repository
 from tests.plates_support import plated_motorcycle
 
@@ -53,36 +52,7 @@ def i420(rgb: np.ndarray) -> np.ndarray:
 
 
 def item(config: dict[str, Any]) -> work.WorkItem:
-    return work.WorkItem(
-        id=11,
-        stream_id=STREAM,
-        node_num=0,
-        analytic_id="NFV4-LPR3",
-        kind=work.LIVE,
-        config=config,
-        config_version=1,
-        state=work.RUNNING,
-        owner="test",
-        heartbeat_at=datetime.now(UTC),
-        progress=0.0,
-        error="",
-        attempts=1,
-        seat=1,
-        serial_number="NFV4-LPR3-N0-0001",
-    )
-
-
-class Ring:
-    def __init__(self, width: int, height: int) -> None:
-        self.ring = FrameRing(width, height)
-
-    def put(self, pixels: np.ndarray, time: float) -> FrameRef:
-        seq, view = self.ring.slot_view()
-        view[:] = pixels
-        return self.ring.commit(seq, time)
-
-    def read(self, ref: FrameRef) -> object | None:
-        return self.ring.read(ref)
+    return work_item("NFV4-LPR3", STREAM, config, work_id=11)
 
 
 async def test_a_vehicle_gives_one_plate_read(inference: InferenceServer, database: Engine, tmp_path: Path) -> None:

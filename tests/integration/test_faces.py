@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
@@ -25,11 +24,11 @@ from services.engine.faces import FaceAnalysis, FaceModels, FaceSearch, GalleryC
 from services.engine.sources import OpenStream
 from services.events.store import EventQuery, EventStore
 from services.inference_client import InferenceClient
-from services.media.frame_ring import FrameRef, FrameRing
 from services.search.smart import SearchQuery
 from services.search.vectors import ExactIndex, VectorFilter
 from services.watchlists.domain import WatchlistsDomain
 from services.watchlists.repository import WatchlistRepository
+from tests.engine_support import Ring, work_item
 from tests.faces_support import H, W, astronaut, clip_frames, decoded, jpeg_of, make_clip, two_people
 from tests.inference_support import InferenceServer, inference_server, model_repository, picture
 
@@ -57,37 +56,8 @@ def database(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-class Ring:
-    def __init__(self) -> None:
-        self.ring = FrameRing(W, H)
-
-    def put(self, pixels: np.ndarray, time: float) -> FrameRef:
-        seq, view = self.ring.slot_view()
-        view[:] = pixels
-        return self.ring.commit(seq, time)
-
-    def read(self, ref: FrameRef) -> object | None:
-        return self.ring.read(ref)
-
-
 def item() -> work.WorkItem:
-    return work.WorkItem(
-        id=11,
-        stream_id=STREAM,
-        node_num=0,
-        analytic_id="NFV4-FR",
-        kind=work.LIVE,
-        config=CONFIG,
-        config_version=1,
-        state=work.RUNNING,
-        owner="test",
-        heartbeat_at=datetime.now(UTC),
-        progress=0.0,
-        error="",
-        attempts=1,
-        seat=1,
-        serial_number="NFV4-FR-N0-0001",
-    )
+    return work_item("NFV4-FR", STREAM, CONFIG, work_id=11)
 
 
 def b64(rgb: np.ndarray) -> str:
@@ -104,7 +74,7 @@ async def enrol(domain: WatchlistsDomain, name: str, photo: np.ndarray, note: st
 
 async def play(store: EventStore, repo: WatchlistRepository, models: FaceModels, frames: Any) -> None:
     analysis = FaceAnalysis(models, store, GalleryCache(repo.enrolled, seconds=0))
-    ring = Ring()
+    ring = Ring(W, H)
     try:
         for pixels, time in frames:
             await analysis.analyse(item(), CONFIG, cast(OpenStream, ring), ring.put(pixels, time))

@@ -5,13 +5,13 @@ own refusal is passed on; `forget` reaches every stage once."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any, cast
 
 import pytest
 
 from services.catalog import work
 from services.engine.dispatch import Analysers
+from tests.engine_support import work_item
 
 
 class Stage:
@@ -33,23 +33,7 @@ class Stage:
 
 
 def item(work_id: int, analytic_id: str) -> work.WorkItem:
-    return work.WorkItem(
-        id=work_id,
-        stream_id="s",
-        node_num=0,
-        analytic_id=analytic_id,
-        kind=work.LIVE,
-        config={},
-        config_version=1,
-        state=work.RUNNING,
-        owner="t",
-        heartbeat_at=datetime.now(UTC),
-        progress=0.0,
-        error="",
-        attempts=1,
-        seat=1,
-        serial_number="x",
-    )
+    return work_item(analytic_id, "s", work_id=work_id)
 
 
 async def test_rows_go_to_their_stage_and_unknown_analytics_are_refused_by_name() -> None:
