@@ -101,6 +101,12 @@ class StreamsSettings(Section):
         description="How often the streams process puts failed LUNA streams whose autorestart delay has passed "
         "back in the processing queue.",
     )
+    worker_silence_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="A LUNA stream being processed with no worker feedback for this long goes back in the queue "
+        "(its worker died; another takes it over); 0: never.",
+    )
     logs_clear_interval_seconds: float = Field(
         default=0.0,
         ge=0,

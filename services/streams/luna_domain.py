@@ -16,7 +16,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from services.common.errors import BadQueryParameter, InvalidArgument, NotFound
@@ -541,13 +541,43 @@ class LunaStreamsDomain:
                 restarted += applied
         return restarted
 
-    async def autorestart_forever(self, interval_seconds: float) -> None:
-        """The autorestart timer: `restart_due` every `interval_seconds`."""
+    async def requeue_silent(self, silent_seconds: float, *, now: datetime | None = None) -> int:
+        """Put the streams a worker took (`in_progress`, `restart`) but has
+        sent no feedback on for `silent_seconds` back in the queue
+        (`pending`): their worker died (a `kill -9`, a lost machine), and
+        another worker, Vigil's or an outside one, takes them over. How many;
+        0 and nothing done when `silent_seconds` is 0."""
+        if silent_seconds <= 0:
+            return 0
+        now = now or utcnow()
+        cutoff = now - timedelta(seconds=silent_seconds)
+
+        def silent(stream: Stream) -> bool:
+            seen = stream.last_update_time
+            return stream.status in schema.PROCESSING_STATUSES and seen is not None and as_utc(seen) <= cutoff
+
+        def decide(stream: Stream) -> StreamChange | None:
+            return StreamChange({"status": "pending", "last_update_time": now}) if silent(stream) else None
+
+        requeued = 0
+        for status in schema.PROCESSING_STATUSES:
+            for stream in await asyncio.to_thread(self._repo.in_status, status):
+                if silent(stream):
+                    _, applied = await asyncio.to_thread(self._repo.change, stream.stream_id, decide)
+                    requeued += applied
+        return requeued
+
+    async def autorestart_forever(self, interval_seconds: float, silent_seconds: float = 0.0) -> None:
+        """The autorestart timer: `restart_due` every `interval_seconds`, and
+        the streams whose worker went silent back in the queue."""
         while True:
             try:
                 count = await self.restart_due()
                 if count:
                     log.info("autorestart: %d stream(s) back in the queue", count)
+                silent = await self.requeue_silent(silent_seconds)
+                if silent:
+                    log.info("%d stream(s) back in the queue: no feedback for %.0f s", silent, silent_seconds)
             except Exception:
                 log.exception("autorestart check failed")
             await asyncio.sleep(interval_seconds)

@@ -81,7 +81,7 @@ def build(settings: Settings) -> StreamsProcess:
         # A verified Bearer token's tenant wins over the LUNA `account_id` a request names.
         interceptors=[TenantInterceptor()],
         background=[
-            partial(luna.autorestart_forever, own.autorestart_check_seconds),
+            partial(luna.autorestart_forever, own.autorestart_check_seconds, own.worker_silence_seconds),
             partial(luna.housekeeping_forever, own.housekeeping_seconds, own.logs_clear_interval_seconds),
         ],
     )

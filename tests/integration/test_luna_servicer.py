@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -199,6 +200,20 @@ def test_autorestart_cycle(luna: Luna) -> None:
     luna.streams.UpdateLunaStream(pb.UpdateLunaStreamRequest(stream_id=stream_id, status="pending"))
     stream = luna.get(stream_id)
     assert (stream.status, stream.autorestart.status, stream.autorestart.current_attempt) == ("pending", "enabled", 0)
+
+
+def test_a_stream_whose_worker_went_silent_goes_back_in_the_queue(luna: Luna) -> None:
+    stream_id = luna.create("orphan")
+    assert luna.take() == [stream_id]
+    requeue = luna.process.luna.requeue_silent
+    assert luna.server.call(requeue(60)) == 0  # it was just taken
+    later = datetime.now(UTC) + timedelta(seconds=61)
+    assert luna.server.call(requeue(0, now=later)) == 0  # 0: never
+    assert luna.server.call(requeue(60, now=later)) == 1
+    assert luna.get(stream_id).status == "pending"
+    assert luna.take() == [stream_id]  # another worker takes it over
+    luna.streams.UpdateLunaStream(pb.UpdateLunaStreamRequest(stream_id=stream_id, status="pause"))
+    assert luna.server.call(requeue(60, now=later + timedelta(seconds=120))) == 0  # paused: left alone
 
 
 def test_autorestart_waits_for_its_delay(luna: Luna) -> None:
