@@ -148,7 +148,7 @@ def family(path: str) -> str:
     ):
         return "luna"
     if (
-        path.startswith(("/api/visionaire-media/", "/api/visionaire/"))
+        path.startswith(("/api/visionaire-media/", "/api/visionaire/", "/vigil/v1/videos/"))
         or path == "/api/visionaire_active_analytic_list"
     ):
         return "lenz"
