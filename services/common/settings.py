@@ -362,16 +362,18 @@ class CatalogSettings(Section):
     prefix: ClassVar[str] = "analytic_"
 
     seats: str = Field(
-        default="",
+        default="NFV4-MPA=8,NFV4-MVA=8",
         description="Seats per analytic: how many streams of one node may run it at once, as `ID=N` pairs "
         "separated by commas (`NFV4-MPA=8,NFV4-FR=2`). An analytic not named gets `VIGIL_ANALYTIC_DEFAULT_SEATS`; "
-        "a name that is not an analytic of the catalog fails at start-up.",
+        "a name that is not an analytic of the catalog fails at start-up. The default gives people and vehicle "
+        "counting the 8 live 1080p25 streams a 2-core node sustained (benchmarks/engine_analysis.py, README).",
     )
     default_seats: int = Field(
         default=4,
         ge=0,
-        description="Seats of an analytic that `VIGIL_ANALYTIC_SEATS` does not name (concurrent streams per node); "
-        "a placeholder until the stream engine's benchmark measures what a node sustains.",
+        description="Seats of an analytic that `VIGIL_ANALYTIC_SEATS` does not name (concurrent streams per node): "
+        "face recognition, plates and smart-search indexing cost more per frame than people counting (README: "
+        "Benchmarks) and keep 4.",
     )
     offline_schedule_delay_seconds: float = Field(
         default=10.0,
