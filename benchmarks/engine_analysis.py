@@ -57,6 +57,7 @@ from benchmarks.engine import Sources, pyav_decode_fps
 from services.catalog import work
 from services.db.engine import make_engine, migrate
 from services.engine.analysers import EVENTS_APPENDED, FRAMES_GATED, ObjectAnalysis
+from services.engine.repository import StreamSource
 from services.engine.sources import ASSIGNMENT, OpenStream, StreamEngine
 from services.events.store import EventStore
 from services.inference_client import InferenceClient
@@ -223,7 +224,7 @@ async def analyse_stream(
 
 async def sustain(urls: list[str], target: str, database: Engine, data: Path, seconds: float) -> dict[str, float]:
     count = len(urls)
-    repo = Sources({f"s{i}": _source(f"s{i}", url) for i, url in enumerate(urls)})
+    repo = Sources({f"s{i}": StreamSource(f"s{i}", 0, url) for i, url in enumerate(urls)})
     engine = StreamEngine(repo, SourceOptions(), report_seconds=1.0, linger_seconds=0.0)  # type: ignore[arg-type]
     process = psutil.Process()
     rss_before = process.memory_info().rss
@@ -284,12 +285,6 @@ async def sustain(urls: list[str], target: str, database: Engine, data: Path, se
         "engine_cpu_pct": 100.0 * ((cpu_after.user - cpu_before.user) + (cpu_after.system - cpu_before.system)) / wall,
         "machine_cpu_pct": 100.0 * busy / wall,
     }
-
-
-def _source(stream_id: str, url: str) -> Any:
-    from services.engine.repository import StreamSource
-
-    return StreamSource(stream_id, 0, url)
 
 
 def _p95(values: list[float]) -> float:

@@ -39,7 +39,7 @@ import numpy as np
 from services.analysis import geometry
 from services.analysis.geometry import Point
 from services.vision import sface
-from services.vision.image import iou
+from services.vision.image import iou, normalised_box
 from services.vision.yunet import Face
 
 #: Event types.
@@ -397,14 +397,7 @@ class FaceAnalyser:
             quality = judge(face, aligned, self.settings.limits)
             if not quality.ok or (track.best is not None and quality.value <= track.best.quality.value):
                 continue
-            x1, y1, x2, y2 = face.box
-            box = (
-                max(0.0, x1 / width),
-                max(0.0, y1 / height),
-                min(1.0, x2 / width),
-                min(1.0, y2 / height),
-            )
-            out.append(Candidate(track, face, quality, aligned, box))
+            out.append(Candidate(track, face, quality, aligned, normalised_box(face.box, width, height)))
         return out
 
     def offer(self, candidate: Candidate, embedding: np.ndarray, crop: np.ndarray, time: float) -> None:

@@ -179,15 +179,8 @@ class LunaWorker:
             faces.forget(item.id)
 
     async def _report_until_stopped(self, taken: Taken, stream: OpenStream) -> None:
-        first = True
         note = taken.policy.note() if taken.policy is not None else None
         while not stream.closed and not taken.stopping:
-            if first:
-                first = False
-            else:
-                await asyncio.sleep(self._every)
-            if stream.closed or taken.stopping:
-                return
             stats = stream.stats()
             if not taken.endless and stats.ends:
                 await self._send(taken, "done", stream=stream)
@@ -199,6 +192,7 @@ class LunaWorker:
                 log.info("LUNA worker: stream %s is no longer processed here", taken.stream_id)
                 return
             note = None  # said once, in the stream's log
+            await asyncio.sleep(self._every)
 
     async def _send(
         self, taken: Taken, status: str, *, stream: OpenStream | None = None, error: str | None = None

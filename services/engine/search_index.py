@@ -57,6 +57,7 @@ from services.inference_client.client import InferenceError
 from services.media.frame_ring import FrameRef
 from services.media.still import base64_jpeg
 from services.vision.detectors import detect_objects
+from services.vision.image import normalised_box
 from services.vision.yolox import Detection
 
 log = logging.getLogger(__name__)
@@ -241,8 +242,7 @@ class Extractor:
         height, width = rgb.shape[:2]
         for face in faces:
             still = await embed_still(self._models, rgb, face)
-            x1, y1, x2, y2 = face.box
-            box = (max(0.0, x1 / width), max(0.0, y1 / height), min(1.0, x2 / width), min(1.0, y2 / height))
+            box = normalised_box(face.box, width, height)
             events.append(
                 NewEvent(
                     stream_id=stream_id,
@@ -265,8 +265,7 @@ class Extractor:
         height, width = rgb.shape[:2]
         for found in detections:
             if found.label in known and found.score >= 0.5:
-                x1, y1, x2, y2 = found.box
-                box = (max(0.0, x1 / width), max(0.0, y1 / height), min(1.0, x2 / width), min(1.0, y2 / height))
+                box = normalised_box(found.box, width, height)
                 events.append(
                     _object_event(stream_id, node_num, found.label, found.score, box, None, now, None, attributes)
                 )

@@ -99,6 +99,15 @@ def chw(image: np.ndarray, *, bgr: bool) -> np.ndarray:
     return np.ascontiguousarray(channels.transpose(2, 0, 1)).astype(np.float32)
 
 
+def normalised_box(
+    box: tuple[float, float, float, float], width: int, height: int
+) -> tuple[float, float, float, float]:
+    """A pixel box (x1, y1, x2, y2) of a `width` x `height` picture as
+    fractions of it, clamped to the picture."""
+    x1, y1, x2, y2 = box
+    return (max(0.0, x1 / width), max(0.0, y1 / height), min(1.0, x2 / width), min(1.0, y2 / height))
+
+
 def iou(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     """Intersection over union of one x1,y1,x2,y2 box with many."""
     x1 = np.maximum(box[0], boxes[:, 0])
