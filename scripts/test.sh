@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 scripts/bootstrap.sh test
 export PATH="$PWD/.tools/node_modules/.bin:$PWD/.venv/bin:$PATH"
 scripts/rtsp_server_deps.sh
+scripts/ffmpeg_deps.sh
 PG=$(scripts/postgres.sh || true)
 if [ -n "$PG" ]; then
   export VIGIL_TEST_POSTGRES_URL=${PG%% *}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -37,6 +38,29 @@ def make_h264(
                 pixels = np.full((height, width, 3), (i * 9) % 256, dtype=np.uint8)
                 pixels[: height // 2, : width // 2] = (255, 0, 0)
             for packet in stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return path
+
+
+def make_sparse(path: Path, *, hours: float = 10.0, every: float = 300.0, width: int = 64, height: int = 48) -> Path:
+    """Write an H.264 MP4 of `hours` whose frames are `every` seconds apart
+    (pts set by hand: one frame every few minutes, the last at the end), as
+    a timelapse or motion-triggered recorder writes: long in time, tiny on
+    disk."""
+    rate = 25
+    count = round(hours * 3600 / every) + 1
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=rate)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.options = {"preset": "ultrafast"}
+        for i in range(count):
+            pixels = np.full((height, width, 3), (i * 37) % 256, dtype=np.uint8)
+            frame = av.VideoFrame.from_ndarray(pixels, format="rgb24")
+            frame.pts = round(i * every * rate)
+            frame.time_base = Fraction(1, rate)
+            for packet in stream.encode(frame):
                 out.mux(packet)
         for packet in stream.encode():
             out.mux(packet)

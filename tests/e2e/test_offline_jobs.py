@@ -7,21 +7,28 @@ its progress rising, a second assignment while it is scheduled or running
 is refused (409), and the video's events are exactly in, out, in at the
 recording's time. Scheduling it again stores nothing twice; cancel works;
 deleting the video deletes its events; a job whose file was deleted fails
-with a clear reason."""
+with a clear reason; `kill -9` of the engine mid-job resumes the job from
+its checkpoint with every event stored once."""
 
 from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from unittest import mock
 
 import httpx
 import pytest
+from sqlmodel import Session, select
 
+from services.db.engine import make_engine
+from services.db.models import Work
 from tests.e2e.test_catalog import lenz_error
 from tests.e2e.test_engine_analysis import CONFIG, pipeline
 from tests.e2e.test_engine_live import wait_for
 from tests.e2e.uploads_client import upload_file
+from tests.media import make_sparse
+from tests.unit import test_people_counting_clip as people_clip
 from tests.unit.test_people_counting_clip import make_clip
 
 PLATFORM_ENV = {
@@ -151,3 +158,78 @@ def test_a_job_whose_file_was_deleted_fails_clearly(platform, http: httpx.Client
     message = lenz_error(http.post(f"/vigil/v1/videos/{video_id}/schedule"), 409)
     assert "no analytic is assigned" in message
     assert lenz_error(http.post("/vigil/v1/videos/nope/schedule"), 404) == "video not found"
+
+
+def test_a_ten_hour_video_of_sparse_frames_is_analysed_in_seconds(platform, http: httpx.Client, tmp_path: Path) -> None:
+    """A 10-hour recording with one frame every 5 minutes (121 frames,
+    10 KB): the upload takes it, and its job reads the frames, not the
+    hours: done in seconds, progress 100, the whole 36 000 s processed."""
+    path = make_sparse(tmp_path / "timelapse.mp4", hours=10, every=300)
+    video_id, stream_id = upload(http, path.read_bytes(), "timelapse.mp4")
+    assert detail(http, video_id)["duration"] == pytest.approx(36000, abs=1)
+    start = time.monotonic()
+    assert http.post(pipeline(stream_id, "NFV4-MPA"), json=CONFIG).status_code == 200
+    job = wait_for(lambda: (j := detail(http, video_id)["job"])["state"] in ("done", "failed") and j, seconds=120)
+    took = time.monotonic() - start
+    assert (job["state"], job["progress"], job["error"]) == ("done", 100, ""), job
+    assert job["processed_duration"] == pytest.approx(36000, abs=1), job
+    assert took < 30, f"a 121-frame video took {took:.1f} s"  # the schedule delay (1.5 s) and 121 samples
+
+
+@pytest.mark.slow
+def test_a_job_survives_kill_9_of_the_engine(platform, http: httpx.Client, tmp_path: Path) -> None:
+    """`kill -9` of the engine process mid-job: the supervisor starts it
+    again, the new process's offline worker takes the job over once the
+    lease has passed and goes on from its checkpoint (progress and
+    processed duration never fall back to 0), and the video's events are
+    exactly the nine crossings, each stored once. (The last test of the
+    module: it kills a child of the module's platform.)"""
+    path = tmp_path / "longwalk.mp4"
+    with mock.patch.object(people_clip, "PASSES", 9):  # right, back, ... nine times: in, out, ..., in
+        make_clip(path, "astronaut.png")
+    video_id, stream_id = upload(http, path.read_bytes(), "longwalk.mp4")
+    duration = detail(http, video_id)["duration"]
+    engine = platform.service_process("engine")
+    assert http.post(pipeline(stream_id, "NFV4-MPA"), json=CONFIG).status_code == 200
+    # Kill it once a third of the video and at least two crossings are stored.
+    before = wait_for(
+        lambda: (
+            (j := detail(http, video_id)["job"])["state"] == "running"
+            and j["progress"] >= 30
+            and j["event_count"] >= 2
+            and j
+        ),
+        seconds=120,
+    )
+    assert before["progress"] < 80, f"the job ran too fast to be killed mid-way: {before}"
+    engine.kill()
+    engine.wait(10)
+    kept = events_of(http, stream_id)
+    seen = [before]
+    deadline = time.monotonic() + 180
+    while seen[-1]["state"] != "done":
+        assert time.monotonic() < deadline, seen[-3:]
+        job = detail(http, video_id)["job"]
+        assert job["state"] in ("running", "scheduled", "done"), job  # a dead worker's rows stay running
+        seen.append(job)
+        time.sleep(0.1)
+    progress = [j["progress"] for j in seen]
+    processed = [j["processed_duration"] for j in seen]
+    assert progress == sorted(progress) and min(progress) >= before["progress"] > 0, progress
+    assert processed == sorted(processed) and min(processed) > 0, processed
+    assert platform.service_process("engine").pid != engine.pid  # the supervisor started another
+    done = seen[-1]
+    assert (done["progress"], done["error"], done["event_count"]) == (100, "", 9), done
+    assert done["processed_duration"] == pytest.approx(duration, abs=0.3)
+    events = events_of(http, stream_id)
+    assert [e["type"] for e in events] == ["line_in", "line_out"] * 4 + ["line_in"], events
+    assert len({e["id"] for e in events}) == 9
+    # The events stored before the kill are the same rows, not stored again.
+    assert {e["id"] for e in kept} <= {e["id"] for e in events} and len(kept) >= 2
+    database = make_engine(platform.env["VIGIL_DATABASE_URL"])
+    try:
+        with Session(database) as session:
+            (row,) = session.exec(select(Work).where(Work.stream_id == stream_id)).all()
+            assert (row.state, row.attempts) == ("done", 2), row  # taken over once, not started afresh
+    finally:
+        database.dispose()

@@ -1,13 +1,17 @@
 """Re-streaming uploaded videos over RTSP (`auto_stream`), through the real
 Envoy, on SQLite and PostgreSQL: the platform's own RTSP server (GStreamer,
 supervised by `vigil run`) publishes an upload at `device.publish_url`,
-looping; PyAV opens it and decodes frames of the uploaded size; switching
+looping; PyAV opens it and decodes frames of the uploaded size, and
+Debian's ffprobe (scripts/ffmpeg_deps.sh installs it) opens it too; switching
 `auto_stream` off, deleting the video or stopping the platform ends the
 publication; a non-H.264 upload is re-encoded."""
 
 from __future__ import annotations
 
 import contextlib
+import json
+import shutil
+import subprocess
 import threading
 import time
 from collections.abc import Callable
@@ -109,6 +113,32 @@ def test_an_upload_is_published_looping_and_unpublished(platform, http, tmp_path
     assert running(http, video_id)["publish_url"] == url
     assert frames(url, 3) == [(96, 64)] * 3
 
+    assert http.delete(f"{BASE}/{video_id}").status_code == 200
+    assert wait_for(lambda: not opens(url)), "a deleted video is still published"
+
+
+@pytest.mark.skipif(
+    shutil.which("ffprobe") is None,
+    reason="ffprobe is not installed and could not be (scripts/ffmpeg_deps.sh installs Debian's ffmpeg as root)",
+)
+def test_ffprobe_opens_the_publish_url(platform, http, tmp_path: Path) -> None:
+    """Issue 14 item 4: not only PyAV, a stock ffprobe opens the URL too."""
+    clip = make_h264(tmp_path / "probe me.mp4", seconds=1.0, fps=10, width=96, height=64).read_bytes()
+    video_id = upload_file(http, clip, 1, filename="probe me.mp4")["video_id"]
+    url = running(http, video_id)["publish_url"]
+    assert url.endswith("/live/probe-me")
+    probe = subprocess.run(
+        [
+            "ffprobe", "-v", "error", "-rtsp_transport", "tcp", "-select_streams", "v:0",
+            "-show_entries", "stream=codec_name,width,height", "-of", "json", url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )  # fmt: skip
+    assert probe.returncode == 0, probe.stderr
+    streams = json.loads(probe.stdout)["streams"]
+    assert streams == [{"codec_name": "h264", "width": 96, "height": 64}], probe.stdout
     assert http.delete(f"{BASE}/{video_id}").status_code == 200
     assert wait_for(lambda: not opens(url)), "a deleted video is still published"
 
