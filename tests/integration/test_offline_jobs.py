@@ -11,6 +11,8 @@ stage and the real events store, on the astronaut clip
 * a job whose file is gone fails with a clear reason; a truncated file is
   done with what was read, saying where it stopped; a file with no video
   track fails;
+* hostile media (issue 18's corpus) and sparse files (a 10 GiB hole after
+  a real head) fail their jobs at once with the reason, unread;
 * the schedule: an assignment arms the job, a second one during the delay
   joins it, one while scheduled or running is refused; cancel idles it.
 """
@@ -19,8 +21,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -44,6 +48,7 @@ from services.events.store import EventQuery, EventStore, NewEvent
 from services.inference_client import InferenceClient
 from services.media.frame_ring import FrameRef
 from tests.inference_support import InferenceServer, free_port, inference_server, model_repository
+from tests.media import HOSTILE_KINDS, hostile
 from tests.unit.test_people_counting_clip import make_clip
 
 LEASE = 1.5
@@ -302,3 +307,67 @@ async def test_a_job_waits_for_the_inference_service_then_fails_clearly(
     assert row.state == work.FAILED, row
     assert re.search(r"the inference service did not answer for \d+ s at 0\.0 s of the video", row.error), row.error
     assert row.checkpoint_seconds == 0 and store.counts(["off-blind"]) == {"off-blind": 0}
+
+
+def sparse_copy(source: Path, path: Path, size: int = 10 << 30) -> Path:
+    """`source`'s bytes, then a hole up to `size` (10 GiB claimed, a few KB
+    stored), as `truncate -s 10G` makes."""
+    shutil.copyfile(source, path)
+    os.truncate(path, size)
+    return path
+
+
+def bytes_read() -> int:
+    """Bytes this process has read through system calls (holes included)."""
+    with open("/proc/self/io") as io:
+        return next(int(line.split()[1]) for line in io if line.startswith("rchar"))
+
+
+async def test_hostile_and_sparse_files_fail_their_jobs_fast(
+    inference: InferenceServer, database: Engine, clip: Path, tmp_path: Path
+) -> None:
+    """Issue 18's hostile corpus (tests/media.py `hostile()`: none gets in as
+    an upload, see tests/e2e/test_lenz_uploads.py) and sparse files placed
+    where a stored video's file was: each job fails at once with the reason,
+    nothing named by a playlist is read, and a 10 GiB hole is not read."""
+    store = EventStore(database, tmp_path)
+    files: dict[str, Path] = {}
+    for kind in HOSTILE_KINDS:
+        files[kind] = tmp_path / f"{kind}.mp4"
+        files[kind].write_bytes(hostile(kind))
+    files["hole"] = tmp_path / "hole.mp4"
+    files["hole"].touch()
+    os.truncate(files["hole"], 10 << 30)
+    files["mp4_hole"] = sparse_copy(clip, tmp_path / "mp4_hole.mp4")
+    raw = tmp_path / "raw.h264"
+    with av.open(str(clip)) as source, av.open(str(raw), "w", format="h264") as out:
+        stream = out.add_stream_from_template(source.streams.video[0])
+        for packet in source.demux(source.streams.video[0]):
+            if packet.dts is not None:
+                packet.stream = stream
+                out.mux(packet)
+    files["h264_hole"] = sparse_copy(raw, tmp_path / "h264_hole.h264")
+    ids = {kind: assign(database, add_video(database, f"x{kind}", path, 36000.0)) for kind, path in files.items()}
+    before, start = bytes_read(), time.monotonic()
+    async with InferenceClient(inference.target) as client:
+        worker = OfflineWorker(
+            database, Analysers({"NFV4-MPA": ObjectAnalysis(client, store)}), store, heartbeat_seconds=BEAT
+        )
+        for _ in ids:
+            assert await worker.step() is True
+    took, read = time.monotonic() - start, bytes_read() - before
+    reasons = {kind: row_of(database, work_id) for kind, work_id in ids.items()}
+    for kind, row in reasons.items():
+        assert row.state == work.FAILED and row.error.startswith("the file cannot be analysed: "), (kind, row.error)
+        assert work.jobs_of(database, [f"off-x{kind}"])[f"off-x{kind}"].state == work.JOB_FAILED
+    assert "an HLS playlist, not a video" in reasons["hls"].error
+    assert "an ffconcat playlist" in reasons["concat"].error
+    assert "an SDP session description" in reasons["sdp"].error
+    assert "16000x16000 frames, over the limit" in reasons["huge"].error
+    for kind in ("hole", "mp4_hole", "h264_hole"):
+        assert "the file is sparse" in reasons[kind].error and "10737" in reasons[kind].error, reasons[kind].error
+    assert store.counts([f"off-x{kind}" for kind in files]) == dict.fromkeys((f"off-x{k}" for k in files), 0)
+    # Seven jobs in seconds, and nothing like the 30 GiB of holes read (the
+    # database and the model's answers are the bytes read here).
+    assert took < 20, took
+    assert read < 64 << 20, read
