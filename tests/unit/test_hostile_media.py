@@ -3,16 +3,21 @@ here — playlists and session descriptions that would make FFmpeg open what
 they name (a local file, another scheme), a header announcing 30 000 x
 30 000 frames, a truncated MP4, a text file — is refused by the one opener
 every service uses, with a clear reason and before anything is decoded;
-the stream engine's `file://` sources refuse the same playlists."""
+the stream engine's `file://` sources refuse the same playlists; a sparse
+file (a 10 GiB hole) is refused unread."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import time
 from pathlib import Path
 
 import pytest
 
-from services.media.container import HostileMedia, NotAVideo, open_video
+from services.media.container import MAX_HOLE_BYTES, HostileMedia, NotAVideo, hole_bytes, open_video
 from services.media.live_source import SourceError, SourceOptions, opening
+from services.media.probe import probe
 from tests.media import make_h264
 
 
@@ -85,3 +90,27 @@ def test_a_real_video_still_opens(clip: Path) -> None:
         assert container.streams.video[0].codec_context.width == 64
     finally:
         container.close()
+
+
+def test_sparse_files_are_refused_unread(tmp_path: Path, clip: Path) -> None:
+    """A file that claims 10 GiB but stores a few KB (a `truncate`d hole,
+    alone or after a real video's bytes) is refused from its extents,
+    before FFmpeg reads it: no scan of the zeros, no memory for them."""
+    hole = tmp_path / "hole.mp4"
+    hole.touch()
+    os.truncate(hole, 10 << 30)
+    after = tmp_path / "after.mp4"
+    shutil.copyfile(clip, after)
+    os.truncate(after, 10 << 30)
+    for path in (hole, after):
+        assert hole_bytes(str(path)) >= (10 << 30) - clip.stat().st_size - 4096
+        start = time.monotonic()
+        with pytest.raises(HostileMedia, match=r"the file is sparse: \d+ of its 10737418240 bytes are holes"):
+            probe(str(path))  # what an upload's completion runs
+        assert time.monotonic() - start < 1.0
+    # A written file has no holes, and a small hole is let through.
+    assert hole_bytes(str(clip)) == 0
+    small = tmp_path / "small.mp4"
+    shutil.copyfile(clip, small)
+    os.truncate(small, clip.stat().st_size + MAX_HOLE_BYTES // 2)
+    open_video(str(small)).close()
