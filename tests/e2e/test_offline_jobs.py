@@ -27,7 +27,7 @@ from tests.e2e.test_catalog import lenz_error
 from tests.e2e.test_engine_analysis import CONFIG, pipeline
 from tests.e2e.test_engine_live import wait_for
 from tests.e2e.uploads_client import upload_file
-from tests.media import make_sparse
+from tests.media import make_sparse_frames
 from tests.unit import test_people_counting_clip as people_clip
 from tests.unit.test_people_counting_clip import make_clip
 
@@ -164,7 +164,7 @@ def test_a_ten_hour_video_of_sparse_frames_is_analysed_in_seconds(platform, http
     """A 10-hour recording with one frame every 5 minutes (121 frames,
     10 KB): the upload takes it, and its job reads the frames, not the
     hours: done in seconds, progress 100, the whole 36 000 s processed."""
-    path = make_sparse(tmp_path / "timelapse.mp4", hours=10, every=300)
+    path = make_sparse_frames(tmp_path / "timelapse.mp4", hours=10, every=300)
     video_id, stream_id = upload(http, path.read_bytes(), "timelapse.mp4")
     assert detail(http, video_id)["duration"] == pytest.approx(36000, abs=1)
     start = time.monotonic()
