@@ -44,7 +44,9 @@ def make_h264(
     return path
 
 
-def make_sparse_frames(path: Path, *, hours: float = 10.0, every: float = 300.0, width: int = 64, height: int = 48) -> Path:
+def make_sparse_frames(
+    path: Path, *, hours: float = 10.0, every: float = 300.0, width: int = 64, height: int = 48
+) -> Path:
     """Write an H.264 MP4 of `hours` whose frames are `every` seconds apart
     (pts set by hand: one frame every few minutes, the last at the end), as
     a timelapse or motion-triggered recorder writes: long in time, tiny on
