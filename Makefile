@@ -11,7 +11,7 @@ help:
 	@echo "lint      buf lint + buf format, ruff, mypy, generated code current"
 	@echo "format    buf format -w, ruff format"
 	@echo "test      every test, on SQLite and PostgreSQL (scripts/test.sh)"
-	@echo "bench     every benchmark: edge, inference, upload, classify, catalog, analysis, events, motion, engine_analysis, recognition, search, plates (minutes)"
+	@echo "bench     every benchmark: edge, inference, upload, classify, catalog, analysis, events, motion, engine_analysis, offline, recognition, search, plates (minutes)"
 
 install:
 	scripts/bootstrap.sh test
@@ -50,6 +50,7 @@ bench:
 	$(PY) -m benchmarks.events
 	$(PY) -m benchmarks.motion
 	$(PY) -m benchmarks.engine_analysis
+	$(PY) -m benchmarks.offline
 	$(PY) -m benchmarks.recognition
 	$(PY) -m benchmarks.search
 	$(PY) -m benchmarks.plates
