@@ -267,6 +267,13 @@ function Assignment({ node, stream, analytic }: { node: number; stream: string; 
   const load = async () => {
     setLoadError(null);
     try {
+      // The stream's detail says whether it is assigned: no 404 to ask for.
+      const detail = await getStream(node, stream);
+      if (!detail.pipelines.includes(analytic)) {
+        setAssigned(false);
+        setConfig(null);
+        return;
+      }
       const answer = await api<{ config: Json }>(pipelinePath(node, stream, analytic));
       setConfig(answer.config ?? {});
       setAssigned(true);
