@@ -88,6 +88,12 @@ class Browser:
         os.environ["SE_OFFLINE"] = "true"
         self.driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
         self.driver.set_page_load_timeout(60)
+        # The exact viewport (a window cannot be made as narrow as a phone):
+        # under 600 px wide it is a phone's (touch, the page's viewport meta).
+        self.driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
+        )
         self.console: list[dict[str, Any]] = []  # every browser log entry read so far
 
     # -- navigation ---------------------------------------------------------------

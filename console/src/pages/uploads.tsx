@@ -66,11 +66,11 @@ interface Video {
   job?: Job;
 }
 
-/** Every chunk but the last has this size: 8 MiB for big files, about a
- * twentieth of a small one (so the bar moves and a reload has something to resume). */
+/** Every chunk but the last has this size: a twentieth of the file, at
+ * least 16 KiB and at most 8 MiB (so the bar moves, and a reload leaves
+ * something to resume, even for a small file). */
 export function chunkSize(size: number): number {
-  const twentieth = Math.ceil(size / 20);
-  return Math.min(8 * 1024 * 1024, Math.max(64 * 1024, twentieth));
+  return Math.min(8 * 1024 * 1024, Math.max(16 * 1024, Math.ceil(size / 20)));
 }
 
 function loadSaved(): SavedUpload | null {

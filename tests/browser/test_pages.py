@@ -1,0 +1,116 @@
+"""The console's work pages in headless Chromium, against the whole platform
+(real engine, inference and uploads) on SQLite and PostgreSQL:
+
+- uploads: the synthetic crossing clip (tests/unit/test_people_counting_clip.py)
+  is chosen in the file input and sent in Lenz chunks over a throttled
+  network; the page is reloaded mid-upload, offers to resume, and after the
+  same file is chosen again sends only what the server lacks; the bar reaches
+  100 % and the people-counting job it asked for runs to `done`;
+- search: a plate read by the real NFV4-LPR3 pipeline on a `file://` stream
+  (tests/plates_support.py) is found by typing it with a misread, with its
+  thumbnail, time and stream, and shows in the events feed with its thumbnail."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+from selenium.webdriver.support.ui import Select
+
+from tests.browser.conftest import Browser
+from tests.e2e.test_engine_analysis import PLATFORM_ENV as ENGINE_ENV
+from tests.e2e.test_engine_analysis import pipeline
+from tests.e2e.test_engine_live import create, wait_for
+from tests.e2e.test_engine_plates import CONFIG as PLATES
+from tests.e2e.test_engine_plates import plates
+from tests.plates_support import make_plate_clip
+from tests.unit.test_people_counting_clip import make_clip
+
+PLATFORM_ENV = {**ENGINE_ENV, "VIGIL_OFFLINE_SCHEDULE_DELAY_SECONDS": "1"}
+
+
+@pytest.fixture(scope="module")
+def crossing_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("clips") / "walks.mp4"
+    make_clip(path, "astronaut.png")
+    return path
+
+
+def value(browser: Browser, testid: str) -> float:
+    return float(browser.find(testid).get_attribute("value") or 0)
+
+
+def test_an_upload_resumes_after_a_reload_and_its_job_finishes(browser: Browser, crossing_clip: Path) -> None:
+    size = crossing_clip.stat().st_size  # some 43 KB: three 16 KiB chunks
+    browser.login()
+    browser.go("uploads")
+    # About 1.5 s a chunk, so the reload comes between two of them.
+    browser.driver.set_network_conditions(
+        offline=False, latency=20, download_throughput=1 << 20, upload_throughput=11 * 1024
+    )
+    browser.find("upload-file").send_keys(str(crossing_clip))
+    Select(browser.find("upload-analytic")).select_by_value("NFV4-MPA")
+    browser.find("upload-start").click()
+    browser.wait(lambda _: value(browser, "upload-progress") > 0, 30, "no chunk was acknowledged")
+    assert value(browser, "upload-progress") < 100
+    browser.driver.refresh()
+
+    offer = browser.find("upload-resume").text
+    assert "walks.mp4" in offer and "resume" in offer, offer
+    assert 0 < value(browser, "upload-progress") < 100
+    browser.driver.delete_network_conditions()
+    browser.find("upload-file").send_keys(str(crossing_clip))
+    start = browser.find("upload-start")
+    assert start.text == "Resume upload"
+    start.click()
+    browser.wait(lambda _: value(browser, "upload-progress") == 100, 60, "the upload did not finish")
+    message = browser.find("upload-message").text
+    assert f"Uploaded {crossing_clip.name}" in message and "NFV4-MPA" in message, message
+    assert browser.find("upload-percent").text == "100 %"
+    # The job the page asked for runs over the whole video and ends done.
+    browser.wait(lambda _: browser.find("job-state").text == "done", 120, "the analysis job did not finish")
+    assert value(browser, "job-progress") == 100 and browser.find("job-percent").text == "100 %"
+    rows = [row.text for row in browser.all("video-row")]
+    assert any("walks.mp4" in row and "done" in row for row in rows), rows
+    assert not browser.driver.execute_script("return localStorage.getItem('vigil.console.upload')")
+    assert size > 2 * 16 * 1024
+    browser.assert_no_console_errors()
+
+
+def test_a_plate_is_found_by_its_text_and_shown_in_the_feed(platform, http: httpx.Client, browser: Browser) -> None:
+    clip = make_plate_clip(platform.data_dir / "plate.mp4", "B1234XYZ")  # the data folder is the file root
+    stream_id = create(http, f"file://{clip}")
+    assigned = http.post(pipeline(stream_id, "NFV4-LPR3"), json=PLATES)
+    assert assigned.status_code == 200, assigned.text
+    wait_for(lambda: plates(http, stream_id), seconds=120)
+    assert http.delete(pipeline(stream_id, "NFV4-LPR3")).status_code == 200
+
+    browser.login()
+    browser.go("search")
+    browser.find("search-text").send_keys("B 1284 XYZ")  # one misread digit
+    browser.find("search-submit").click()
+    first = browser.wait(lambda _: browser.all("search-result"), 30, "no results")[0]
+    assert first.find_element("css selector", '[data-testid="search-result-text"]').text == "B1234XYZ"
+    assert stream_id in first.text and "NFV4-LPR3" in first.text
+    similarity = first.find_element("css selector", '[data-testid="search-similarity"]').text
+    assert 70 <= int(similarity.rstrip(" %")) < 80, similarity
+    assert re.search(r"\d{1,2}:\d{2}:\d{2}", first.text), first.text  # its time
+    picture = first.find_element("css selector", '[data-testid="search-thumbnail"]')
+    assert browser.driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth", picture) > 0
+
+    # The events feed lists the read with its thumbnail, filtered by type.
+    browser.go("events")
+    Select(browser.find("events-filter-type")).select_by_value("plate_read")
+    browser.find("events-apply").click()
+    row = browser.wait(
+        lambda _: [r for r in browser.all("event-row") if "B1234XYZ" in r.text], 30, "the plate is not in the feed"
+    )[0]
+    assert row.get_attribute("data-type") == "plate_read" and stream_id in row.text
+    thumbnail = browser.wait(
+        lambda _: row.find_elements("css selector", '[data-testid="event-thumbnail"]'), 30, "no thumbnail"
+    )[0]
+    browser.wait(lambda _: browser.driver.execute_script("return arguments[0].naturalWidth", thumbnail) > 0, 30)
+    assert http.delete(f"/streams/0/{stream_id}").status_code == 200
+    browser.assert_no_console_errors()
