@@ -31,6 +31,13 @@ from tests.unit.test_people_counting_clip import make_clip
 PLATFORM_ENV = {**ENGINE_ENV, "VIGIL_OFFLINE_SCHEDULE_DELAY_SECONDS": "1"}
 
 
+@pytest.fixture(scope="module", autouse=True)
+def models_loaded(platform) -> None:
+    """The edge answers before the inference service has loaded its models
+    (some 10 s here); the catalog refuses analytics until then."""
+    wait_for(lambda: platform.serving("inference") and platform.serving("engine"), seconds=120)
+
+
 @pytest.fixture(scope="module")
 def crossing_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("clips") / "walks.mp4"
@@ -66,14 +73,19 @@ def test_an_upload_resumes_after_a_reload_and_its_job_finishes(browser: Browser,
     assert start.text == "Resume upload"
     start.click()
     browser.wait(lambda _: value(browser, "upload-progress") == 100, 60, "the upload did not finish")
-    message = browser.find("upload-message").text
-    assert f"Uploaded {crossing_clip.name}" in message and "NFV4-MPA" in message, message
+    message = browser.wait(
+        lambda _: "NFV4-MPA" in (text := browser.find("upload-message").text) and text, 30, "no analytic assigned"
+    )
+    assert message.startswith(f"Uploaded {crossing_clip.name}; NFV4-MPA is assigned"), message
     assert browser.find("upload-percent").text == "100 %"
     # The job the page asked for runs over the whole video and ends done.
     browser.wait(lambda _: browser.find("job-state").text == "done", 120, "the analysis job did not finish")
     assert value(browser, "job-progress") == 100 and browser.find("job-percent").text == "100 %"
-    rows = [row.text for row in browser.all("video-row")]
-    assert any("walks.mp4" in row and "done" in row for row in rows), rows
+    browser.wait(
+        lambda _: any("walks.mp4" in row.text and "done" in row.text for row in browser.all("video-row")),
+        10,
+        "the video list does not show the job done",
+    )
     assert not browser.driver.execute_script("return localStorage.getItem('vigil.console.upload')")
     assert size > 2 * 16 * 1024
     browser.assert_no_console_errors()

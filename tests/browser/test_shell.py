@@ -110,7 +110,7 @@ def test_the_keyboard_reaches_the_nav_and_the_main_buttons(platform, browser: Br
     browser.open("events")
     browser.find("page-events")
     browser.driver.execute_script("document.activeElement.blur(); window.scrollTo(0, 0)")
-    reached = dict(tab_through(browser, 30))
+    reached = dict(tab_through(browser, 50))
     for testid in [f"nav-{page}" for page in PAGES] + ["logout", "events-apply", "events-live-toggle"]:
         assert testid in reached, (testid, reached)
         assert reached[testid] != "none", f"{testid} has no visible focus"

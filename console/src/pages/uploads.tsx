@@ -155,7 +155,11 @@ export function UploadsPage(_props: PageProps) {
   const refreshWatched = () => {
     if (!watched) return;
     api<{ data: { video: Video } }>(`${BASE}/${watched}`)
-      .then((answer) => setVideo(answer.data.video))
+      .then((answer) => {
+        const job = answer.data.video.job;
+        setVideo(answer.data.video);
+        if (job && !["idle", "scheduled", "running"].includes(job.state)) refreshList();
+      })
       .catch((e) => setError(describe(e)));
   };
   useEffect(refreshWatched, [watched]);
