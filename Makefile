@@ -8,7 +8,7 @@ help:
 	@echo "install   create .venv with Vigil and the test tools (buf from npm)"
 	@echo "run       start the platform (Envoy + every gRPC service, SQLite in ./data)"
 	@echo "generate  regenerate gen/ and envoy/descriptor.pb from proto/"
-	@echo "lint      buf lint + buf format, ruff, mypy, generated code current"
+	@echo "lint      buf lint + buf format, ruff, mypy, generated code current, tsc (console)"
 	@echo "format    buf format -w, ruff format"
 	@echo "test      every test, on SQLite and PostgreSQL (scripts/test.sh)"
 	@echo "bench     every benchmark: edge, inference, upload, classify, catalog, analysis, events, motion, engine_analysis, recognition, search, plates (minutes)"
@@ -29,6 +29,7 @@ lint:
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy services scripts tests benchmarks
 	$(PY) scripts/generate.py --check
+	console/node_modules/.bin/tsc --noEmit -p console
 
 format:
 	buf format -w

@@ -24,6 +24,13 @@ if [ "${1:-}" = "test" ]; then
 else
   .venv/bin/python -m pip install --quiet -e .
 fi
+# The operator console (console/, README "Operator console"): Preact +
+# TypeScript bundled by esbuild into console/dist/, which the System service
+# serves under /console/. `npm ci` only when the lock file changed.
+if [ ! -f console/node_modules/.package-lock.json ] || [ console/package-lock.json -nt console/node_modules/.package-lock.json ]; then
+  (cd console && npm ci --silent --no-fund --no-audit)
+fi
+(cd console && npm run --silent build -- --quiet)
 # OpenCV (pulled in by the tracker, `trackers` -> `supervision`) loads Debian's
 # libGL and GLib; a bare machine may lack them. Installed when missing and root.
 if ! .venv/bin/python -c "import cv2" 2>/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

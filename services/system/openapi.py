@@ -13,6 +13,7 @@ from google.protobuf import descriptor
 
 from services.auth.families import family_of_path
 from services.common.contracts import HttpBinding, Rpc, rpcs
+from services.system.console import CONTENT_TYPES
 from services.system.domain import version_triple
 
 _SCALARS: dict[int, dict[str, Any]] = {
@@ -58,6 +59,8 @@ SUCCESS_STATUS: dict[str, int] = {
     "LunaGroupsService.LinkLunaGroupStreams": 204,
     "SystemService.GetDocsDev": 302,
 }
+#: What the console's static files are served as (services/system/console.py).
+CONSOLE_CONTENT = (*dict.fromkeys(t.split(";")[0] for t in CONTENT_TYPES.values()), "application/octet-stream")
 #: The content types of the routes that answer a raw `google.api.HttpBody`
 #: (every such route must be listed: the unit test checks it).
 RAW_CONTENT: dict[str, tuple[str, ...]] = {
@@ -73,6 +76,7 @@ RAW_CONTENT: dict[str, tuple[str, ...]] = {
     "SystemService.GetDocsSpec": ("application/x-yaml", "text/html"),
     "SystemService.GetDocsDev": ("text/html",),
     "SystemService.GetDocsDevPage": ("text/html",),
+    "SystemService.GetConsoleFile": CONSOLE_CONTENT,
     "ArchivesService.GetScreenshot": ("image/jpeg",),
     "EventsService.FollowEvents": ("text/event-stream",),
     "EventsService.GetEventThumbnail": ("image/jpeg",),

@@ -11,7 +11,7 @@ from google.api import httpbody_pb2
 from services.common.errors import InvalidArgument, Unimplemented, UnsupportedMediaType
 from services.common.interceptors import HTTP_STATUS_KEY
 from services.common.settings import Settings
-from services.system import manual, openapi
+from services.system import console, manual, openapi
 from services.system.accept import accept_header, negotiate
 from services.system.domain import SystemDomain, version_triple
 from vigil.system.v1 import system_pb2, system_service_pb2_grpc
@@ -194,3 +194,7 @@ class SystemServicer(system_service_pb2_grpc.SystemServiceServicer):
 
     async def GetDocsDevPage(self, request: pb.GetDocsDevPageRequest, context: grpc.aio.ServicerContext) -> Any:
         return httpbody_pb2.HttpBody(content_type="text/html; charset=utf-8", data=manual.page(request.page))
+
+    async def GetConsoleFile(self, request: pb.GetConsoleFileRequest, context: grpc.aio.ServicerContext) -> Any:
+        content_type, data = await asyncio.to_thread(console.console_file, request.path)
+        return httpbody_pb2.HttpBody(content_type=content_type, data=data)

@@ -252,3 +252,9 @@ class GetDocsDevPageRequest(_message.Message):
     PAGE_FIELD_NUMBER: _ClassVar[int]
     page: str
     def __init__(self, page: _Optional[str] = ...) -> None: ...
+
+class GetConsoleFileRequest(_message.Message):
+    __slots__ = ("path",)
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    path: str
+    def __init__(self, path: _Optional[str] = ...) -> None: ...

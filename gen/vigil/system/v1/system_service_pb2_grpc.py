@@ -144,6 +144,11 @@ class SystemServiceStub:
                 request_serializer=vigil_dot_system_dot_v1_dot_system__service__pb2.GetDocsDevPageRequest.SerializeToString,
                 response_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
                 _registered_method=True)
+        self.GetConsoleFile = channel.unary_unary(
+                '/vigil.system.v1.SystemService/GetConsoleFile',
+                request_serializer=vigil_dot_system_dot_v1_dot_system__service__pb2.GetConsoleFileRequest.SerializeToString,
+                response_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+                _registered_method=True)
 
 
 class SystemServiceServicer:
@@ -331,6 +336,20 @@ class SystemServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetConsoleFile(self, request, context):
+        """Returns a file of the operator console (`console/dist/`, built by
+        `npm run build` in `console/`, which `scripts/bootstrap.sh` runs):
+        `index.html` for `/console` and `/console/`, else the file the path
+        names (`main.js`, `main.css`, ...), with its content type. Only the
+        built files are served. Returns NOT_FOUND (HTTP 404) for any other path,
+        and when the console was not built.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SystemServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -437,6 +456,11 @@ def add_SystemServiceServicer_to_server(servicer, server):
             'GetDocsDevPage': grpc.unary_unary_rpc_method_handler(
                     servicer.GetDocsDevPage,
                     request_deserializer=vigil_dot_system_dot_v1_dot_system__service__pb2.GetDocsDevPageRequest.FromString,
+                    response_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
+            ),
+            'GetConsoleFile': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetConsoleFile,
+                    request_deserializer=vigil_dot_system_dot_v1_dot_system__service__pb2.GetConsoleFileRequest.FromString,
                     response_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
             ),
     }
@@ -1010,6 +1034,33 @@ class SystemService:
             target,
             '/vigil.system.v1.SystemService/GetDocsDevPage',
             vigil_dot_system_dot_v1_dot_system__service__pb2.GetDocsDevPageRequest.SerializeToString,
+            google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetConsoleFile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/vigil.system.v1.SystemService/GetConsoleFile',
+            vigil_dot_system_dot_v1_dot_system__service__pb2.GetConsoleFileRequest.SerializeToString,
             google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
             options,
             channel_credentials,
