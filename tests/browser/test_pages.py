@@ -1,6 +1,13 @@
 """The console's work pages in headless Chromium, against the whole platform
 (real engine, inference and uploads) on SQLite and PostgreSQL:
 
+- streams: a stream of the test RTSP server (tests/rtsp_server.py, a moving
+  ball) is added with the form; its page shows a live image that changes;
+- analytics and events: on the synthetic crossing clip (a person walking
+  right, back, right across the middle: tests/unit/test_people_counting_clip.py,
+  as the e2e engine tests use it) NFV4-MPA is assigned with a counting line
+  drawn by clicking on the current frame; the events page's live feed and its
+  count of crossings in rise;
 - uploads: the synthetic crossing clip (tests/unit/test_people_counting_clip.py)
   is chosen in the file input and sent in Lenz chunks over a throttled
   network; the page is reloaded mid-upload, offers to resume, and after the
@@ -13,19 +20,23 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.support.ui import Select
 
 from tests.browser.conftest import Browser
+from tests.conftest import free_port
 from tests.e2e.test_engine_analysis import PLATFORM_ENV as ENGINE_ENV
 from tests.e2e.test_engine_analysis import pipeline
 from tests.e2e.test_engine_live import create, wait_for
 from tests.e2e.test_engine_plates import CONFIG as PLATES
 from tests.e2e.test_engine_plates import plates
 from tests.plates_support import make_plate_clip
+from tests.rtsp_support import RtspServer, rtsp_server
 from tests.unit.test_people_counting_clip import make_clip
 
 PLATFORM_ENV = {**ENGINE_ENV, "VIGIL_OFFLINE_SCHEDULE_DELAY_SECONDS": "1"}
@@ -45,8 +56,115 @@ def crossing_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def camera() -> Iterator[RtspServer]:
+    """A live 640x360 test pattern (a moving ball) at /live."""
+    with rtsp_server(free_port(), "--live", "/live", "--size", "640x360", "--fps", "25") as server:
+        yield server
+
+
 def value(browser: Browser, testid: str) -> float:
     return float(browser.find(testid).get_attribute("value") or 0)
+
+
+def number(browser: Browser, testid: str) -> int:
+    """The integer an element shows (-1 while it shows none)."""
+    text = browser.find(testid).text.strip()
+    return int(text) if text.isdigit() else -1
+
+
+def stream_ids(http: httpx.Client) -> set[str]:
+    return {s["stream_id"] for s in http.get("/streams/0").json()["streams"]}
+
+
+def test_a_stream_added_from_the_rtsp_server_shows_a_live_image_that_changes(
+    http: httpx.Client, browser: Browser, camera: RtspServer
+) -> None:
+    before = stream_ids(http)
+    browser.login()
+    browser.go("streams")
+    browser.find("stream-add").click()
+    browser.find("stream-form-address").send_keys(camera.url("/live"))
+    browser.find("stream-form-name").send_keys("gate ball")
+    browser.find("stream-form-submit").click()
+    assert "gate ball" in browser.find("streams-message").text
+    (stream_id,) = stream_ids(http) - before
+    row = browser.find(f"stream-row-{stream_id}")
+    row.find_element("css selector", '[data-testid="stream-link"]').click()
+    browser.find("page-stream")
+    image = browser.find("live-mjpeg")
+    browser.wait(
+        lambda _: browser.driver.execute_script("return arguments[0].naturalWidth", image) > 0, 60, "no live image"
+    )
+    # Two looks a second apart differ: the ball moves.
+    first = image.screenshot_as_png
+    browser.wait(lambda _: image.screenshot_as_png != first, 10, "the live image does not change")
+    # The list shows the stream running with its real resolution.
+    browser.go("streams")
+    browser.wait(
+        lambda _: (
+            browser.find(f"stream-row-{stream_id}")
+            .find_element("css selector", '[data-testid="stream-resolution"]')
+            .text.startswith("640")
+        ),
+        30,
+        "no resolution",
+    )
+    assert http.delete(f"/streams/0/{stream_id}").status_code == 200
+    browser.assert_no_console_errors()
+
+
+def click_at(browser: Browser, element, x: float, y: float) -> None:
+    """Click `element` at (x, y), normalised to its box from its top left."""
+    browser.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    width, height = element.size["width"], element.size["height"]
+    ActionChains(browser.driver).move_to_element_with_offset(
+        element, round((x - 0.5) * width), round((y - 0.5) * height)
+    ).click().perform()
+
+
+def test_a_line_drawn_on_the_frame_counts_the_crossing_clip(
+    platform, http: httpx.Client, browser: Browser, crossing_clip: Path
+) -> None:
+    clip = platform.data_dir / "walks.mp4"  # the data folder is the engine's file root
+    clip.write_bytes(crossing_clip.read_bytes())
+    stream_id = create(http, f"file://{clip}")
+    browser.login()
+    browser.open(f"analytics/0/{stream_id}/NFV4-MPA")
+    include = browser.find("sub-counting-include")
+    if not include.is_selected():
+        include.click()
+    browser.find("draw-sub_analytics-counting-areas").click()
+    canvas = browser.find("frame-canvas")
+    browser.wait(
+        lambda _: browser.driver.execute_script("return arguments[0].naturalWidth", browser.find("frame-image")) > 0,
+        60,
+        "no current frame to draw on",
+    )
+    # Drawn upwards on the middle: the walk from left to right crosses it `in`.
+    click_at(browser, canvas, 0.5, 0.98)
+    click_at(browser, canvas, 0.5, 0.02)
+    browser.find("drawing-finish").click()
+    browser.find("assignment-save").click()
+    assert "NFV4-MPA assigned" in browser.find("assignment-message").text
+    config = http.get(pipeline(stream_id, "NFV4-MPA")).json()["config"]
+    (counting,) = [s for s in config["sub_analytics"] if s["name"] == "counting"]
+    (line,) = counting["areas"]
+    assert [round(p["x"], 2) for p in line["points"]] == [0.5, 0.5]
+    assert line["points"][0]["y"] > 0.9 > 0.1 > line["points"][1]["y"]
+
+    # The events page follows the stream live: line_in rows and the count rise.
+    browser.open(f"events?stream_id={stream_id}")
+    browser.wait(lambda _: number(browser, "count-in") >= 1, 120, "no crossing counted")
+    first = number(browser, "count-in")
+    rows = browser.wait(lambda _: [r for r in browser.all("event-row") if r.get_attribute("data-type") == "line_in"])
+    assert "NFV4-MPA" in rows[0].text and stream_id in rows[0].text
+    # The clip loops (in, out, in each play): the counts go on rising live.
+    browser.wait(lambda _: number(browser, "count-in") > first, 120, "the count does not rise")
+    assert number(browser, "count-out") >= 1
+    assert browser.find("events-live-state").text == "live"
+    assert http.delete(f"/streams/0/{stream_id}").status_code == 200
+    browser.assert_no_console_errors()
 
 
 def test_an_upload_resumes_after_a_reload_and_its_job_finishes(browser: Browser, crossing_clip: Path) -> None:
