@@ -1,9 +1,10 @@
 // The live view of a stream: the engine's MJPEG (`/mjpeg/{node}/{stream}`,
-// or `/mjpeg/{node}/{stream}/{analytic}` with an analytic's overlay) in an
-// <img>, or the current frame (`/stream_jpeg/{node}/{stream}`) fetched every
-// second with the stored credentials. An <img> cannot send a Bearer token,
-// so when the MJPEG fails (VIGIL_AUTH_VISIONAIRE=true, or any other error)
-// the view falls back to snapshots, which say why they fail.
+// or `/mjpeg/{node}/{stream}/{analytic}` with an analytic's overlay), read
+// with fetch so the stored Bearer token goes along (an <img src> could not
+// send it when VIGIL_AUTH_VISIONAIRE=true), each part shown as it arrives;
+// or the current frame (`/stream_jpeg/{node}/{stream}`) every second. When
+// the MJPEG route refuses (an analytic that draws no overlay: 501), the view
+// says why and falls back to snapshots.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { apiBlob, authHeaders, describe, errorMessage } from "./api";
 
@@ -30,13 +31,62 @@ export async function snapshotUrl(node: number, stream: string): Promise<string>
   return URL.createObjectURL(blob);
 }
 
+/** Reads a `multipart/x-mixed-replace; boundary=frame` answer (each part
+ * with its Content-Length, README "Live views") and calls `onJpeg` with each
+ * part's bytes until the answer ends or `signal` aborts. */
+export async function readMjpeg(response: Response, onJpeg: (jpeg: Uint8Array<ArrayBuffer>) => void): Promise<void> {
+  const reader = response.body!.getReader();
+  let buffer: Uint8Array<ArrayBuffer> = new Uint8Array(0);
+  const append = (chunk: Uint8Array) => {
+    const next = new Uint8Array(buffer.length + chunk.length);
+    next.set(buffer);
+    next.set(chunk, buffer.length);
+    buffer = next;
+  };
+  const headEnd = () => {
+    for (let i = 0; i + 3 < buffer.length; i++) {
+      if (buffer[i] === 13 && buffer[i + 1] === 10 && buffer[i + 2] === 13 && buffer[i + 3] === 10) return i;
+    }
+    return -1;
+  };
+  const decoder = new TextDecoder();
+  let need: number | null = null;
+  for (;;) {
+    if (need === null) {
+      const end = headEnd();
+      if (end >= 0) {
+        const head = decoder.decode(buffer.subarray(0, end));
+        const match = /content-length:\s*(\d+)/i.exec(head);
+        if (!match) throw new Error("an MJPEG part came without its length");
+        need = Number(match[1]);
+        buffer = buffer.slice(end + 4);
+        continue;
+      }
+    } else if (buffer.length >= need + 2) {
+      onJpeg(buffer.slice(0, need));
+      buffer = buffer.slice(need + 2);
+      need = null;
+      continue;
+    }
+    const { value, done } = await reader.read();
+    if (done) return;
+    append(value);
+  }
+}
+
 export function LiveView({ node, stream, analytic, height = 480, fps = 10 }: LiveViewProps) {
   const [mode, setMode] = useState<LiveMode>("mjpeg");
   const [note, setNote] = useState<string | null>(null);
-  const [snapshot, setSnapshot] = useState<string | null>(null);
+  const [frame, setFrame] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [paused, setPaused] = useState(false);
   const current = useRef<string | null>(null);
+
+  const show = (url: string) => {
+    if (current.current) URL.revokeObjectURL(current.current);
+    current.current = url;
+    setFrame(url);
+  };
 
   useEffect(() => {
     setMode("mjpeg");
@@ -44,6 +94,37 @@ export function LiveView({ node, stream, analytic, height = 480, fps = 10 }: Liv
     setError(null);
   }, [node, stream, analytic]);
 
+  // The MJPEG, read part by part with the credentials.
+  useEffect(() => {
+    if (mode !== "mjpeg" || paused) return;
+    const abort = new AbortController();
+    const url = mjpegUrl(node, stream, analytic, height, fps);
+    (async () => {
+      try {
+        const response = await fetch(url, { headers: { Accept: "*/*", ...authHeaders(url) }, signal: abort.signal });
+        if (!response.ok) {
+          const text = await response.text();
+          let body: unknown = null;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            body = null;
+          }
+          setNote(`MJPEG: ${errorMessage(response.status, body, text)}. Showing the current frame every second instead.`);
+          setMode("snapshots");
+          return;
+        }
+        setError(null);
+        await readMjpeg(response, (jpeg) => show(URL.createObjectURL(new Blob([jpeg], { type: "image/jpeg" }))));
+        if (!abort.signal.aborted) setError("the live view ended");
+      } catch (e) {
+        if (!abort.signal.aborted) setError(describe(e));
+      }
+    })();
+    return () => abort.abort();
+  }, [mode, paused, node, stream, analytic, height, fps]);
+
+  // Snapshots: the current frame every second.
   useEffect(() => {
     if (mode !== "snapshots" || paused) return;
     let alive = true;
@@ -55,9 +136,7 @@ export function LiveView({ node, stream, analytic, height = 480, fps = 10 }: Liv
           URL.revokeObjectURL(url);
           return;
         }
-        if (current.current) URL.revokeObjectURL(current.current);
-        current.current = url;
-        setSnapshot(url);
+        show(url);
         setError(null);
       } catch (e) {
         if (alive) setError(describe(e));
@@ -78,34 +157,6 @@ export function LiveView({ node, stream, analytic, height = 480, fps = 10 }: Liv
     [],
   );
 
-  const onMjpegError = async () => {
-    // Ask the route itself why (with the credentials an <img> cannot send),
-    // then leave at the headers: a working MJPEG never ends.
-    const url = mjpegUrl(node, stream, analytic, height, fps);
-    const abort = new AbortController();
-    let why = "the MJPEG view did not load";
-    try {
-      const response = await fetch(url, { headers: { Accept: "*/*", ...authHeaders(url) }, signal: abort.signal });
-      if (response.ok) why = "an <img> cannot send the Bearer token the edge asks for";
-      else {
-        const text = await response.text();
-        let body: unknown = null;
-        try {
-          body = JSON.parse(text);
-        } catch {
-          body = null;
-        }
-        why = errorMessage(response.status, body, text);
-      }
-    } catch (e) {
-      why = describe(e);
-    } finally {
-      abort.abort();
-    }
-    setNote(`MJPEG: ${why}. Showing the current frame every second instead.`);
-    setMode("snapshots");
-  };
-
   return (
     <div class="liveview" data-testid="live-view">
       <div class="actions" role="group" aria-label="Live view mode">
@@ -117,7 +168,7 @@ export function LiveView({ node, stream, analytic, height = 480, fps = 10 }: Liv
             onChange={() => (setNote(null), setMode("mjpeg"))}
             data-testid="live-mode-mjpeg"
           />
-          MJPEG
+          MJPEG ({fps} fps)
         </label>
         <label class="inline">
           <input
@@ -146,17 +197,17 @@ export function LiveView({ node, stream, analytic, height = 480, fps = 10 }: Liv
           <p class="muted" style="color:#fff;padding:1rem">
             Paused.
           </p>
-        ) : mode === "mjpeg" ? (
+        ) : frame ? (
           <img
-            key={`${node}/${stream}/${analytic ?? ""}`}
-            src={mjpegUrl(node, stream, analytic, height, fps)}
-            alt={analytic ? `Live view with the ${analytic} overlay` : "Live view"}
-            data-testid="live-mjpeg"
-            onError={onMjpegError}
+            src={frame}
+            alt={mode === "mjpeg" && analytic ? `Live view with the ${analytic} overlay` : mode === "mjpeg" ? "Live view" : "Current frame"}
+            data-testid={mode === "mjpeg" ? "live-mjpeg" : "live-snapshot"}
           />
-        ) : snapshot ? (
-          <img src={snapshot} alt="Current frame" data-testid="live-snapshot" />
-        ) : null}
+        ) : (
+          <p class="muted" style="color:#fff;padding:1rem">
+            Waiting for a frame…
+          </p>
+        )}
       </div>
       {error && (
         <p class="error" role="alert" data-testid="live-error">

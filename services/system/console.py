@@ -5,13 +5,12 @@ names; `/console` and `/console/` are `index.html`."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from services.common.errors import NotFound
 
-#: The built console; `VIGIL_CONSOLE_DIR` names another folder (a packaged build).
-DIST_DIR = Path(os.environ.get("VIGIL_CONSOLE_DIR") or Path(__file__).resolve().parents[2] / "console" / "dist")
+#: The built console (`npm run build` in console/).
+DIST_DIR = Path(__file__).resolve().parents[2] / "console" / "dist"
 
 #: Content types by suffix; any other file is served as bytes.
 CONTENT_TYPES = {
