@@ -15,10 +15,15 @@
   100 % and the people-counting job it asked for runs to `done`;
 - search: a plate read by the real NFV4-LPR3 pipeline on a `file://` stream
   (tests/plates_support.py) is found by typing it with a misread, with its
-  thumbnail, time and stream, and shows in the events feed with its thumbnail."""
+  thumbnail, time and stream, and shows in the events feed with its thumbnail;
+- watch lists and search by photo: a list and a person made with the forms,
+  the astronaut's photo enrolled (a cat's refused with the API's message);
+  her picture pushed into smart search (`/extract`) is found by choosing the
+  same photo on the search page."""
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,6 +40,8 @@ from tests.e2e.test_engine_analysis import pipeline
 from tests.e2e.test_engine_live import create, wait_for
 from tests.e2e.test_engine_plates import CONFIG as PLATES
 from tests.e2e.test_engine_plates import plates
+from tests.faces_support import astronaut, jpeg_of
+from tests.inference_support import picture
 from tests.plates_support import make_plate_clip
 from tests.rtsp_support import RtspServer, rtsp_server
 from tests.unit.test_people_counting_clip import make_clip
@@ -242,5 +249,51 @@ def test_a_plate_is_found_by_its_text_and_shown_in_the_feed(platform, http: http
         lambda _: row.find_elements("css selector", '[data-testid="event-thumbnail"]'), 30, "no thumbnail"
     )[0]
     browser.wait(lambda _: browser.driver.execute_script("return arguments[0].naturalWidth", thumbnail) > 0, 30)
+    assert http.delete(f"/streams/0/{stream_id}").status_code == 200
+    browser.assert_no_console_errors()
+
+
+def test_a_photo_enrols_on_a_watch_list_and_finds_her_face_by_photo(
+    http: httpx.Client, browser: Browser, tmp_path: Path
+) -> None:
+    face = tmp_path / "astronaut.jpg"
+    face.write_bytes(jpeg_of(astronaut()))
+    cat = tmp_path / "chelsea.jpg"
+    cat.write_bytes(jpeg_of(picture("chelsea.png")))
+    browser.login()
+    browser.go("watchlists")
+    browser.find("watchlist-name").send_keys("VIP browser")
+    browser.find("watchlist-create").click()
+    browser.find("people")
+    browser.find("person-name").send_keys("Eileen Collins")
+    browser.find("person-add").click()
+    person = browser.wait(lambda _: [p for p in browser.all("person-row") if "Eileen Collins" in p.text], 30)[0]
+    person.find_element("css selector", '[data-testid="person-photo"]').send_keys(str(cat))
+    assert "no face found" in browser.find("people-error").text
+    person = browser.find("person-row")
+    person.find_element("css selector", '[data-testid="person-photo"]').send_keys(str(face))
+    assert "Photo enrolled for Eileen Collins" in browser.find("people-notice").text
+    photo = browser.wait(lambda _: browser.all("photo-row"), 30)[0]
+    assert "face score 0." in photo.text, photo.text
+    rows = [r.text for r in browser.all("watchlist-row")]
+    assert any("VIP browser" in r and "1" in r for r in rows), rows
+    browser.assert_no_console_errors(allow=("status of 400",))  # the cat's refusal
+
+    # Her picture pushed into smart search, then found by the same photo.
+    stream_id = create(http, "rtsp://127.0.0.1:9/nobody")
+    assigned = http.post(pipeline(stream_id, "NFV4-SS"), json={"sample_fps": 0.1})
+    assert assigned.status_code == 200, assigned.text
+    image = base64.b64encode(face.read_bytes()).decode()
+    extracted = http.post(f"/extract/0/{stream_id}/NFV4-SS", json={"image": image})
+    assert extracted.status_code == 200, extracted.text
+    browser.go("search")
+    browser.find("search-kind-image").click()
+    browser.find("search-photo").send_keys(str(face))
+    browser.find("search-submit").click()
+    first = browser.wait(lambda _: browser.all("search-result"), 30, "no results")[0]
+    similarity = first.find_element("css selector", '[data-testid="search-similarity"]').text
+    assert int(similarity.rstrip(" %")) >= 95 and stream_id in first.text and "NFV4-SS" in first.text, first.text
+    picture_shown = first.find_element("css selector", '[data-testid="search-thumbnail"]')
+    assert browser.driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth", picture_shown)
     assert http.delete(f"/streams/0/{stream_id}").status_code == 200
     browser.assert_no_console_errors()
