@@ -14,6 +14,13 @@ if [ "${1:-}" = "test" ]; then
   if [ ! -x .tools/node_modules/.bin/buf ]; then
     npm install --silent --no-fund --no-audit --prefix .tools @bufbuild/buf@1.75.0
   fi
+  # The console's browser tests (tests/browser/) drive Debian's headless
+  # Chromium through its chromedriver: installed when missing and root, as
+  # scripts/postgres.sh installs PostgreSQL; the tests skip loudly without them.
+  if { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; } && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null) >&2 \
+      || echo "!!! chromium could not be installed: the browser tests will be SKIPPED !!!" >&2
+  fi
 else
   .venv/bin/python -m pip install --quiet -e .
 fi
