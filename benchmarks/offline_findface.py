@@ -133,6 +133,8 @@ async def end_to_end(target: str, url: str, clip: Path, data: Path) -> dict[str,
         start = time.perf_counter()
         assert await worker.step(), "no job"
         wall = time.perf_counter() - start
+    with Session(database) as session:
+        video = session.get(Video, video.id) or video  # with the statistic the worker wrote
     view = ArchiveJobs(database, store).views([video])[video.id or 0]
     assert view.state == work.JOB_DONE, view
     duration = float(video.duration or 0.0)

@@ -80,7 +80,11 @@ def stage_configs(settings: Mapping[str, Any], sample_fps: float = SAMPLE_FPS) -
         detector = (settings.get("detectors") or {}).get(name)
         if detector is None:
             continue
-        roi = parse_roi(str(detector.get("roi", "")))
+        try:
+            roi = parse_roi(str(detector.get("roi", "")))
+        except InvalidArgument as error:
+            # Stored as sent (the document's own request example says "string"); refused when applied.
+            raise InvalidArgument(f"stream_settings.detectors.{name}.{error.message}") from None
         lost = max(float(detector.get("track_miss_interval", 1)), 1.5 / sample_fps)
         frames = int(detector.get("track_max_duration_frames", 0))
         common = {

@@ -27,7 +27,7 @@ from services.common.settings import UploadsSettings
 from services.db.models import Stream, UploadSession, Video, as_utc, utcnow
 from services.media import probe
 from services.media.jpeg import screenshot
-from services.uploads.findface_jobs import NOT_PROCESSED, ArchiveJobs, ArchiveView, parse_roi
+from services.uploads.findface_jobs import NOT_PROCESSED, ArchiveJobs, ArchiveView
 from services.uploads.jobs import VideoJobs
 from services.uploads.repository import ArchiveFilter, Keyset, Page, UploadsRepository
 from services.uploads.restream import Restreamer
@@ -477,10 +477,6 @@ class VideoLibrary:
                 raise InvalidArgument(f"stream_settings.detectors.{kind}.jpeg_quality must be between 0 and 100")
             if detector["filter_min_size"] < 0 or detector["filter_max_size"] < 0:
                 raise InvalidArgument(f"stream_settings.detectors.{kind} sizes must not be negative")
-            try:
-                parse_roi(detector["roi"])
-            except InvalidArgument as error:
-                raise InvalidArgument(f"stream_settings.detectors.{kind}.{error.message}") from None
             if detector["track_miss_interval"] < 0 or detector["track_max_duration_frames"] < 0:
                 raise InvalidArgument(
                     f"stream_settings.detectors.{kind}: track_miss_interval and track_max_duration_frames "

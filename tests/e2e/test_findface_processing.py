@@ -10,7 +10,6 @@ source meanwhile, and stops; deleting the archive deletes its events."""
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import httpx
 import numpy as np
@@ -165,11 +164,20 @@ def test_a_paced_run_is_active_until_stopped(platform, http: httpx.Client, clip:
     assert archive(http, archive_id)["health_status"]["statistic"] == health["statistic"]
 
 
-def test_process_without_a_source_is_a_conflict(platform, http: httpx.Client, tmp_path: Path) -> None:
+def test_process_without_a_source_or_with_a_bad_roi(platform, http: httpx.Client, clip: bytes) -> None:
     created = http.post("/videos/", json={"camera_group": 1, "name": "empty"}).json()
     reply = http.post(f"/videos/{created['id']}/process/")
     assert reply.status_code == 409 and reply.json()["code"] == "CONFLICT", reply.text
-    bad = http.post(
-        "/videos/", json={"camera_group": 1, "name": "x", "stream_settings": {"detectors": {"face": {"roi": "10x10"}}}}
+    # A roi that is not WxH+X+Y is stored as sent (the document's request
+    # example has "string") and refused when processing would apply it.
+    body = {"camera_group": 1, "name": "x", "stream_settings": {"detectors": {"face": {"roi": "10x10"}}}}
+    bad = http.post("/videos/", json=body)
+    assert bad.status_code == 201, bad.text
+    archive_id = bad.json()["id"]
+    uploaded = http.put(
+        f"/videos/{archive_id}/upload/source_file/", content=clip, headers={"Content-Type": "video/mp4"}
     )
-    assert bad.status_code == 400 and "roi must be WxH+X+Y" in bad.json()["desc"], bad.text
+    assert uploaded.status_code == 201, uploaded.text
+    refused = http.post(f"/videos/{archive_id}/process/")
+    assert refused.status_code == 400 and "roi must be WxH+X+Y" in refused.json()["desc"], refused.text
+    assert archive(http, archive_id)["active"] is False
