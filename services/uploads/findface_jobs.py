@@ -210,6 +210,20 @@ class ArchiveJobs:
         self._clusters.pop(stream_id, None)
         return True
 
+    def reset(self, video: Video) -> None:
+        """Forget the archive's processing (a new source file): its rows,
+        its results (events) and its statistic. Only when it is not active."""
+        if not video.stream_id:
+            return
+        with Session(self._db) as session:
+            session.execute(
+                delete(Work).where(col(Work.stream_id) == video.stream_id, col(Work.analytic_id).in_(ANALYTICS))
+            )
+            session.execute(update(Video).where(col(Video.id) == video.id).values(job_statistic=None))
+            session.commit()
+        self._events.delete_analytics(video.stream_id, ANALYTICS)
+        self._clusters.pop(video.stream_id, None)
+
     def stop(self, video: Video) -> int:
         """Stop the archive's processing: its queued and running rows become
         idle (cancelled); a worker running them loses them at its next

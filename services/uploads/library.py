@@ -605,6 +605,8 @@ class VideoLibrary:
             existing.reference, existing.last_update_time = target.resolve().as_uri(), now
             stream = existing
         saved = await asyncio.to_thread(self._repo.save_video, video, stream)
+        if self.archives is not None:  # the last processing was of the old file
+            await asyncio.to_thread(self.archives.reset, saved)
         if saved.auto_stream:
             await asyncio.to_thread(self.republish)  # the new file, before the old one goes
         if old is not None and old != target.resolve():

@@ -134,7 +134,19 @@ def test_process_counts_statistic_clusters_and_again(platform, http: httpx.Clien
     assert again["health_status"]["statistic"]["job_starts"] == 1
     assert len([e for e in events(http, "FF-FACE") if e["stream_id"] == stream_id]) == 2
 
-    # Deleting the archive deletes its events.
+    # A new source file: the last processing (of the old file) is forgotten.
+    again_uploaded = http.put(
+        f"/videos/{archive_id}/upload/source_file/", content=clip, headers={"Content-Type": "video/mp4"}
+    )
+    assert again_uploaded.status_code == 201, again_uploaded.text
+    fresh = archive(http, archive_id)
+    assert (fresh["face_count"], fresh["face_cluster_count"], fresh["finished"]) == (0, 0, False)
+    assert fresh["health_status"]["statistic"] == {} and fresh["health_status"]["status"] == "DISABLED"
+    assert not [e for e in events(http, "FF-FACE") if e["stream_id"] == stream_id]
+
+    # Deleting the archive deletes its events (process it once more to have some).
+    assert http.post(f"/videos/{archive_id}/process/").status_code == 200
+    finish(http, archive_id)
     assert http.delete(f"/videos/{archive_id}/").status_code == 204
     gone = http.get("/vigil/v1/events", params={"stream_id": stream_id})
     assert gone.status_code == 404, gone.text
