@@ -23,7 +23,7 @@ from services.vision import sface
 DISTANCE_THRESHOLD = 1.0 - sface.SAME_PERSON
 
 
-def count_identities(embeddings: Sequence[Sequence[float]] | np.ndarray) -> int:
+def count_identities(embeddings: Sequence[Sequence[float]] | Sequence[np.ndarray] | np.ndarray) -> int:
     """The number of identities among these face embeddings."""
     matrix = np.asarray(embeddings, dtype=np.float64)
     if matrix.ndim != 2 or len(matrix) == 0:
