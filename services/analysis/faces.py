@@ -182,6 +182,8 @@ class Settings:
     lost_seconds: float = LOST_SECONDS
     #: Lowest IoU that continues a track (FindFace's `track_overlap_threshold`).
     track_iou: float = TRACK_IOU
+    #: Else the largest centre shift, in box widths, that continues one (0: IoU only).
+    track_shift: float = 0.0
     #: A region of interest in pixels (x, y, width, height; FindFace's `roi`),
     #: None: the whole frame; a face's centre must lie inside.
     roi_rect: tuple[float, float, float, float] | None = None
@@ -209,6 +211,7 @@ class Settings:
             max_face_size=float(config.get("max_face_size", math.inf)),
             lost_seconds=float(config.get("lost_seconds", LOST_SECONDS)),
             track_iou=float(config.get("track_iou", TRACK_IOU)),
+            track_shift=float(config.get("track_shift", 0.0)),
             roi_rect=_rect(config.get("roi_rect")),
         )
 
@@ -257,8 +260,14 @@ class Track:
 class FaceTracks:
     """Greedy IoU association of each frame's faces with the live tracks."""
 
-    def __init__(self, min_iou: float = TRACK_IOU) -> None:
+    def __init__(self, min_iou: float = TRACK_IOU, max_shift: float = 0.0) -> None:
         self.min_iou = min_iou
+        #: A box left unmatched by IoU continues an unmatched track whose last
+        #: box is about its size (within 1.5x) and whose centre is at most
+        #: this many box widths away (0: IoU only). Sampling a few frames per
+        #: second, a walking face moves further than its own width between
+        #: analysed frames.
+        self.max_shift = max_shift
         self._next = 1
         self.live: dict[int, Track] = {}
 
@@ -283,6 +292,8 @@ class FaceTracks:
                 if assigned[i] is None and j not in used:
                     assigned[i] = tracks[j]
                     used.add(j)
+            if self.max_shift > 0:
+                self._by_distance(boxes, tracks, assigned, used)
         out = []
         for box, track in zip(boxes, assigned, strict=True):
             if track is None:
@@ -294,6 +305,28 @@ class FaceTracks:
                 track.frames += 1
             out.append(track)
         return out
+
+    def _by_distance(
+        self, boxes: Sequence[Box], tracks: list[Track], assigned: list[Track | None], used: set[int]
+    ) -> None:
+        pairs = []
+        for i, box in enumerate(boxes):
+            if assigned[i] is not None:
+                continue
+            width = box[2] - box[0]
+            centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+            for j, track in enumerate(tracks):
+                if j in used:
+                    continue
+                last = track.box
+                ratio = width / max(last[2] - last[0], 1e-6)
+                shift = math.dist(centre, ((last[0] + last[2]) / 2, (last[1] + last[3]) / 2))
+                if 1 / 1.5 <= ratio <= 1.5 and shift <= self.max_shift * max(width, last[2] - last[0]):
+                    pairs.append((shift, i, j))
+        for _, i, j in sorted(pairs):
+            if assigned[i] is None and j not in used:
+                assigned[i] = tracks[j]
+                used.add(j)
 
     def ended(self, time: float, lost_seconds: float = LOST_SECONDS) -> list[Track]:
         """The tracks unseen for longer than `lost_seconds`, removed."""
@@ -390,7 +423,7 @@ class FaceAnalyser:
 
     def __init__(self, config: Mapping[str, Any]) -> None:
         self.settings = Settings.from_config(config)
-        self.tracks = FaceTracks(self.settings.track_iou)
+        self.tracks = FaceTracks(self.settings.track_iou, self.settings.track_shift)
         #: Tracks that ended without one face passing the quality filter
         #: (nothing posted for them: FindFace's `faces_not_posted`).
         self.unposted = 0
@@ -399,7 +432,7 @@ class FaceAnalyser:
         """A new config version: thresholds apply from the next frame; the
         tracks and their best shots stay."""
         self.settings = Settings.from_config(config)
-        self.tracks.min_iou = self.settings.track_iou
+        self.tracks.min_iou, self.tracks.max_shift = self.settings.track_iou, self.settings.track_shift
 
     def usable(self, faces: Sequence[Face], size: tuple[int, int]) -> list[Face]:
         """The faces the settings let through (score, size, region)."""

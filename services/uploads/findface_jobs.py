@@ -54,6 +54,8 @@ FACE, BODY, CAR = ANALYTICS
 DETECTORS = {"face": FACE, "body": BODY, "car": CAR}
 #: Frames per second each stage analyses (the decode reads every frame).
 SAMPLE_FPS = 5.0
+#: How far (box widths) a face may move between analysed frames and stay on its track.
+TRACK_SHIFT = 1.0
 #: `track_max_duration_frames` 0: a face track is decided only when it ends.
 NEVER = 1e9
 _ROI = re.compile(r"^\s*(\d+)x(\d+)\+(\d+)\+(\d+)\s*$")
@@ -100,6 +102,10 @@ def stage_configs(settings: Mapping[str, Any], sample_fps: float = SAMPLE_FPS) -
                 "min_face_size": int(detector.get("filter_min_size", 0)),
                 "max_face_size": float(detector.get("filter_max_size", 8192)),
                 "track_iou": float(detector.get("track_overlap_threshold", 0.25)),
+                # Sampling `sample_fps`, a face moves further between analysed
+                # frames than between consecutive ones: a face within one box
+                # width of a track's last box (and about its size) continues it.
+                "track_shift": TRACK_SHIFT,
                 "decide_seconds": frames / sample_fps if frames > 0 else NEVER,
             }
         else:

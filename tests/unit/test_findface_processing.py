@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from services.analysis import faces as fp
 from services.common.errors import InvalidArgument
 from services.uploads import clusters
 from services.uploads.findface_jobs import NEVER, parse_roi, stage_configs
@@ -87,3 +88,16 @@ def test_the_same_person_twice_is_one_cluster() -> None:
 def test_no_face_is_no_cluster_and_one_face_one() -> None:
     assert clusters.count_identities([]) == 0
     assert clusters.count_identities([np.ones(128)]) == 1
+
+
+def test_a_fast_face_stays_on_its_track_with_the_shift_allowance() -> None:
+    """A 90 px face moving 65 px between analysed frames (a walk at 1080p
+    sampled at 5 fps) overlaps its last box by IoU ~0.16: IoU alone starts a
+    new track every frame; the shift allowance of archives keeps one."""
+    boxes = [(100.0 + 65 * i, 200.0, 190.0 + 65 * i, 300.0) for i in range(6)]
+    iou_only, shifted = fp.FaceTracks(0.25), fp.FaceTracks(0.25, max_shift=1.0)
+    assert len({iou_only.update([box], i * 0.2)[0].id for i, box in enumerate(boxes)}) == 6
+    assert len({shifted.update([box], i * 0.2)[0].id for i, box in enumerate(boxes)}) == 1
+    # A face twice the size, or two widths away, is someone else.
+    assert shifted.update([(560.0, 150.0, 740.0, 350.0)], 1.4)[0].id != 1
+    assert shifted.update([(600.0, 600.0, 690.0, 700.0)], 1.6)[0].id not in (1, 2)
