@@ -11,8 +11,8 @@ Measured in the same run:
 
 1. **decode alone**: PyAV (frame threads, no conversion) on the file, frames/s;
 2. **inference alone**: the model calls of one sampled frame as the job makes
-   them, one frame after another (YuNet, then YOLOX-Nano for bodies and
-   again for cars), on a frame of the file, frames/s; measured before and
+   them, one frame after another (YuNet, then YOLOX-Nano, whose detections
+   serve bodies and cars), on a frame of the file, frames/s; measured before and
    after the end-to-end run, the faster kept;
 3. their **bound** as a realtime factor, both sharing the machine's cores,
    the bound of benchmarks/engine_analysis.py for one stream:
@@ -68,7 +68,7 @@ def duration_of(path: Path) -> float:
 
 async def inference_alone(target: str, frame: np.ndarray, seconds: float) -> float:
     """Sampled frames per second the inference service answers, with the
-    job's calls for each frame (faces, then objects for bodies and for cars)."""
+    job's calls for each frame (faces, then objects for bodies and cars)."""
     done = 0
     async with InferenceClient(target) as client:
         await detect_faces(client, frame)  # warm
@@ -76,8 +76,7 @@ async def inference_alone(target: str, frame: np.ndarray, seconds: float) -> flo
         start = time.perf_counter()
         while time.perf_counter() - start < seconds:
             await detect_faces(client, frame)
-            await detect_objects(client, frame)
-            await detect_objects(client, frame)
+            await detect_objects(client, frame)  # bodies and cars share it
             done += 1
         return done / (time.perf_counter() - start)
 

@@ -7,8 +7,9 @@ services/engine/offline.py runs them with one decode per archive).
   filter, SFace, one best shot per track), with `recognise=False`: each
   face track posts one `face_seen` event with its best shot and embedding
   (FindFace's `post_best_track_frame`).
-- `FF-BODY` and `FF-CAR`: `ObjectPosting` below: YOLOX-Nano detections of
-  people (bodies) or vehicles (cars) followed by ByteTrack (the people and
+- `FF-BODY` and `FF-CAR`: `ObjectPosting` below: YOLOX-Nano detections
+  (one call per frame for both) of people (bodies) or vehicles (cars)
+  followed by ByteTrack (the people and
   vehicle analytics' `ObjectAnalyser`), and one `body_seen` / `car_seen`
   event per track with its best shot (the highest detection score among
   the track's boxes that pass the size and region filters) as thumbnail,
@@ -41,6 +42,7 @@ from services.events.store import EventStore, NewEvent
 from services.inference_client import InferenceClient
 from services.media.frame_ring import FrameRef
 from services.vision.detectors import OBJECT_MODEL, detect_objects
+from services.vision.yolox import Detection
 
 #: The analytic ids of an archive's work rows (not in the Lenz catalog:
 #: they hold no licence seat and are never offered).
@@ -111,6 +113,7 @@ class _Posted:
 
 @dataclass
 class _Row:
+    stream_id: str
     analyser: ObjectAnalyser
     settings: PostingSettings
     config: dict[str, Any]
@@ -127,6 +130,10 @@ class ObjectPosting:
         self._store = store
         self._model = model
         self._rows: dict[int, _Row] = {}
+        #: The last frame's RGB and detections per stream: bodies and cars
+        #: of one archive share one YOLOX call per frame (its rows are fed
+        #: the same frame one after the other).
+        self._last: dict[str, tuple[tuple[str, int], np.ndarray, list[Detection]]] = {}
 
     def refuse(self, item: work.WorkItem) -> str | None:
         if item.analytic_id in _LABELS:
@@ -134,7 +141,9 @@ class ObjectPosting:
         return f"analytic {item.analytic_id} is not {BODY} or {CAR}; the work is not run"
 
     def forget(self, work_id: int) -> None:
-        self._rows.pop(work_id, None)
+        row = self._rows.pop(work_id, None)
+        if row is not None:
+            self._last.pop(row.stream_id, None)
 
     def counters(self, work_id: int) -> dict[str, int]:
         row = self._rows.get(work_id)
@@ -146,7 +155,7 @@ class ObjectPosting:
             settings = PostingSettings.from_config(config)
             tracker_config = {"object_confidence_threshold": settings.min_score}
             analyser = ObjectAnalyser(_LABELS[item.analytic_id][1], tracker_config, sample_fps=_fps(config))
-            row = self._rows[item.id] = _Row(analyser, settings, config)
+            row = self._rows[item.id] = _Row(item.stream_id, analyser, settings, config)
         return row
 
     async def analyse(self, item: work.WorkItem, config: dict[str, Any], stream: OpenStream, ref: FrameRef) -> None:
@@ -157,15 +166,21 @@ class ObjectPosting:
         if pixels is None:
             return
         row = self._row(item, config)
-        rgb = await asyncio.to_thread(i420_to_rgb, pixels)  # type: ignore[arg-type]
-        # A failure of the inference service propagates: the offline job tries the frame again.
-        detections = await detect_objects(self._client, rgb, score_threshold=LOW_SCORE, model=self._model)
+        frame = (ref.ring, ref.seq)
+        last = self._last.get(item.stream_id)
+        if last is not None and last[0] == frame:
+            rgb, detections = last[1], last[2]
+        else:
+            rgb = await asyncio.to_thread(i420_to_rgb, pixels)  # type: ignore[arg-type]
+            # A failure of the inference service propagates: the offline job tries the frame again.
+            detections = await detect_objects(self._client, rgb, score_threshold=LOW_SCORE, model=self._model)
+            self._last[item.stream_id] = (frame, rgb, detections)
         recording: Recording | None = getattr(stream, "recording", None)
         due = await asyncio.to_thread(self._observe, row, detections, rgb, ref.time)
         if due:
             await asyncio.to_thread(self._post, item, row, due, ref.time, recording)
 
-    def _observe(self, row: _Row, detections: Any, rgb: np.ndarray, time: float) -> list[_Posted]:
+    def _observe(self, row: _Row, detections: list[Detection], rgb: np.ndarray, time: float) -> list[_Posted]:
         height, width = rgb.shape[:2]
         if row.time is not None and time <= row.time:  # the source started again
             return self._end_all(row)
