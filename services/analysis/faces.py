@@ -176,6 +176,17 @@ class Settings:
     roi: tuple[tuple[Point, ...], ...] = ()
     limits: QualityLimits = QualityLimits()
     decide_seconds: float = DECIDE_SECONDS
+    #: Largest face (box height, pixels) kept: FindFace's `filter_max_size`.
+    max_face_size: float = math.inf
+    #: Seconds a track may go unseen before it ends (FindFace's `track_miss_interval`).
+    lost_seconds: float = LOST_SECONDS
+    #: Lowest IoU that continues a track (FindFace's `track_overlap_threshold`).
+    track_iou: float = TRACK_IOU
+    #: Else the largest centre shift, in box widths, that continues one (0: IoU only).
+    track_shift: float = 0.0
+    #: A region of interest in pixels (x, y, width, height; FindFace's `roi`),
+    #: None: the whole frame; a face's centre must lie inside.
+    roi_rect: tuple[float, float, float, float] | None = None
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -197,7 +208,28 @@ class Settings:
                 min_sharpness=base.min_sharpness,
             ),
             decide_seconds=float(config.get("decide_seconds", DECIDE_SECONDS)),
+            max_face_size=float(config.get("max_face_size", math.inf)),
+            lost_seconds=float(config.get("lost_seconds", LOST_SECONDS)),
+            track_iou=float(config.get("track_iou", TRACK_IOU)),
+            track_shift=float(config.get("track_shift", 0.0)),
+            roi_rect=_rect(config.get("roi_rect")),
         )
+
+
+def _rect(value: Any) -> tuple[float, float, float, float] | None:
+    """A pixel rectangle (x, y, width, height) from a config, or None."""
+    if not value:
+        return None
+    x, y, w, h = (float(v) for v in value)
+    return (x, y, w, h)
+
+
+def in_rect(rect: tuple[float, float, float, float] | None, point: tuple[float, float]) -> bool:
+    """The pixel point lies in the rectangle (always, when there is none)."""
+    if rect is None:
+        return True
+    x, y, w, h = rect
+    return x <= point[0] <= x + w and y <= point[1] <= y + h
 
 
 @dataclass
@@ -228,8 +260,14 @@ class Track:
 class FaceTracks:
     """Greedy IoU association of each frame's faces with the live tracks."""
 
-    def __init__(self, min_iou: float = TRACK_IOU) -> None:
-        self._min_iou = min_iou
+    def __init__(self, min_iou: float = TRACK_IOU, max_shift: float = 0.0) -> None:
+        self.min_iou = min_iou
+        #: A box left unmatched by IoU continues an unmatched track whose last
+        #: box is about its size (within 1.5x) and whose centre is at most
+        #: this many box widths away (0: IoU only). Sampling a few frames per
+        #: second, a walking face moves further than its own width between
+        #: analysed frames.
+        self.max_shift = max_shift
         self._next = 1
         self.live: dict[int, Track] = {}
 
@@ -249,11 +287,13 @@ class FaceTracks:
             )
             used: set[int] = set()
             for overlap, i, j in pairs:
-                if overlap < self._min_iou:
+                if overlap < self.min_iou:
                     break
                 if assigned[i] is None and j not in used:
                     assigned[i] = tracks[j]
                     used.add(j)
+            if self.max_shift > 0:
+                self._by_distance(boxes, tracks, assigned, used)
         out = []
         for box, track in zip(boxes, assigned, strict=True):
             if track is None:
@@ -265,6 +305,28 @@ class FaceTracks:
                 track.frames += 1
             out.append(track)
         return out
+
+    def _by_distance(
+        self, boxes: Sequence[Box], tracks: list[Track], assigned: list[Track | None], used: set[int]
+    ) -> None:
+        pairs = []
+        for i, box in enumerate(boxes):
+            if assigned[i] is not None:
+                continue
+            width = box[2] - box[0]
+            centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+            for j, track in enumerate(tracks):
+                if j in used:
+                    continue
+                last = track.box
+                ratio = width / max(last[2] - last[0], 1e-6)
+                shift = math.dist(centre, ((last[0] + last[2]) / 2, (last[1] + last[3]) / 2))
+                if 1 / 1.5 <= ratio <= 1.5 and shift <= self.max_shift * max(width, last[2] - last[0]):
+                    pairs.append((shift, i, j))
+        for _, i, j in sorted(pairs):
+            if assigned[i] is None and j not in used:
+                assigned[i] = tracks[j]
+                used.add(j)
 
     def ended(self, time: float, lost_seconds: float = LOST_SECONDS) -> list[Track]:
         """The tracks unseen for longer than `lost_seconds`, removed."""
@@ -361,12 +423,16 @@ class FaceAnalyser:
 
     def __init__(self, config: Mapping[str, Any]) -> None:
         self.settings = Settings.from_config(config)
-        self.tracks = FaceTracks()
+        self.tracks = FaceTracks(self.settings.track_iou, self.settings.track_shift)
+        #: Tracks that ended without one face passing the quality filter
+        #: (nothing posted for them: FindFace's `faces_not_posted`).
+        self.unposted = 0
 
     def configure(self, config: Mapping[str, Any]) -> None:
         """A new config version: thresholds apply from the next frame; the
         tracks and their best shots stay."""
         self.settings = Settings.from_config(config)
+        self.tracks.min_iou, self.tracks.max_shift = self.settings.track_iou, self.settings.track_shift
 
     def usable(self, faces: Sequence[Face], size: tuple[int, int]) -> list[Face]:
         """The faces the settings let through (score, size, region)."""
@@ -375,7 +441,9 @@ class FaceAnalyser:
         kept = []
         for face in faces:
             x1, y1, x2, y2 = face.box
-            if face.score < s.threshold or y2 - y1 < s.min_face_size:
+            if face.score < s.threshold or y2 - y1 < s.min_face_size or y2 - y1 > s.max_face_size:
+                continue
+            if not in_rect(s.roi_rect, ((x1 + x2) / 2, (y1 + y2) / 2)):
                 continue
             centre = ((x1 + x2) / 2 / width, (y1 + y2) / 2 / height)
             if s.roi and not any(geometry.inside(area, centre) for area in s.roi):
@@ -409,7 +477,9 @@ class FaceAnalyser:
     def due(self, time: float) -> list[Track]:
         """The tracks to decide now: ended ones, and live ones followed for
         `decide_seconds`; each once, and only with a best shot."""
-        out = [t for t in self.tracks.ended(time) if not t.decided and t.best is not None]
+        ended = self.tracks.ended(time, self.settings.lost_seconds)
+        self.unposted += sum(1 for t in ended if t.best is None)
+        out = [t for t in ended if not t.decided and t.best is not None]
         for track in self.tracks.live.values():
             if not track.decided and track.best is not None and time - track.first_seen >= self.settings.decide_seconds:
                 out.append(track)
@@ -420,7 +490,9 @@ class FaceAnalyser:
     def reset(self) -> list[Track]:
         """The source started again: every undecided track with a best shot
         is due, and tracking starts afresh."""
-        out = [t for t in self.tracks.clear() if not t.decided and t.best is not None]
+        cleared = self.tracks.clear()
+        self.unposted += sum(1 for t in cleared if t.best is None)
+        out = [t for t in cleared if not t.decided and t.best is not None]
         for track in out:
             track.decided = True
         return out

@@ -257,6 +257,13 @@ class UploadsSettings(Section):
         gt=0,
         description="A paused upload session idle for this long is cancelled and its partial data deleted.",
     )
+    findface_sample_fps: float = Field(
+        default=5.0,
+        gt=0,
+        le=60,
+        description="Frames per second of video that FindFace archive processing analyses (face, body and car "
+        "detection and tracking); the decode reads every frame.",
+    )
 
 
 class RestreamSettings(Section):

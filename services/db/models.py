@@ -217,6 +217,10 @@ class Video(SQLModel, table=True):
     car_count: int = Field(default=0)
     device_error_count: int = Field(default=0)
     device_restart_count: int = Field(default=0)
+    #: What the offline worker running the video's job last measured
+    #: (services/engine/offline.py `JobStatistic`; migration 0018); None
+    #: before a worker took the job.
+    job_statistic: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     # The tenant that owns it (a Lenz token's tenant claim, a FindFace token's

@@ -95,7 +95,9 @@ def i420_to_rgb(pixels: np.ndarray) -> np.ndarray:
     return av.VideoFrame.from_ndarray(pixels, format="yuv420p").to_ndarray(format="rgb24")
 
 
-def thumbnail(rgb: np.ndarray, box: tuple[float, float, float, float]) -> bytes | None:
+def thumbnail(
+    rgb: np.ndarray, box: tuple[float, float, float, float], quality: int = THUMBNAIL_QUALITY
+) -> bytes | None:
     """A JPEG of the normalised box (with a margin) of an RGB frame; the
     whole frame when the box is tiny; None when it would be too large."""
     height, width = rgb.shape[:2]
@@ -105,7 +107,7 @@ def thumbnail(rgb: np.ndarray, box: tuple[float, float, float, float]) -> bytes 
     right, bottom = min(width, int((x2 + mx) * width + 1)), min(height, int((y2 + my) * height + 1))
     crop = rgb[top:bottom, left:right] if right - left >= MIN_SIDE and bottom - top >= MIN_SIDE else rgb
     crop = np.ascontiguousarray(crop[: crop.shape[0] & ~1, : crop.shape[1] & ~1])
-    data = encode_jpeg(av.VideoFrame.from_ndarray(crop, format="rgb24"), quality=THUMBNAIL_QUALITY)
+    data = encode_jpeg(av.VideoFrame.from_ndarray(crop, format="rgb24"), quality=quality)
     return data if len(data) <= MAX_THUMBNAIL_BYTES else None
 
 

@@ -38,6 +38,11 @@ class Analysers:
         for stage in {id(s): s for s in self._stages.values()}.values():
             stage.forget(work_id)
 
+    def counters(self, item: work.WorkItem) -> dict[str, int]:
+        """What the row's stage counted beside its events ({} when it counts nothing)."""
+        counters = getattr(self._stages.get(item.analytic_id), "counters", None)
+        return dict(counters(item.id)) if counters is not None else {}
+
     async def flush(self, item: work.WorkItem, stream: OpenStream, time: float) -> None:
         """The row's source ended for good (an offline job's recording): the
         stage decides what it still holds, if it holds anything."""

@@ -53,7 +53,7 @@ from services.analysis.faces import (
 )
 from services.catalog import work
 from services.common.errors import InvalidArgument, Unavailable
-from services.engine.analysers import EVENTS_APPENDED, FRAMES_SKIPPED, i420_to_rgb, thumbnail
+from services.engine.analysers import EVENTS_APPENDED, FRAMES_SKIPPED, THUMBNAIL_QUALITY, i420_to_rgb, thumbnail
 from services.engine.sources import OpenStream
 from services.engine.workers import Recording
 from services.events.store import Embedding, EventStore, NewEvent
@@ -167,6 +167,12 @@ class FaceAnalysis:
     def forget(self, work_id: int) -> None:
         self._rows.pop(work_id, None)
 
+    def counters(self, work_id: int) -> dict[str, int]:
+        """What the row's analysis counted that its events do not show:
+        face tracks that ended with no face passing the quality filter."""
+        row = self._rows.get(work_id)
+        return {"not_posted": row.analyser.unposted if row is not None else 0}
+
     async def analyse(self, item: work.WorkItem, config: dict[str, Any], stream: OpenStream, ref: FrameRef) -> None:
         why = self.refuse(item)
         if why is not None:
@@ -249,8 +255,9 @@ class FaceAnalysis:
         now = datetime.now(UTC)
         row = self._rows.get(item.id)
         extra = row.extra if row is not None else {}
+        quality = int(row.config.get("jpeg_quality", THUMBNAIL_QUALITY)) if row is not None else THUMBNAIL_QUALITY
         for decision in decisions:
-            for event in face_events(item, decision, now)[: None if self._recognise else 1]:
+            for event in face_events(item, decision, now, quality)[: None if self._recognise else 1]:
                 batch.append(replace(event, attributes={**event.attributes, **extra}) if extra else event)
                 times.append(decision.best.time)
         recording = row.recording if row is not None else None
@@ -273,11 +280,17 @@ def _crop(rgb: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray
     return np.ascontiguousarray(rgb[top:bottom, left:right])
 
 
-def face_events(item: work.WorkItem, decision: Decision, now: datetime) -> list[NewEvent]:
+def face_events(
+    item: work.WorkItem, decision: Decision, now: datetime, quality: int = THUMBNAIL_QUALITY
+) -> list[NewEvent]:
     """The events of one decided track: `face_seen` (thumbnail, embedding)
     and `person_recognised` or `stranger`."""
     best = decision.best
-    jpeg = thumbnail(best.crop, (0.0, 0.0, 1.0, 1.0)) if best.crop.shape[0] >= 2 and best.crop.shape[1] >= 2 else None
+    jpeg = (
+        thumbnail(best.crop, (0.0, 0.0, 1.0, 1.0), quality)
+        if best.crop.shape[0] >= 2 and best.crop.shape[1] >= 2
+        else None
+    )
     attributes: dict[str, Any] = {
         "frame_time": round(best.time, 3),
         "track_frames": decision.frames,

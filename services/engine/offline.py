@@ -50,14 +50,16 @@ import logging
 import math
 import queue
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
 import grpc
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services.catalog import work
 from services.db.models import Stream, Video, as_utc
@@ -118,10 +120,17 @@ class Decoder:
     """Decodes a file in a thread into a ring, keeping for each row the
     first frame of every 1/fps slot of the video's own time from `start`."""
 
-    def __init__(self, path: Path, rates: dict[int, float], start: float) -> None:
+    def __init__(self, path: Path, rates: dict[int, float], start: float, speed: float | None = None) -> None:
+        """`speed`: pace the kept frames to this many seconds of video per
+        second (1: real time); None: as fast as the analysis takes them."""
         self._path = path
         self._rates = rates
         self._start = start
+        self._speed = speed if speed is not None and speed > 0 else None
+        #: Frames decoded so far, and the size of the last one.
+        self.decoded = 0
+        self.width = 0
+        self.height = 0
         self.frames: queue.Queue[Sampled | Ended] = queue.Queue(maxsize=QUEUE_FRAMES)
         self._stop = threading.Event()
         self._rings: list[FrameRing] = []
@@ -166,14 +175,22 @@ class Decoder:
             if self._start > 0 and base:
                 container.seek(origin + int(self._start / base), stream=stream, backward=True)
             slots = {row: math.floor(self._start * rate) - 1 for row, rate in self._rates.items()}
+            paced: tuple[float, float] | None = None  # (wall clock, video time) of the first frame
             for frame in container.decode(stream):
                 if self._stop.is_set():
                     return
+                self.decoded += 1
                 if frame.pts is None or not base:
                     continue
                 at = float((frame.pts - origin) * base)
                 if at < self._start:
                     continue
+                if self._speed is not None:
+                    if paced is None:
+                        paced = (time.monotonic(), at)
+                    wait = paced[0] + (at - paced[1]) / self._speed - time.monotonic()
+                    if wait > 0 and self._stop.wait(wait):
+                        return
                 last_time = at
                 wanted = []
                 for row, rate in self._rates.items():
@@ -200,6 +217,7 @@ class Decoder:
         if frame.format.name != "yuv420p" or frame.width % 2 or frame.height % 2:
             frame = frame.reformat(width=frame.width & ~1, height=frame.height & ~1, format="yuv420p")
         width, height = frame.width, frame.height
+        self.width, self.height = width, height
         ring = self.ring
         if ring is None or (ring.width, ring.height) != (width, height):
             ring = self.ring = FrameRing(width, height, QUEUE_FRAMES + 2)
@@ -244,10 +262,45 @@ class Row:
 
 @dataclass
 class Job:
-    """The job a worker runs: its rows by id."""
+    """The job a worker runs: its rows by id, and what it measures."""
 
     stream_id: str
     rows: dict[int, Row] = field(default_factory=dict)
+    decoder: Decoder | None = None
+    #: Frames analysed (by at least one row) in this run, and before it
+    #: (a resumed job goes on from the stored statistic).
+    frames: int = 0
+    frames_before: int = 0
+    #: When this run started (monotonic) and the last analysed frame's time.
+    started: float = field(default_factory=time.monotonic)
+    last_time: float = 0.0
+
+    def statistic(self, counters: dict[str, dict[str, int]]) -> dict[str, Any]:
+        """The job's statistic as `videos.job_statistic` stores it."""
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        decoder = self.decoder
+        return {
+            "frames_processed": self.frames_before + self.frames,
+            "frames_decoded": decoder.decoded if decoder is not None else 0,
+            "processing_fps": round(self.frames / elapsed, 2),
+            "frame_width": decoder.width if decoder is not None else 0,
+            "frame_height": decoder.height if decoder is not None else 0,
+            "last_stream_timestamp": round(self.last_time, 3),
+            "objects": counters,
+        }
+
+
+def write_statistic(database: Engine, stream_id: str, statistic: dict[str, Any]) -> None:
+    """Store a job's statistic on its video (`videos.job_statistic`)."""
+    with Session(database) as session:
+        session.execute(update(Video).where(col(Video.stream_id) == stream_id).values(job_statistic=statistic))
+        session.commit()
+
+
+def stored_statistic(database: Engine, stream_id: str) -> dict[str, Any]:
+    with Session(database) as session:
+        found = session.exec(select(Video.job_statistic).where(col(Video.stream_id) == stream_id)).first()
+        return dict(found or {})
 
 
 def source_of(database: Engine, stream_id: str) -> Source | None:
@@ -400,7 +453,17 @@ class OfflineWorker:
             # Only a resumed row has events stored (a fresh one keeps its first frame's).
             {r.item.id: r.reached for r in job.rows.values() if r.reached > 0},
         )
-        decoder = Decoder(source.path, {row_id: row.rate for row_id, row in job.rows.items()}, start)
+        speeds = [float(r.item.config.get("play_speed", -1)) for r in job.rows.values()]
+        decoder = Decoder(
+            source.path,
+            {row_id: row.rate for row_id, row in job.rows.items()},
+            start,
+            min(speeds) if speeds and min(speeds) > 0 else None,
+        )
+        job.decoder = decoder
+        if resume > 0:
+            before = await asyncio.to_thread(stored_statistic, self._db, job.stream_id)
+            job.frames_before = int(before.get("frames_processed", 0))
         frames = FileFrames(job.stream_id, items[0].node_num, decoder, recording)
         log.info(
             "offline worker %s: video %s (%d analytics) from %.1f s", self.id, source.video_id, len(job.rows), resume
@@ -418,6 +481,8 @@ class OfflineWorker:
                     return
                 else:
                     await self._frame(job, frames, got, source)
+                    job.frames += 1
+                    job.last_time = max(job.last_time, got.ref.time)
                 if loop.time() - beat >= self._interval:
                     beat = loop.time()
                     if not await self._beat(job, source):
@@ -474,6 +539,10 @@ class OfflineWorker:
         for row_id in set(job.rows) - kept:
             job.rows.pop(row_id)
             log.info("offline worker %s: lost work %d (removed, cancelled or taken over)", self.id, row_id)
+        if job.rows:
+            counters = getattr(self._analyser, "counters", None)
+            objects = {r.item.analytic_id: counters(r.item) for r in job.rows.values()} if counters else {}
+            await asyncio.to_thread(write_statistic, self._db, job.stream_id, job.statistic(objects))
         if not job.rows:
             if await asyncio.to_thread(source_of, self._db, job.stream_id) is None:
                 await self._gone(job)

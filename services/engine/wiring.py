@@ -20,10 +20,12 @@ from services.analysis.objects import LABELS
 from services.common.server import Built, Registration
 from services.common.settings import EngineSettings, Settings
 from services.db.engine import make_engine
+from services.engine import findface
 from services.engine.analysers import ObjectAnalysis
 from services.engine.dispatch import Analysers
 from services.engine.faces import ANALYTIC_ID as FACE_ANALYTIC
 from services.engine.faces import FaceAnalysis, FaceModels, FaceSearch, GalleryCache
+from services.engine.findface import ObjectPosting
 from services.engine.live import LiveViews, VisualizationServicer
 from services.engine.luna_worker import LunaWorker
 from services.engine.offline import OfflineWorker
@@ -90,6 +92,7 @@ def build(settings: Settings) -> Built:
     # embeddings in it, `text=` finds plates, names and labels in the events.
     vectors = open_index(database)
     smart = SmartSearch(store, image=FaceSearch(face_models, vectors), text=TextSearch(database))
+    posting = ObjectPosting(client, store)
     # One stage per analytic id; an analytic missing here is refused by name.
     analyser = Analysers(
         {
@@ -97,6 +100,13 @@ def build(settings: Settings) -> Built:
             FACE_ANALYTIC: faces,
             PLATES: plates,
             SEARCH_INDEX: indexing,
+            # FindFace video archives (services/engine/findface.py): faces,
+            # bodies and cars, one best shot per track.
+            findface.FACE: FaceAnalysis(
+                face_models, store, GalleryCache(lambda: []), analytic_id=findface.FACE, recognise=False
+            ),
+            findface.BODY: posting,
+            findface.CAR: posting,
         }
     )
     workers = [

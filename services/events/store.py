@@ -427,6 +427,48 @@ class EventStore:
             if len(rows) < DELETE_BATCH:
                 return deleted
 
+    def delete_analytics(self, stream_id: str, analytic_ids: Sequence[str]) -> int:
+        """Delete the events of some analytics of one stream; how many."""
+        deleted = 0
+        while True:
+            with Session(self._engine) as session:
+                rows = session.exec(
+                    select(Event.id, Event.thumbnail_path)
+                    .where(Event.stream_id == stream_id, col(Event.analytic_id).in_(list(analytic_ids)))
+                    .order_by(col(Event.id))
+                    .limit(DELETE_BATCH)
+                ).all()
+            deleted += self._delete(rows)
+            if len(rows) < DELETE_BATCH:
+                return deleted
+
+    def analytic_counts(self, stream_ids: Sequence[str], analytic_ids: Sequence[str]) -> dict[tuple[str, str], int]:
+        """How many events each (stream, analytic) of these has (absent: none)."""
+        if not stream_ids or not analytic_ids:
+            return {}
+        with Session(self._engine) as session:
+            rows = session.exec(
+                select(Event.stream_id, Event.analytic_id, func.count())
+                .where(col(Event.stream_id).in_(list(stream_ids)), col(Event.analytic_id).in_(list(analytic_ids)))
+                .group_by(Event.stream_id, Event.analytic_id)  # type: ignore[arg-type]
+            ).all()
+        return {(str(stream), str(analytic)): int(count) for stream, analytic, count in rows}
+
+    def embeddings_of(self, stream_id: str, analytic_id: str, kind: str) -> list[list[float]]:
+        """The embeddings of one kind of one analytic's events of a stream, in event order."""
+        with Session(self._engine) as session:
+            rows = session.exec(
+                select(EventEmbedding.vector)
+                .join(Event, col(Event.id) == col(EventEmbedding.event_id))
+                .where(
+                    EventEmbedding.stream_id == stream_id,
+                    EventEmbedding.kind == kind,
+                    Event.analytic_id == analytic_id,
+                )
+                .order_by(col(EventEmbedding.event_id))
+            ).all()
+        return [list(struct.unpack(f"<{len(vector) // 4}f", vector)) for vector in rows]
+
     def _delete(self, rows: Iterable[Any]) -> int:
         rows = list(rows)
         if not rows:

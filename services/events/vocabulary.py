@@ -6,8 +6,11 @@ catalog's, and the types include every type services/analysis raises
 
 from __future__ import annotations
 
+#: The stages of FindFace video-archive processing (services/engine/findface.py):
+#: faces, bodies and cars of an archive, not in the Lenz catalog.
+FINDFACE_ANALYTIC_IDS = ("FF-FACE", "FF-BODY", "FF-CAR")
 #: Visionaire4 ids of the catalog's analytics (services/catalog/analytics.py).
-ANALYTIC_IDS = ("NFV4-FR", "NFV4-LPR3", "NFV4-MPA", "NFV4-MVA", "NFV4-SS")
+ANALYTIC_IDS = ("NFV4-FR", "NFV4-LPR3", "NFV4-MPA", "NFV4-MVA", "NFV4-SS", *FINDFACE_ANALYTIC_IDS)
 
 #: Event types, by what raises them.
 EVENT_TYPES = (
@@ -34,6 +37,9 @@ EVENT_TYPES = (
     "plate_match",
     # Smart search indexing (NFV4-SS): an object seen.
     "object_seen",
+    # FindFace archives (FF-BODY, FF-CAR): one best shot per body or car track.
+    "body_seen",
+    "car_seen",
 )
 
 #: Longest label and sub-analytic name a row holds.

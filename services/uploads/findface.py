@@ -15,9 +15,11 @@ import grpc
 from google.api import httpbody_pb2
 from google.protobuf import json_format, struct_pb2
 
+from services.catalog import work as jobs
 from services.common.errors import BadQueryParameter, InvalidArgument, VigilError
 from services.db.models import Video, as_utc, utcnow
 from services.http_body.body import RequestBody
+from services.uploads.findface_jobs import ArchiveView
 from services.uploads.library import (
     ARCHIVE_ORDERINGS,
     UNSET,
@@ -49,11 +51,11 @@ _CODE_DESC = {
         "Отсутствует задача в видео менеджере. Дождитесь синхронизации.",
     ),
     "green": ("Video processing is finished", "Обработка видео завершена"),
+    "running": ("Video is being processed", "Идет обработка видео"),
+    "failed": ("Video processing failed", "Ошибка обработки видео"),
+    "stopped": ("Video processing is stopped", "Обработка видео остановлена"),
 }
-QUEUED_MSG = (
-    "queued: no video processing worker is available yet (the analytics engine that processes "
-    "video archives is not installed), so the archive waits in the queue"
-)
+QUEUED_MSG = "queued: waiting for an engine's offline worker to take the job (`vigil run` starts one)"
 
 
 def _value(value: Any) -> struct_pb2.Value:
@@ -86,27 +88,62 @@ def _origin(context: grpc.aio.ServicerContext) -> str:
     return _metadata(context, "vigil-origin").rstrip("/") or "http://localhost"
 
 
-def health_pb(video: Video, language: int) -> archive_pb2.HealthStatus:
-    """The health status of an archive, from its processing state."""
-    if video.finished:
-        enabled, status, code, msg = False, "FINISHED", "green", ""
-    elif video.active:
-        enabled, status, code, msg = True, "WAITING_FOR_SYNC", "red", QUEUED_MSG
+def statistic_pb(video: Video, view: ArchiveView) -> archive_pb2.HealthStatistic:
+    """The documented statistic of a processing job, from the worker's
+    measures and the posted events (README "FindFace video archives")."""
+    stat = view.statistic
+    objects = {
+        name: {"posted": view.counts.get(name, 0), "not_posted": view.not_posted.get(name, 0)}
+        for name in view.detectors
+    }
+    return archive_pb2.HealthStatistic(
+        processed_duration=round(view.processed_seconds, 3),
+        faces_posted=view.counts.get("face", 0),
+        faces_failed=0,  # a posting that fails fails the job
+        faces_not_posted=view.not_posted.get("face", 0),
+        processing_fps=float(stat.get("processing_fps", 0.0)),
+        frames_dropped=0,  # the decode waits for the analysis: nothing is dropped
+        frames_processed=int(stat.get("frames_processed", 0)),
+        frames_imotion_skipped=0,  # imotion_threshold is not applied
+        decoding_soft_errors=0,  # a decode error ends the decoding (msg says where)
+        frame_width=int(stat.get("frame_width", 0)),
+        frame_height=int(stat.get("frame_height", 0)),
+        last_stream_timestamp=float(stat.get("last_stream_timestamp", 0.0)),
+        objects=_value(objects or None),
+        job_starts=view.job_starts,
+    )
+
+
+def health_pb(video: Video, view: ArchiveView, language: int) -> archive_pb2.HealthStatus:
+    """The health status of an archive, from its processing job."""
+    state = view.state
+    if state == jobs.JOB_DONE:
+        enabled, status, code, key, msg = False, "FINISHED", "green", "green", view.error
+    elif state == jobs.JOB_RUNNING:
+        enabled, status, code, key, msg = True, "INPROGRESS", "green", "running", ""
+    elif state == jobs.JOB_SCHEDULED:
+        enabled, status, code, key, msg = True, "WAITING_FOR_SYNC", "red", "red", QUEUED_MSG
+    elif state == jobs.JOB_FAILED:
+        enabled, status, code, key, msg = False, "ERROR", "red", "failed", view.error
+    elif state == jobs.JOB_CANCELLED:
+        enabled, status, code, key, msg = False, "DISABLED", "gray", "stopped", "stopped by POST /videos/{id}/stop/"
     else:
-        enabled, status, code, msg = False, "DISABLED", "gray", video.error
+        enabled, status, code, key, msg = False, "DISABLED", "gray", "gray", video.error
     return archive_pb2.HealthStatus(
         enabled=enabled,
         status=status,
         msg=msg,
-        statistic=archive_pb2.HealthStatistic(),  # `{}` until a processing job reports statistics
+        # `{}` until the archive is processed.
+        statistic=statistic_pb(video, view) if view.state != "none" else archive_pb2.HealthStatistic(),
         code=code,
-        code_desc=_CODE_DESC[code][language],
+        code_desc=_CODE_DESC[key][language],
     )
 
 
-def archive_pb(video: Video, origin: str, language: int) -> archive_pb2.VideoArchive:
-    """A row as FindFace prints a video archive."""
+def archive_pb(video: Video, view: ArchiveView, origin: str, language: int) -> archive_pb2.VideoArchive:
+    """A row as FindFace prints a video archive, with its processing."""
     assert video.id is not None
+    processed = view.state != "none"
     return archive_pb2.VideoArchive(
         id=video.id,
         camera_group=video.camera_group,
@@ -114,22 +151,23 @@ def archive_pb(video: Video, origin: str, language: int) -> archive_pb2.VideoArc
         url=_value(video.url),
         camera=_value(video.camera),
         processing_start_date=_value(iso_micro(video.processing_start_date)),
-        active=video.active,
+        active=view.active if processed else video.active,
         screenshot=f"{origin}/videos/{video.id}/screenshot/",
         stream_settings=json_format.ParseDict(video.stream_settings, archive_pb2.StreamSettings()),
         source_len=_value(video.duration if video.file_path else None),
-        health_status=health_pb(video, language),
-        finished=video.finished,
-        queued=video.queued,
-        face_count=video.face_count,
+        health_status=health_pb(video, view, language),
+        finished=view.finished if processed else video.finished,
+        queued=view.queued if processed else video.queued,
+        face_count=view.counts.get("face", 0),
         file_size=float(video.file_size),
         created_date=iso_micro(video.created_at) or "",
-        body_count=video.body_count,
-        car_count=video.car_count,
+        body_count=view.counts.get("body", 0),
+        car_count=view.counts.get("car", 0),
         case=_value(video.case_id),
-        face_cluster_count=_value(0),
-        body_cluster_count=_value(0),
-        car_cluster_count=_value(0),
+        face_cluster_count=_value(view.face_clusters),
+        # No re-identification model for bodies and cars: null, as the document allows.
+        body_cluster_count=NULL,
+        car_cluster_count=NULL,
     )
 
 
@@ -256,8 +294,10 @@ class ArchivesServicer(archives_service_pb2_grpc.ArchivesServiceServicer):
     def __init__(self, library: VideoLibrary) -> None:
         self._library = library
 
-    def _archive(self, video: Video, context: grpc.aio.ServicerContext) -> archive_pb2.VideoArchive:
-        return archive_pb(video, _origin(context), _language(context))
+    async def _archive(self, video: Video, context: grpc.aio.ServicerContext) -> archive_pb2.VideoArchive:
+        assert video.id is not None
+        views = await self._library.archive_views([video])
+        return archive_pb(video, views[video.id], _origin(context), _language(context))
 
     async def ListArchives(self, request: pb.ListArchivesRequest, context: grpc.aio.ServicerContext) -> Any:
         ordering = request.ordering or "-id"
@@ -292,10 +332,11 @@ class ArchivesServicer(archives_service_pb2_grpc.ArchivesServiceServicer):
             return struct_pb2.Value(string_value=url)
 
         language = _language(context)
+        views = await self._library.archive_views(page.rows)
         return pb.ListArchivesResponse(
             next_page=link(page.next_cursor, False),
             prev_page=link(page.prev_cursor, True),
-            results=[archive_pb(v, origin, language) for v in page.rows],
+            results=[archive_pb(v, views[v.id], origin, language) for v in page.rows if v.id is not None],
         )
 
     async def CountArchives(self, request: pb.CountArchivesRequest, context: grpc.aio.ServicerContext) -> Any:
@@ -304,19 +345,19 @@ class ArchivesServicer(archives_service_pb2_grpc.ArchivesServiceServicer):
     async def CreateArchive(self, request: pb.CreateArchiveRequest, context: grpc.aio.ServicerContext) -> Any:
         video = await self._library.create_archive(_changes(request))
         await context.send_initial_metadata((("vigil-http-status", "201"),))
-        return pb.CreateArchiveResponse.FromString(self._archive(video, context).SerializeToString())
+        return pb.CreateArchiveResponse.FromString((await self._archive(video, context)).SerializeToString())
 
     async def GetArchive(self, request: pb.GetArchiveRequest, context: grpc.aio.ServicerContext) -> Any:
         video = await self._library.get_archive(request.id)
-        return pb.GetArchiveResponse.FromString(self._archive(video, context).SerializeToString())
+        return pb.GetArchiveResponse.FromString((await self._archive(video, context)).SerializeToString())
 
     async def UpdateArchive(self, request: pb.UpdateArchiveRequest, context: grpc.aio.ServicerContext) -> Any:
         video = await self._library.update_archive(request.id, _changes(request), partial=False)
-        return pb.UpdateArchiveResponse.FromString(self._archive(video, context).SerializeToString())
+        return pb.UpdateArchiveResponse.FromString((await self._archive(video, context)).SerializeToString())
 
     async def PatchArchive(self, request: pb.PatchArchiveRequest, context: grpc.aio.ServicerContext) -> Any:
         video = await self._library.update_archive(request.id, _changes(request), partial=True)
-        return pb.PatchArchiveResponse.FromString(self._archive(video, context).SerializeToString())
+        return pb.PatchArchiveResponse.FromString((await self._archive(video, context)).SerializeToString())
 
     async def DeleteArchive(self, request: pb.DeleteArchiveRequest, context: grpc.aio.ServicerContext) -> Any:
         await self._library.delete_archive(request.id)

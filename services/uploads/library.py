@@ -27,6 +27,7 @@ from services.common.settings import UploadsSettings
 from services.db.models import Stream, UploadSession, Video, as_utc, utcnow
 from services.media import probe
 from services.media.jpeg import screenshot
+from services.uploads.findface_jobs import NOT_PROCESSED, ArchiveJobs, ArchiveView
 from services.uploads.jobs import VideoJobs
 from services.uploads.repository import ArchiveFilter, Keyset, Page, UploadsRepository
 from services.uploads.restream import Restreamer
@@ -204,12 +205,15 @@ class VideoLibrary:
         settings: UploadsSettings,
         restreamer: Restreamer,
         jobs: VideoJobs | None = None,
+        archives: ArchiveJobs | None = None,
     ) -> None:
         self._repo = repo
         self._store = store
         self._settings = settings
         #: The videos' offline analysis jobs (None: a library without them, in tests).
         self.jobs = jobs
+        #: FindFace archives' processing (None: a library without it, in tests).
+        self.archives = archives
         self.restreamer = restreamer
 
     # -- re-streaming ---------------------------------------------------------------
@@ -473,6 +477,11 @@ class VideoLibrary:
                 raise InvalidArgument(f"stream_settings.detectors.{kind}.jpeg_quality must be between 0 and 100")
             if detector["filter_min_size"] < 0 or detector["filter_max_size"] < 0:
                 raise InvalidArgument(f"stream_settings.detectors.{kind} sizes must not be negative")
+            if detector["track_miss_interval"] < 0 or detector["track_max_duration_frames"] < 0:
+                raise InvalidArgument(
+                    f"stream_settings.detectors.{kind}: track_miss_interval and track_max_duration_frames "
+                    "must not be negative"
+                )
         if settings.get("router_timeout_ms", 0) < 0:
             raise InvalidArgument("stream_settings.router_timeout_ms must not be negative")
 
@@ -554,7 +563,7 @@ class VideoLibrary:
         """Store the raw body as the archive's source file, probe it, and
         publish it as the archive's internal stream."""
         video = await self.get_archive(archive_id)
-        if video.active:
+        if (await self.archive_views([video]))[archive_id].active:
             raise FailedPrecondition("the video archive is being processed: stop it first")
         await asyncio.to_thread(self.check_room, 0)
         spool = Sink.spool(self._store.new_tmp_path(), self._settings.max_bytes)
@@ -596,6 +605,8 @@ class VideoLibrary:
             existing.reference, existing.last_update_time = target.resolve().as_uri(), now
             stream = existing
         saved = await asyncio.to_thread(self._repo.save_video, video, stream)
+        if self.archives is not None:  # the last processing was of the old file
+            await asyncio.to_thread(self.archives.reset, saved)
         if saved.auto_stream:
             await asyncio.to_thread(self.republish)  # the new file, before the old one goes
         if old is not None and old != target.resolve():
@@ -603,13 +614,27 @@ class VideoLibrary:
         await asyncio.to_thread(self._store.remove_file, self._store.screenshot_path(video.video_id))
         return saved
 
+    async def archive_views(self, videos: list[Video]) -> dict[int, ArchiveView]:
+        """What each archive reports of its processing (by archive id)."""
+        if self.archives is None:
+            return {v.id: NOT_PROCESSED for v in videos if v.id is not None}
+        return await asyncio.to_thread(self.archives.views, videos)
+
     async def process_archive(self, archive_id: int) -> Video:
-        """Queue the archive for processing. The processing itself belongs to
-        the analytics engine; until one takes the job the archive stays queued."""
+        """Queue the archive for processing with its stream_settings: the
+        engine's offline workers take it (services/engine/findface.py). An
+        archive already queued or running is left as it is."""
         video = await self.get_archive(archive_id)
-        if not video.file_path and not video.url:
+        if not video.file_path:
+            if video.url:
+                raise FailedPrecondition(
+                    "processing an archive from its url is not built: upload its source file "
+                    "(PUT /videos/{id}/upload/source_file/)"
+                )
             raise FailedPrecondition("the video archive has neither a source file nor a url")
-        if not video.active:
+        if self.archives is None or not video.stream_id:
+            raise FailedPrecondition("the video archive cannot be processed on this node (no processing queue)")
+        if await asyncio.to_thread(self.archives.queue, video):
             now = utcnow()
             video.active, video.queued, video.finished = True, True, False
             video.processing_start_date, video.updated_at, video.error = now, now, ""
@@ -618,6 +643,8 @@ class VideoLibrary:
 
     async def stop_archive(self, archive_id: int) -> Video:
         video = await self.get_archive(archive_id)
+        if self.archives is not None:
+            await asyncio.to_thread(self.archives.stop, video)
         if video.active or video.queued:
             video.active, video.queued, video.updated_at = False, False, utcnow()
             video = await asyncio.to_thread(self._repo.save_video, video)

@@ -14,6 +14,7 @@ from services.common.settings import Settings
 from services.db.engine import make_engine
 from services.events.store import EventStore
 from services.uploads.findface import ArchivesServicer
+from services.uploads.findface_jobs import ArchiveJobs
 from services.uploads.jobs import VideoJobs
 from services.uploads.lenz import UploadsServicer
 from services.uploads.library import VideoLibrary
@@ -51,8 +52,10 @@ def build(settings: Settings) -> UploadsProcess:
         public_host=settings.restream.public_host or settings.system.node_ip or hardware.primary_ip(),
         port=settings.rtsp_port,
     )
-    jobs = VideoJobs(engine, EventStore(engine, settings.data_dir))
-    library = VideoLibrary(repo, store, settings.uploads, restreamer, jobs)
+    events = EventStore(engine, settings.data_dir)
+    jobs = VideoJobs(engine, events)
+    archives = ArchiveJobs(engine, events, sample_fps=settings.uploads.findface_sample_fps)
+    library = VideoLibrary(repo, store, settings.uploads, restreamer, jobs, archives)
     sessions = UploadSessions(repo, store, library, settings.uploads)
     sessions.recover()
     library.republish()

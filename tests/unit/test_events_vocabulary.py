@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from services.analysis import objects
 from services.catalog.analytics import CATALOG
-from services.events.vocabulary import ANALYTIC_IDS, EVENT_TYPES
+from services.engine import findface
+from services.events.vocabulary import ANALYTIC_IDS, EVENT_TYPES, FINDFACE_ANALYTIC_IDS
 
 
-def test_analytic_ids_are_the_catalogs() -> None:
-    assert set(ANALYTIC_IDS) == {analytic.id for analytic in CATALOG}
+def test_analytic_ids_are_the_catalogs_and_findfaces() -> None:
+    assert set(ANALYTIC_IDS) == {analytic.id for analytic in CATALOG} | set(FINDFACE_ANALYTIC_IDS)
+    assert set(FINDFACE_ANALYTIC_IDS) == set(findface.ANALYTICS)
+    assert set(findface.EVENT_TYPES.values()) <= set(EVENT_TYPES)
 
 
 def test_every_rule_of_the_catalog_is_an_event_type() -> None:
