@@ -27,9 +27,10 @@ Measured in the same run, on the same machine:
 5. **end to end ÷ bound**.
 
 The FindFace face+body+car processing of the same file is measured by
-`findface_measurement` (the place for `benchmarks/offline_findface.py`).
+`findface_measurement` (`benchmarks/offline_findface.py`), after the
+platform has stopped.
 
-    python -m benchmarks.offline [--seconds 60] [--size 1920x1080] [--rounds 1]
+    python -m benchmarks.offline [--seconds 60] [--size 1920x1080] [--rounds 1] [--no-findface]
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ import httpx
 import psutil
 from sqlmodel import Session, select
 
+from benchmarks import offline_findface
 from benchmarks.engine import pyav_decode_fps
 from benchmarks.engine_analysis import first_frame_rgb, inference_alone, make_clip
 from services.db.engine import make_engine
@@ -150,12 +152,13 @@ def measure_bound(platform: RunningPlatform, clip: Path, frame: Any) -> float:
     return bound
 
 
-def findface_measurement(platform: RunningPlatform, http: httpx.Client, path: Path) -> dict[str, float] | None:
-    """The FindFace face+body+car processing of `path` (issue 14 item 5,
-    second half): `benchmarks/offline_findface.py` measures it; the merger
-    calls it here and returns its figures (realtime factor, ÷ bound), which
-    `main` prints beside the Lenz job's. None: not measured in this build."""
-    return None
+def findface_measurement(seconds: int, size: str) -> dict[str, float]:
+    """The FindFace face+body+car processing of the same kind of file (issue
+    14 item 5, second half), by `benchmarks/offline_findface.py`: the
+    engine's offline worker with its own inference service, decode alone,
+    inference alone and their bound measured in the same run. Called after
+    the platform has stopped, so the two measurements do not share cores."""
+    return offline_findface.measure(seconds, size)
 
 
 def main() -> None:
@@ -164,6 +167,7 @@ def main() -> None:
     parser.add_argument("--size", default="1920x1080", help="frame size")
     parser.add_argument("--rounds", type=int, default=1, help="runs of the job (the best is reported)")
     parser.add_argument("--no-gate", action="store_true", help="turn the motion gate off (detect every sample)")
+    parser.add_argument("--no-findface", action="store_true", help="skip the FindFace processing measurement")
     args = parser.parse_args()
     CONFIG["motion_gate"] = not args.no_gate
     width, height = (int(v) for v in args.size.split("x"))
@@ -209,13 +213,18 @@ def main() -> None:
                     f"realtime factor {factor:.2f}x (goal >= 5x); bound {bound:.2f}x (before {bounds[0]:.2f}, "
                     f"after {bounds[1]:.2f}); end to end ÷ bound {factor / bound:.2f} (goal >= 0.9)"
                 )
-                findface = findface_measurement(platform, http, clip)
-                if findface is not None:
-                    print("FindFace processing:", ", ".join(f"{k} {v:.2f}" for k, v in findface.items()))
         finally:
             code = platform.stop()
             if code != 0:
                 print(f"the platform stopped with {code}: {platform.log.read_text()[-2000:]}")
+        if not args.no_findface:
+            ff = findface_measurement(args.seconds, args.size)
+            print(
+                f"FindFace face+body+car: {ff['rtf']:.2f}x realtime; decode alone {ff['decode_fps']:.0f} frames/s, "
+                f"inference alone {ff['inference_fps']:.1f} frames/s, bound {ff['bound_rtf']:.2f}x; "
+                f"end to end ÷ bound {ff['ratio']:.2f}; posted {ff['faces']:.0f} faces, {ff['bodies']:.0f} bodies, "
+                f"{ff['cars']:.0f} cars"
+            )
         print(f"load average {os.getloadavg()[0]:.1f} at the end")
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
