@@ -63,6 +63,8 @@ REGIONS: Mapping[str, str] = {
     "generic": r"^[A-Z0-9]{2,10}$",
 }
 DEFAULT_REGION = "generic"
+#: The event type of a `plate_match` rule.
+PLATE_MATCH = "plate_match"
 #: The longest pattern accepted.
 MAX_PATTERN = 128
 #: Reads per track before its event is raised (it is raised earlier when the track ends).
@@ -109,6 +111,8 @@ class PlateSettings:
     text_threshold: float = 0.6
     reads_per_track: int = DEFAULT_READS_PER_TRACK
     areas: tuple[Any, ...] = ()
+    #: The config's `plate_match` rules.
+    rules: tuple[PlateRule, ...] = ()
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> PlateSettings:
@@ -122,7 +126,44 @@ class PlateSettings:
             text_threshold=float(config.get("text_confidence_threshold", 0.6)),
             reads_per_track=int(config.get("reads_per_track", DEFAULT_READS_PER_TRACK)),
             areas=tuple(config.get("areas", ())),
+            rules=tuple(
+                PlateRule.from_rule(i, rule)
+                for i, rule in enumerate(config.get("rules", ()) or ())
+                if rule.get("type") == PLATE_MATCH
+            ),
         )
+
+
+@dataclass(frozen=True)
+class PlateRule:
+    """A `plate_match` rule: a voted plate on `plates` (as `clean` makes
+    them) or matching `pattern` in full raises a `plate_match` event."""
+
+    index: int
+    plates: frozenset[str] = frozenset()
+    pattern: re.Pattern[str] | None = None
+
+    @classmethod
+    def from_rule(cls, index: int, rule: Mapping[str, Any]) -> PlateRule:
+        pattern = rule.get("pattern")
+        try:
+            compiled = re.compile(str(pattern)) if pattern else None
+        except re.error as error:
+            raise PlateSettingsError(f"rules[{index}].pattern is not a valid regular expression: {error}") from None
+        return cls(index, frozenset(c for c in (clean(str(p)) for p in rule.get("plates", ())) if c), compiled)
+
+    def matches(self, plate: str) -> bool:
+        text = clean(plate)
+        if not text:
+            return False
+        return text in self.plates or (self.pattern is not None and self.pattern.fullmatch(text) is not None)
+
+    def describe(self) -> dict[str, Any]:
+        """What the event's attributes say of the rule."""
+        out: dict[str, Any] = {"rule": self.index}
+        if self.pattern is not None:
+            out["rule_pattern"] = self.pattern.pattern
+        return out
 
 
 def compile_pattern(pattern: str) -> re.Pattern[str]:

@@ -73,14 +73,34 @@ def _rules(*rules: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _rule(kind: str, description: str, **properties: Any) -> dict[str, Any]:
+def _rule(kind: str, description: str, *, optional: tuple[str, ...] = (), **properties: Any) -> dict[str, Any]:
     return {
         "type": "object",
         "title": kind,
         "description": description,
         "properties": {"type": {"const": kind}, **properties},
-        "required": ["type", *properties],
+        "required": ["type", *(name for name in properties if name not in optional)],
         "additionalProperties": False,
+    }
+
+
+def _rules_setting(*rules: dict[str, Any]) -> dict[str, Any]:
+    """The `rules` setting of a pipeline config: the items of the analytic's
+    `/rules/pipeline` list, each checked against its own kind's branch (so an
+    error names the setting, not "matches none of the kinds")."""
+    kinds = [rule["title"] for rule in rules]
+    return {
+        "type": "array",
+        "title": "Event rules",
+        "description": "The event rules this pipeline applies (GET /rules/pipeline/{analytic_id} describes them); "
+        "each raises events of its own type.",
+        "maxItems": 64,
+        "items": {
+            "type": "object",
+            "properties": {"type": {"enum": kinds}},
+            "required": ["type"],
+            "allOf": [{"if": {"properties": {"type": {"const": rule["title"]}}}, "then": rule} for rule in rules],
+        },
     }
 
 
@@ -129,6 +149,71 @@ _OBJECT_RULES = (
     ),
 )
 
+_FACE_RULES = (
+    _rule(
+        "watchlist_match",
+        "A face's best shot matches a person of the watch list (its name or id) with at least `min_similarity`.",
+        watchlist=_WATCHLIST,
+        min_similarity={"type": "number", "minimum": 0, "maximum": 1},
+    ),
+    _rule(
+        "unknown_face",
+        "A face matches no watch-list entry (below `similarity_threshold`) and its best shot lies in `area` "
+        "(the `name` of one of the config's `areas`).",
+        area=_AREA_NAME,
+    ),
+)
+_PLATE_RULES = (
+    _rule(
+        "plate_match",
+        "A vehicle's voted plate is on the list `plates` (compared without spaces or dashes, any case) or "
+        "matches the regular expression `pattern` in full; at least one of the two.",
+        optional=("plates", "pattern"),
+        plates={"type": "array", "items": {"type": "string", "maxLength": 16}, "maxItems": 10000},
+        pattern={"type": "string", "minLength": 1, "maxLength": 128, "format": "regex"},
+    ),
+)
+
+
+def _names(entries: Any) -> set[str]:
+    return {str(e.get("name")) for e in entries or [] if isinstance(e, dict)}
+
+
+def _sub_names(config: dict[str, Any], sub: str, key: str = "areas") -> set[str]:
+    """The names of the areas (or lines) of an active sub-analytic."""
+    out: set[str] = set()
+    for entry in config.get("sub_analytics", []) or []:
+        if isinstance(entry, dict) and entry.get("name") == sub and entry.get("is_active", True):
+            out |= _names(entry.get(key))
+    return out
+
+
+def rule_errors(config: dict[str, Any]) -> list[str]:
+    """What the schema cannot say of a config's `rules`: each rule must name
+    an area or line the config has (one naming nothing would never fire),
+    and a `plate_match` needs plates or a pattern."""
+    errors = []
+    for i, rule in enumerate(config.get("rules", []) or []):
+        kind = rule.get("type")
+        where = f"rules[{i}]"
+        if kind in ("area_occupancy_over", "dwell_over") and rule["area"] not in _sub_names(config, "area"):
+            errors.append(f"{where}.area {rule['area']} is not an area of the active area sub-analytic")
+        elif kind == "line_count_over" and rule["line"] not in _sub_names(config, "counting"):
+            errors.append(f"{where}.line {rule['line']} is not a line of the active counting sub-analytic")
+        elif kind == "unknown_face" and rule["area"] not in _names(config.get("areas")):
+            errors.append(f"{where}.area {rule['area']} is not one of the config's areas")
+        elif kind == "plate_match":
+            plates = [p for p in rule.get("plates", []) if normalised_plate(p)]
+            if not plates and not rule.get("pattern"):
+                errors.append(f"{where} needs plates (at least one with a letter or digit) or a pattern")
+    return errors
+
+
+def normalised_plate(text: str) -> str:
+    """A plate as compared: uppercase letters and digits only."""
+    return re.sub(r"[^A-Z0-9]", "", text.upper())
+
+
 _LINE = [{"x": 0.1, "y": 0.5}, {"x": 0.9, "y": 0.5}]
 _FRAME = [{"x": 0.0, "y": 0.0}, {"x": 1.0, "y": 0.0}, {"x": 1.0, "y": 1.0}, {"x": 0.0, "y": 1.0}]
 
@@ -150,8 +235,10 @@ def _object_config(classes: str) -> ConfigSpec:
                 ),
                 "default": True,
             },
+            "rules": _rules_setting(*_OBJECT_RULES),
         },
         (COUNTING, AREA),
+        check=rule_errors,
     )
 
 
@@ -184,17 +271,11 @@ CATALOG: tuple[Analytic, ...] = (
                 },
                 "sample_fps": sample_fps(5),
                 "areas": area_list(limits=False),
-            }
+                "rules": _rules_setting(*_FACE_RULES),
+            },
+            check=rule_errors,
         ),
-        rules=_rules(
-            _rule(
-                "watchlist_match",
-                "A face matches an entry of the watch list.",
-                watchlist=_WATCHLIST,
-                min_similarity={"type": "number", "minimum": 0, "maximum": 1},
-            ),
-            _rule("unknown_face", "A face matches no watch-list entry.", area=_AREA_NAME),
-        ),
+        rules=_rules(*_FACE_RULES),
         presets={
             "access_control": {"object_confidence_threshold": 0.6, "similarity_threshold": 0.7, "sample_fps": 5},
             "crowd_watchlist": {"object_confidence_threshold": 0.5, "similarity_threshold": 0.6, "sample_fps": 2},
@@ -245,15 +326,11 @@ CATALOG: tuple[Analytic, ...] = (
                 },
                 "sample_fps": sample_fps(5),
                 "areas": area_list(limits=False),
-            }
+                "rules": _rules_setting(*_PLATE_RULES),
+            },
+            check=rule_errors,
         ),
-        rules=_rules(
-            _rule(
-                "plate_match",
-                "A read plate is on the list.",
-                plates={"type": "array", "items": {"type": "string", "maxLength": 16}, "maxItems": 10000},
-            ),
-        ),
+        rules=_rules(*_PLATE_RULES),
         presets={
             "gate": {
                 "object_confidence_threshold": 0.5,

@@ -138,6 +138,12 @@ class _Row:
             self.gate = GatePolicy()
 
 
+def rules_of(config: dict[str, Any]) -> dict[str, Any]:
+    """The event rules of a pipeline config (its `rules` setting) as
+    `ObjectAnalyser` takes them (`/rules/pipeline`'s `{"rules": [...]}`)."""
+    return {"rules": list(config.get("rules", ()) or ())}
+
+
 class ObjectAnalysis:
     """The analysis stage for people and vehicle analytics (one per engine
     process, shared by its workers; one `ObjectAnalyser` per work row)."""
@@ -181,10 +187,10 @@ class ObjectAnalysis:
             return
         row = self._rows.get(item.id)
         if row is None:
-            row = self._rows[item.id] = _Row(item, ObjectAnalyser(item.analytic_id, config), config)
+            row = self._rows[item.id] = _Row(item, ObjectAnalyser(item.analytic_id, config, rules_of(config)), config)
             row.configure(config)
         elif config != row.config:
-            row.analyser.configure(config)
+            row.analyser.configure(config, rules_of(config))
             row.configure(config)
         gate = row.gate
         if gate is not None and row.retry != ref.time:

@@ -15,7 +15,10 @@ two events, appended in one batch:
 - `person_recognised` (the person's name as `primary_text`, their note, or
   the list's name when the note is empty, as `secondary_text`, and the
   similarity, person and list in `attributes`) or `stranger` (the nearest
-  similarity in `attributes`, when any list has photos).
+  similarity in `attributes`, when any list has photos);
+- one event per rule of the config the track set off (`watchlist_match`
+  with the person on the rule's list, `unknown_face`), `sub_analytic`
+  `rules[i]` and the rule's index in `attributes`.
 
 The gallery (every enrolled photo's embedding) is read from the database at
 most every `GALLERY_SECONDS`, so an enrolment applies within that time.
@@ -316,10 +319,29 @@ def face_events(item: work.WorkItem, decision: Decision, now: datetime) -> list[
         )
 
     vector = [float(v) for v in best.embedding]
-    return [
+    events = [
         event(FACE_SEEN, attributes=attributes, embedding=Embedding(EMBEDDING_KIND, vector)),
         event(PERSON_RECOGNISED if match is not None else STRANGER, attributes={**attributes, **outcome}),
     ]
+    for hit in decision.rule_hits:
+        rule: dict[str, Any] = {"rule": hit.index}
+        if hit.match is not None:  # watchlist_match: the person on the rule's list
+            m = hit.match
+            rule |= {
+                "similarity": round(m.similarity, 4),
+                "person_id": m.person_id,
+                "watchlist_id": m.watchlist_id,
+                "watchlist": m.watchlist,
+            }
+            texts = (m.name[:255], (m.note or m.watchlist)[:255])
+        else:
+            rule |= outcome
+            texts = (primary[:255], secondary[:255])
+        fired = event(hit.type, attributes={**attributes, **rule})
+        events.append(
+            replace(fired, sub_analytic=f"rules[{hit.index}]", primary_text=texts[0], secondary_text=texts[1])
+        )
+    return events
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,10 @@ YOLOX-Nano finds vehicles through the inference service, one
 `PlateAnalyser` per work row tracks them and asks for the plates still
 wanted, `PlateReader` reads each (PP-OCRv4 detection and recognition
 through the inference service, on the lower part of the vehicle's box),
-and every vehicle whose reads were voted on gives one `plate_read` event:
+and every vehicle whose reads were voted on gives one `plate_read` event
+(and one `plate_match` event per `plate_match` rule of the config its plate
+matches, with the same fields, `sub_analytic` `rules[i]` and the rule's
+index in `attributes`):
 
 - `primary_text`: the plate (normalised, e.g. `B1234XYZ`);
 - `secondary_text`: the vehicle's label (`car`, `truck`, `bus`, `motorcycle`);
@@ -36,6 +39,7 @@ import numpy as np
 
 from services.analysis.objects import LOW_SCORE, TrackedObject
 from services.analysis.plates import (
+    PLATE_MATCH,
     PlateAnalyser,
     PlateReader,
     PlateResult,
@@ -143,7 +147,7 @@ class PlateAnalysis:
             return
         if results:
             recording: Recording | None = getattr(stream, "recording", None)
-            await asyncio.to_thread(self._append, item, row.analyser.settings.region, results, recording, ref.time)
+            await asyncio.to_thread(self._append, item, row.analyser.settings, results, recording, ref.time)
 
     async def flush(self, item: work.WorkItem, stream: OpenStream, time: float) -> None:
         """The recording ended: each vehicle still tracked gives its plate."""
@@ -153,7 +157,7 @@ class PlateAnalysis:
         results = row.analyser.reset()
         if results:
             recording: Recording | None = getattr(stream, "recording", None)
-            await asyncio.to_thread(self._append, item, row.analyser.settings.region, results, recording, time)
+            await asyncio.to_thread(self._append, item, row.analyser.settings, results, recording, time)
 
     async def _frame(self, row: _Row, rgb: np.ndarray, ref: FrameRef) -> list[PlateResult]:
         detections = await detect_objects(self._client, rgb, score_threshold=LOW_SCORE, model=self._model)
@@ -181,41 +185,54 @@ class PlateAnalysis:
     def _append(
         self,
         item: work.WorkItem,
-        region: str,
+        settings: PlateSettings,
         results: list[PlateResult],
         recording: Recording | None = None,
         frame_time: float = 0.0,
     ) -> None:
-        """One event per vehicle; an offline job's at the recording's time,
-        keyed and stored with the row's checkpoint (workers.Recording)."""
+        """One `plate_read` event per vehicle, and one `plate_match` per rule
+        its plate matches; an offline job's at the recording's time, keyed and
+        stored with the row's checkpoint (workers.Recording)."""
         now = datetime.now(UTC)
-        batch = [
-            NewEvent(
-                stream_id=item.stream_id,
-                analytic_id=item.analytic_id,
-                event_type=EVENT_TYPE,
-                occurred_at=now,
-                node_num=item.node_num,
-                track_id=r.track_id,
-                label=r.label,
-                score=float(r.confidence),
-                box=r.box,
-                thumbnail=jpeg(r.vehicle),
-                attributes={
-                    "plate": r.text,
-                    "plate_jpeg": base64.b64encode(jpeg(r.plate)).decode(),
-                    "reads": r.reads,
-                    "plate_region": region,
-                    "frame_time": round(r.time, 3),
-                },
-                primary_text=r.text,
-                secondary_text=r.label,
-            )
-            for r in results
-        ]
+        batch: list[NewEvent] = []
+        times: list[float] = []
+        for r in results:
+            vehicle = jpeg(r.vehicle)
+            attributes = {
+                "plate": r.text,
+                "plate_jpeg": base64.b64encode(jpeg(r.plate)).decode(),
+                "reads": r.reads,
+                "plate_region": settings.region,
+                "frame_time": round(r.time, 3),
+            }
+            kinds = [(EVENT_TYPE, "", attributes)] + [
+                (PLATE_MATCH, f"rules[{rule.index}]", {**attributes, **rule.describe()})
+                for rule in settings.rules
+                if rule.matches(r.text)
+            ]
+            for kind, sub_analytic, attrs in kinds:
+                batch.append(
+                    NewEvent(
+                        stream_id=item.stream_id,
+                        analytic_id=item.analytic_id,
+                        event_type=kind,
+                        occurred_at=now,
+                        node_num=item.node_num,
+                        sub_analytic=sub_analytic,
+                        track_id=r.track_id,
+                        label=r.label,
+                        score=float(r.confidence),
+                        box=r.box,
+                        thumbnail=vehicle,
+                        attributes=attrs,
+                        primary_text=r.text,
+                        secondary_text=r.label,
+                    )
+                )
+                times.append(r.time)
         fence = None
         if recording is not None:
-            batch = recording.stamp(item.id, batch, [r.time for r in results])
+            batch = recording.stamp(item.id, batch, times)
             fence = recording.fence(item.id, frame_time)
         ids = self._store.append(batch, fence=fence)
         EVENTS_APPENDED.labels(item.stream_id, item.analytic_id).inc(len(ids))

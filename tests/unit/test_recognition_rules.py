@@ -1,0 +1,167 @@
+"""Event rules stored in a pipeline config's `rules` (the items of
+`/rules/pipeline`): checked by the catalog when the config is stored, and
+judged by the face pipeline (`watchlist_match`, `unknown_face`, on real
+YuNet faces and SFace embeddings of the astronaut and the cameraman) and
+the plate stage (`plate_match`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from services.analysis import faces as fp
+from services.analysis import plates
+from services.catalog.analytics import CATALOG
+from services.engine.analysers import rules_of
+from services.vision import sface
+from tests.faces_support import astronaut, two_people
+from tests.unit.test_vision import embed, faces
+
+ANALYTICS = {a.id: a for a in CATALOG}
+LEFT = [{"x": 0, "y": 0}, {"x": 0.5, "y": 0}, {"x": 0.5, "y": 1}, {"x": 0, "y": 1}]
+RIGHT = [{"x": 0.5, "y": 0}, {"x": 1, "y": 0}, {"x": 1, "y": 1}, {"x": 0.5, "y": 1}]
+
+
+def errors(analytic_id: str, config: dict[str, Any]) -> list[str]:
+    return ANALYTICS[analytic_id].config.errors(config)
+
+
+# --- the catalog: what a PUT refuses -------------------------------------------
+
+
+def test_valid_rules_are_stored_with_the_config() -> None:
+    fr = {"areas": [{"name": "Door", "points": LEFT}], "rules": [{"type": "unknown_face", "area": "Door"}]}
+    assert errors("NFV4-FR", fr) == []
+    assert errors("NFV4-LPR3", {"rules": [{"type": "plate_match", "plates": ["B 1234 XYZ"]}]}) == []
+    assert errors("NFV4-LPR3", {"rules": [{"type": "plate_match", "pattern": "^B[0-9]+XYZ$"}]}) == []
+    mpa = {
+        "sub_analytics": [{"name": "area", "areas": [{"name": "Room", "points": LEFT}]}],
+        "rules": [{"type": "area_occupancy_over", "area": "Room", "limit": 3}],
+    }
+    assert errors("NFV4-MPA", mpa) == []
+    stored = ANALYTICS["NFV4-FR"].config.with_defaults(fr)
+    assert stored["rules"] == fr["rules"]
+
+
+@pytest.mark.parametrize(
+    ("analytic_id", "config", "message"),
+    [
+        ("NFV4-FR", {"rules": [{"type": "unknown_face", "area": "Door"}]}, "rules[0].area Door is not one of"),
+        ("NFV4-FR", {"rules": [{"type": "watchlist_match", "watchlist": "staff"}]}, "min_similarity is required"),
+        (
+            "NFV4-FR",
+            {"rules": [{"type": "watchlist_match", "watchlist": "staff", "min_similarity": 2}]},
+            "rules[0].min_similarity must be between 0 and 1",
+        ),
+        ("NFV4-FR", {"rules": [{"type": "plate_match", "plates": ["B1"]}]}, "rules[0].type must be one of"),
+        ("NFV4-LPR3", {"rules": [{"type": "plate_match"}]}, "rules[0] needs plates"),
+        ("NFV4-LPR3", {"rules": [{"type": "plate_match", "plates": [" - "]}]}, "rules[0] needs plates"),
+        ("NFV4-LPR3", {"rules": [{"type": "plate_match", "pattern": "(["}]}, "rules[0].pattern"),
+        (
+            "NFV4-MPA",
+            {"rules": [{"type": "dwell_over", "area": "Room", "seconds": 5}]},
+            "rules[0].area Room is not an area of the active area sub-analytic",
+        ),
+        (
+            "NFV4-MVA",
+            {"rules": [{"type": "line_count_over", "line": "Lane", "limit": 5, "window_seconds": 60}]},
+            "rules[0].line Lane is not a line of the active counting sub-analytic",
+        ),
+        ("NFV4-SS", {"rules": []}, "unknown setting rules"),
+    ],
+)
+def test_a_rule_that_could_never_fire_is_refused(analytic_id: str, config: dict[str, Any], message: str) -> None:
+    found = errors(analytic_id, config)
+    assert any(message in e for e in found), found
+
+
+def test_the_engine_hands_object_rules_to_the_analyser() -> None:
+    rule = {"type": "area_occupancy_over", "area": "Room", "limit": 3}
+    assert rules_of({"rules": [rule]}) == {"rules": [rule]}
+    assert rules_of({}) == {"rules": []}
+
+
+# --- faces ----------------------------------------------------------------------
+
+
+def decided(config: dict[str, Any], gallery: fp.Gallery) -> fp.Decision:
+    """The astronaut's photo as one frame of a one-face track, decided."""
+    rgb = astronaut()
+    analyser = fp.FaceAnalyser(config)
+    (candidate,) = analyser.observe(faces(rgb), rgb, 0.0)
+    analyser.offer(candidate, embed(rgb, candidate.face), rgb[:10, :10], 0.0)
+    (track,) = analyser.reset()
+    return analyser.decide(track, gallery)
+
+
+@pytest.fixture(scope="module")
+def people() -> tuple[np.ndarray, np.ndarray]:
+    """(the astronaut's embedding, the cameraman's), from the two-people picture."""
+    both = two_people()
+    eileen, cameraman = (embed(both, f) for f in sorted(faces(both), key=lambda f: f.box[0]))
+    return eileen, cameraman
+
+
+def test_watchlist_match_fires_for_the_rule_s_list_and_similarity(people: tuple[np.ndarray, np.ndarray]) -> None:
+    eileen, cameraman = people
+    gallery = fp.Gallery(
+        [
+            fp.Enrolled(1, "Eileen Collins", "STS-93", 7, "vip", eileen),
+            fp.Enrolled(2, "Cameraman", "", 8, "crew", cameraman),
+        ]
+    )
+    rules = [
+        {"type": "watchlist_match", "watchlist": "vip", "min_similarity": 0.5},  # fires
+        {"type": "watchlist_match", "watchlist": "7", "min_similarity": 0.99},  # too strict
+        {"type": "watchlist_match", "watchlist": "crew", "min_similarity": 0.5},  # not on it
+        {"type": "watchlist_match", "watchlist": "8", "min_similarity": -1},  # anyone on it: fires
+        {"type": "watchlist_match", "watchlist": "nobody", "min_similarity": 0},  # no such list
+    ]
+    decision = decided({"rules": rules, "similarity_threshold": 0.99}, gallery)
+    assert decision.match is None  # the config's own threshold says stranger ...
+    hits = {hit.index: hit for hit in decision.rule_hits}
+    assert sorted(hits) == [0, 3]  # ... while the rule's own threshold is met
+    assert hits[0].match is not None and hits[0].match.name == "Eileen Collins" and hits[0].match.similarity > 0.5
+    assert hits[3].match is not None and hits[3].match.name == "Cameraman"
+    assert hits[3].match.similarity < sface.SAME_PERSON
+    assert decision.events == [fp.FACE_SEEN, fp.STRANGER, fp.WATCHLIST_MATCH, fp.WATCHLIST_MATCH]
+    assert decided({}, gallery).rule_hits == []  # no rules, no rule events
+
+
+def test_unknown_face_fires_for_a_stranger_in_the_rule_s_area(people: tuple[np.ndarray, np.ndarray]) -> None:
+    _, cameraman = people
+    gallery = fp.Gallery([fp.Enrolled(2, "Cameraman", "", 8, "crew", cameraman)])
+    areas = [{"name": "Left", "points": LEFT}, {"name": "Right", "points": RIGHT}]
+    # The astronaut's face is at x 179..269 of 512: the left half.
+    rules = [{"type": "unknown_face", "area": "Left"}, {"type": "unknown_face", "area": "Right"}]
+    config = {"areas": areas, "rules": rules}
+    decision = decided(config, gallery)
+    assert decision.match is None
+    assert [(h.index, h.type) for h in decision.rule_hits] == [(0, fp.UNKNOWN_FACE)]
+    # Recognised, she is no unknown face.
+    eileen = fp.Gallery([fp.Enrolled(1, "Eileen Collins", "", 7, "vip", people[0])])
+    assert decided(config, eileen).rule_hits == []
+
+
+# --- plates ---------------------------------------------------------------------
+
+
+def test_plate_match_by_list_or_pattern() -> None:
+    config = {
+        "rules": [
+            {"type": "plate_match", "plates": ["b 1234-xyz", "AD77KL"]},
+            {"type": "plate_match", "pattern": "^D[0-9]{1,4}A$"},
+        ]
+    }
+    settings = plates.PlateSettings.from_config(config)
+    listed, patterned = settings.rules
+    assert listed.matches("B1234XYZ") and listed.matches("ad 77 kl")
+    assert not listed.matches("B1234XY") and not listed.matches("")
+    assert patterned.matches("D5A") and not patterned.matches("XD5A")
+    assert listed.describe() == {"rule": 0}
+    assert patterned.describe() == {"rule": 1, "rule_pattern": "^D[0-9]{1,4}A$"}
+    assert plates.PlateSettings.from_config({}).rules == ()
+    with pytest.raises(plates.PlateSettingsError, match=r"rules\[0\]\.pattern"):
+        plates.PlateSettings.from_config({"rules": [{"type": "plate_match", "pattern": "(["}]})
