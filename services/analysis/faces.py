@@ -396,6 +396,19 @@ class RuleHit:
     match: Match | None = None
 
 
+@dataclass(frozen=True)
+class FaceMark:
+    """A face of the current frame as the overlay view draws it: its box
+    (normalised), the person its best shot matches (None: unknown) and the
+    similarity (to that person, or the nearest one; None without a best
+    shot or an empty gallery)."""
+
+    track_id: int
+    box: Box
+    name: str | None
+    similarity: float | None
+
+
 class FaceAnalyser:
     """One work row's face pipeline (tracks and best shots); the stage does
     the model calls and the matching."""
@@ -446,6 +459,22 @@ class FaceAnalyser:
         track = candidate.track
         if track.best is None or candidate.quality.value > track.best.quality.value:
             track.best = BestShot(candidate.quality, sface.normalise(embedding), candidate.box, time, crop)
+
+    def marks(self, time: float, size: tuple[int, int], gallery: Gallery) -> list[FaceMark]:
+        """The faces tracked in the frame at `time`, each with its best
+        shot's match against `gallery` under `similarity_threshold`."""
+        width, height = size
+        out = []
+        for track in self.tracks.live.values():
+            if track.last_seen != time:
+                continue
+            name = similarity = None
+            if track.best is not None and (nearest := gallery.best(track.best.embedding)) is not None:
+                similarity = nearest.similarity
+                if nearest.similarity >= self.settings.similarity_threshold:
+                    name = nearest.name
+            out.append(FaceMark(track.id, normalised_box(track.box, width, height), name, similarity))
+        return out
 
     def due(self, time: float) -> list[Track]:
         """The tracks to decide now: ended ones, and live ones followed for

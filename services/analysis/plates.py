@@ -341,6 +341,23 @@ class _PlateTrack:
     vote: PlateVote
     best: dict[str, tuple[float, np.ndarray, np.ndarray]] = field(default_factory=dict)
     done: bool = False
+    #: Where the plate was last read (normalised), for the overlay.
+    plate_box: tuple[float, float, float, float] | None = None
+
+
+@dataclass(frozen=True)
+class VehicleMark:
+    """A vehicle of the current frame as the overlay view draws it: its box
+    and label, the plate voted so far ("" before any read), where the plate
+    was last read (normalised, or None) and whether a `plate_match` rule
+    matches that plate."""
+
+    track_id: int
+    label: str
+    box: tuple[float, float, float, float]
+    text: str
+    plate_box: tuple[float, float, float, float] | None
+    matched: bool
 
 
 def _small(image: np.ndarray, side: int, *, height: bool = False) -> np.ndarray:
@@ -394,13 +411,22 @@ class PlateAnalyser:
                 out.append(obj)
         return out
 
-    def add(self, track_id: int, read: PlateRead | None, vehicle: np.ndarray, plate: np.ndarray) -> bool:
+    def add(
+        self,
+        track_id: int,
+        read: PlateRead | None,
+        vehicle: np.ndarray,
+        plate: np.ndarray,
+        plate_box: tuple[float, float, float, float] | None = None,
+    ) -> bool:
         """A read of a tracked vehicle's plate (with the vehicle's crop and
-        the plate's): counted when at or above the text threshold (True)."""
+        the plate's, and where the plate is in the frame, normalised):
+        counted when at or above the text threshold (True)."""
         track = self._tracks.get(track_id)
         if track is None or track.done or read is None or read.confidence < self.settings.text_threshold:
             return False
         track.vote.add(read.text, read.confidence)
+        track.plate_box = plate_box
         kept = track.best.get(read.text)
         if kept is None or read.confidence > kept[0]:
             track.best[read.text] = (
@@ -409,6 +435,19 @@ class PlateAnalyser:
                 _small(plate, PLATE_CROP_HEIGHT, height=True),
             )
         return True
+
+    def marks(self, time: float) -> list[VehicleMark]:
+        """The vehicles tracked in the frame at `time`, with their plate as
+        voted so far."""
+        out = []
+        for track_id, track in sorted(self._tracks.items()):
+            if track.last_seen != time:
+                continue
+            voted = track.vote.result()
+            text = voted[0] if voted is not None else ""
+            matched = bool(text) and any(rule.matches(text) for rule in self.settings.rules)
+            out.append(VehicleMark(track_id, track.label, track.box, text, track.plate_box, matched))
+        return out
 
     def finished(self, time: float) -> list[PlateResult]:
         """The plates of tracks read `reads_per_track` times or gone."""

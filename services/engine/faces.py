@@ -38,11 +38,13 @@ import time as clock
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import grpc
 import numpy as np
 
+from services.analysis import overlay
 from services.analysis.faces import (
     EMBEDDING_KIND,
     FACE_SEEN,
@@ -57,6 +59,7 @@ from services.analysis.faces import (
 from services.catalog import work
 from services.common.errors import InvalidArgument, Unavailable
 from services.engine.analysers import EVENTS_APPENDED, FRAMES_SKIPPED, i420_to_rgb, thumbnail
+from services.engine.overlays import Overlays
 from services.engine.sources import OpenStream
 from services.engine.workers import Recording
 from services.events.store import Embedding, EventStore, NewEvent
@@ -138,6 +141,8 @@ class _Row:
     extra: dict[str, Any] = field(default_factory=dict)
     #: An offline job's recording (events at its time, keyed, fenced).
     recording: Recording | None = None
+    #: (stream id, analytic id): where its overlay is published.
+    key: tuple[str, str] = ("", "")
 
 
 class FaceAnalysis:
@@ -152,6 +157,7 @@ class FaceAnalysis:
         *,
         analytic_id: str = ANALYTIC_ID,
         recognise: bool = True,
+        overlays: Overlays | None = None,
     ) -> None:
         """`recognise=False` (smart-search indexing, `NFV4-SS`): each
         decided track gives only its `face_seen` event."""
@@ -160,6 +166,7 @@ class FaceAnalysis:
         self._gallery = gallery
         self._analytic_id = analytic_id
         self._recognise = recognise
+        self._overlays = overlays
         self._rows: dict[int, _Row] = {}
 
     def refuse(self, item: work.WorkItem) -> str | None:
@@ -168,7 +175,9 @@ class FaceAnalysis:
         return f"analytic {item.analytic_id} is not {self._analytic_id}; the work is not run"
 
     def forget(self, work_id: int) -> None:
-        self._rows.pop(work_id, None)
+        row = self._rows.pop(work_id, None)
+        if row is not None and self._overlays is not None:
+            self._overlays.clear(*row.key)
 
     async def analyse(self, item: work.WorkItem, config: dict[str, Any], stream: OpenStream, ref: FrameRef) -> None:
         why = self.refuse(item)
@@ -194,7 +203,9 @@ class FaceAnalysis:
         attributes."""
         row = self._rows.get(item.id)
         if row is None:
-            row = self._rows[item.id] = _Row(FaceAnalyser(config), config, extra=dict(extra or {}))
+            row = self._rows[item.id] = _Row(
+                FaceAnalyser(config), config, extra=dict(extra or {}), key=(item.stream_id, item.analytic_id)
+            )
         elif config != row.config:
             row.analyser.configure(config)
             row.config = config
@@ -236,10 +247,15 @@ class FaceAnalysis:
             for candidate, embedding in zip(candidates, embeddings, strict=False):
                 crop = _crop(rgb, candidate.box)
                 row.analyser.offer(candidate, embedding, crop, time)
+        gallery: Gallery | None = None
+        if self._overlays is not None and self._recognise:
+            gallery = await self._gallery.get()
+            marks = row.analyser.marks(time, (rgb.shape[1], rgb.shape[0]), gallery)
+            self._overlays.publish(item.stream_id, item.analytic_id, partial(overlay.draw_faces, faces=marks))
         due, row.pending = row.pending + row.analyser.due(time), []
         if not due:
             return
-        gallery = await self._gallery.get()
+        gallery = gallery or await self._gallery.get()
         decisions = [row.analyser.decide(track, gallery) for track in due]
         await asyncio.to_thread(self._append, item, decisions, time)
 

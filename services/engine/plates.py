@@ -30,6 +30,7 @@ import base64
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ import av
 import grpc
 import numpy as np
 
+from services.analysis import overlay
 from services.analysis.objects import LOW_SCORE, TrackedObject
 from services.analysis.plates import (
     PLATE_MATCH,
@@ -49,6 +51,7 @@ from services.analysis.plates import (
 )
 from services.catalog import work
 from services.engine.analysers import EVENTS_APPENDED, FRAMES_SKIPPED, MARGIN, THUMBNAIL_QUALITY, i420_to_rgb
+from services.engine.overlays import Overlays
 from services.engine.sources import OpenStream
 from services.engine.workers import Recording
 from services.events.store import EventStore, NewEvent
@@ -58,6 +61,7 @@ from services.media.frame_ring import FrameRef
 from services.media.jpeg import encode_jpeg
 from services.vision import ocr
 from services.vision.detectors import OBJECT_MODEL, ServedTextModels, detect_objects
+from services.vision.image import normalised_box
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +93,8 @@ class _Row:
     analyser: PlateAnalyser
     config: dict[str, Any]
     time: float | None = None
+    #: (stream id, analytic id): where its overlay is published.
+    key: tuple[str, str] = ("", "")
 
 
 class PlateAnalysis:
@@ -96,9 +102,16 @@ class PlateAnalysis:
     its workers; one `PlateAnalyser` per work row)."""
 
     def __init__(
-        self, client: InferenceClient, store: EventStore, dictionary: Path, *, model: str = OBJECT_MODEL
+        self,
+        client: InferenceClient,
+        store: EventStore,
+        dictionary: Path,
+        *,
+        model: str = OBJECT_MODEL,
+        overlays: Overlays | None = None,
     ) -> None:
         self._client = client
+        self._overlays = overlays
         self._store = store
         self._dictionary = dictionary
         self._model = model
@@ -124,7 +137,9 @@ class PlateAnalysis:
         return None
 
     def forget(self, work_id: int) -> None:
-        self._rows.pop(work_id, None)
+        row = self._rows.pop(work_id, None)
+        if row is not None and self._overlays is not None:
+            self._overlays.clear(*row.key)
 
     async def analyse(self, item: work.WorkItem, config: dict[str, Any], stream: OpenStream, ref: FrameRef) -> None:
         if item.analytic_id != ANALYTIC_ID:
@@ -134,7 +149,7 @@ class PlateAnalysis:
             return
         row = self._rows.get(item.id)
         if row is None:
-            row = self._rows[item.id] = _Row(PlateAnalyser(config), config)
+            row = self._rows[item.id] = _Row(PlateAnalyser(config), config, key=(item.stream_id, item.analytic_id))
         elif config != row.config:
             row.analyser.configure(config)
             row.config = config
@@ -176,10 +191,14 @@ class PlateAnalysis:
             found = await reader.read(zone, analyser.settings.pattern)
             if found is not None:
                 px1, py1, px2, py2 = found.box
-                analyser.add(vehicle.track_id, found, vehicle_crop(rgb, box), zone[py1:py2, px1:px2])
+                where = normalised_box((x1 + px1, y1 + py1, x1 + px2, y1 + py2), width, height)
+                analyser.add(vehicle.track_id, found, vehicle_crop(rgb, box), zone[py1:py2, px1:px2], where)
 
         # The vehicles of a frame are read at once (the inference service batches them).
         await asyncio.gather(*(read(v) for v in analyser.vehicles(detections, (width, height), ref.time)))
+        if self._overlays is not None:
+            marks = analyser.marks(ref.time)
+            self._overlays.publish(*row.key, partial(overlay.draw_plates, vehicles=marks))
         return ended + analyser.finished(ref.time)
 
     def _append(

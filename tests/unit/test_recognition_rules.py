@@ -12,11 +12,13 @@ import numpy as np
 import pytest
 
 from services.analysis import faces as fp
-from services.analysis import plates
+from services.analysis import overlay, plates
 from services.catalog.analytics import CATALOG
 from services.engine.analysers import rules_of
 from services.vision import sface
 from tests.faces_support import astronaut, two_people
+from tests.plates_support import plated_motorcycle
+from tests.unit.test_plates import detect, reader, zone
 from tests.unit.test_vision import embed, faces
 
 ANALYTICS = {a.id: a for a in CATALOG}
@@ -165,3 +167,63 @@ def test_plate_match_by_list_or_pattern() -> None:
     assert plates.PlateSettings.from_config({}).rules == ()
     with pytest.raises(plates.PlateSettingsError, match=r"rules\[0\]\.pattern"):
         plates.PlateSettings.from_config({"rules": [{"type": "plate_match", "pattern": "(["}]})
+
+
+# --- overlays -------------------------------------------------------------------
+
+
+def share(rgb: np.ndarray, colour: Any) -> float:
+    """The share of pixels of (nearly) `colour`."""
+    return float((np.abs(rgb.astype(int) - np.array(colour.as_rgb())).max(axis=2) < 40).mean())
+
+
+def test_the_face_overlay_names_recognised_faces_and_marks_unknown_ones(people: tuple[np.ndarray, np.ndarray]) -> None:
+    rgb = astronaut()
+    analyser = fp.FaceAnalyser({"similarity_threshold": 0.6})
+    (candidate,) = analyser.observe(faces(rgb), rgb, 0.0)
+    analyser.offer(candidate, embed(rgb, candidate.face), rgb[:10, :10], 0.0)
+    eileen, cameraman = people
+    (known,) = analyser.marks(0.0, (512, 512), fp.Gallery([fp.Enrolled(1, "Eileen", "", 7, "vip", eileen)]))
+    assert known.name == "Eileen" and known.similarity is not None and known.similarity > 0.6
+    assert 0.3 < known.box[0] < 0.4 and known.box[2] < 0.6  # the face at x 179..269 of 512
+    (stranger,) = analyser.marks(0.0, (512, 512), fp.Gallery([fp.Enrolled(2, "Cameraman", "", 8, "crew", cameraman)]))
+    assert stranger.name is None and stranger.similarity is not None and stranger.similarity < sface.SAME_PERSON
+    assert analyser.marks(1.0, (512, 512), fp.Gallery()) == []  # not seen in that frame
+
+    before = rgb.copy()
+    drawn = overlay.draw_faces(rgb, [known])
+    assert np.array_equal(rgb, before)  # drawn on a copy
+    assert share(drawn, overlay.RECOGNISED) > 0.003 and share(rgb, overlay.RECOGNISED) < 0.0005
+    unknown = overlay.draw_faces(rgb, [stranger])
+    assert share(unknown, overlay.UNKNOWN) > 0.003 and share(unknown, overlay.RECOGNISED) < 0.0005
+
+
+def test_the_plate_overlay_draws_vehicles_and_their_plates() -> None:
+    frame = np.full((240, 320, 3), 90, dtype=np.uint8)
+    read = plates.VehicleMark(3, "car", (0.1, 0.1, 0.6, 0.8), "B1234XYZ", (0.2, 0.6, 0.4, 0.7), matched=False)
+    drawn = overlay.draw_plates(frame, [read])
+    assert share(drawn, overlay.PLATE) > 0.01 and share(frame, overlay.PLATE) == 0
+    listed = overlay.draw_plates(frame, [plates.VehicleMark(3, "car", read.box, "B1234XYZ", None, matched=True)])
+    assert share(listed, overlay.LISTED) > 0.01 and share(listed, overlay.PLATE) < 0.001
+    assert np.array_equal(overlay.draw_plates(frame, []), frame)
+
+
+async def test_a_listed_plate_is_marked_for_the_overlay_as_read() -> None:
+    image = plated_motorcycle("B1234XYZ")
+    detections = detect(image)
+    rules = [{"type": "plate_match", "plates": ["B 1234 XYZ"]}]
+    analyser = plates.PlateAnalyser({"plate_region": "ID", "reads_per_track": 10, "rules": rules})
+    height, width = image.shape[:2]
+    for time in (0.0, 0.2):  # ByteTrack confirms a track on its second frame
+        for vehicle in analyser.vehicles(detections, (width, height), time):
+            box = (vehicle.box[0] * width, vehicle.box[1] * height, vehicle.box[2] * width, vehicle.box[3] * height)
+            read = await reader().read(zone(image, box), analyser.settings.pattern)
+            assert analyser.add(vehicle.track_id, read, image, image, (0.4, 0.7, 0.6, 0.8))
+    (mark,) = analyser.marks(0.2)
+    assert (mark.label, mark.text, mark.matched, mark.plate_box) == (
+        "motorcycle",
+        "B1234XYZ",
+        True,
+        (0.4, 0.7, 0.6, 0.8),
+    )
+    assert analyser.marks(0.4) == []  # not seen in that frame
