@@ -4,7 +4,7 @@ track id and label, each counting line with its in and out counts, each
 area with its occupancy; for face recognition (`draw_faces`), each face's
 box with the recognised name and similarity (green) or "unknown" and the
 nearest similarity (violet); for licence plates (`draw_plates`), each
-vehicle's box with its label and the plate voted so far (green; red when a
+vehicle's box with its label and the plate voted so far (green; magenta when a
 `plate_match` rule matches it) and the box where the plate was read.
 Drawn with `supervision`'s annotators (OpenCV underneath), on a copy: the
 frame given (a shared-memory frame of the engine) is never written."""
@@ -30,7 +30,7 @@ RECOGNISED = sv.Color(r=0, g=230, b=64)
 UNKNOWN = sv.Color(r=150, g=40, b=255)
 #: Vehicles and their plates; a plate on a `plate_match` rule.
 PLATE = sv.Color(r=0, g=230, b=64)
-LISTED = sv.Color(r=255, g=32, b=32)
+LISTED = sv.Color(r=255, g=0, b=230)
 
 Box = tuple[float, float, float, float]
 
