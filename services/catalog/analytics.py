@@ -13,8 +13,11 @@ says every one of them is ready.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from services.catalog.schemas import (
     DRAFT,
@@ -73,12 +76,29 @@ def _rules(*rules: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+_CLOCK = {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "description": "HH:MM, 24-hour clock."}
+#: When a rule applies (every rule may have it; without it, always).
+_ACTIVE_HOURS = {
+    "type": "object",
+    "title": "Active hours",
+    "description": "The rule fires only for events from `from` to `to` (HH:MM; past midnight when `to` is earlier) "
+    "in `timezone` (an IANA name, UTC by default).",
+    "properties": {
+        "from": _CLOCK,
+        "to": _CLOCK,
+        "timezone": {"type": "string", "minLength": 1, "maxLength": 64, "default": "UTC"},
+    },
+    "required": ["from", "to"],
+    "additionalProperties": False,
+}
+
+
 def _rule(kind: str, description: str, *, optional: tuple[str, ...] = (), **properties: Any) -> dict[str, Any]:
     return {
         "type": "object",
         "title": kind,
         "description": description,
-        "properties": {"type": {"const": kind}, **properties},
+        "properties": {"type": {"const": kind}, **properties, "active_hours": _ACTIVE_HOURS},
         "required": ["type", *(name for name in properties if name not in optional)],
         "additionalProperties": False,
     }
@@ -206,7 +226,37 @@ def rule_errors(config: dict[str, Any]) -> list[str]:
             plates = [p for p in rule.get("plates", []) if normalised_plate(p)]
             if not plates and not rule.get("pattern"):
                 errors.append(f"{where} needs plates (at least one with a letter or digit) or a pattern")
+        hours = rule.get("active_hours")
+        if hours is not None:
+            if hours["from"] == hours["to"]:
+                errors.append(f"{where}.active_hours is empty (from and to are both {hours['from']})")
+            if _zone(hours.get("timezone", "UTC")) is None:
+                errors.append(f"{where}.active_hours.timezone {hours['timezone']} is not a known time zone")
     return errors
+
+
+def _zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def rule_active(rule: Mapping[str, Any], when: datetime) -> bool:
+    """Whether a rule applies to an event at `when` (timezone-aware): always
+    without `active_hours`, else when the local time in its zone lies from
+    `from` (included) to `to` (excluded), past midnight when `to` is
+    earlier."""
+    hours = rule.get("active_hours")
+    if not hours:
+        return True
+    zone = _zone(str(hours.get("timezone", "UTC")))
+    if zone is None:
+        return False  # refused when stored; a zone gone since matches nothing
+    local = when.astimezone(zone)
+    now = local.hour * 60 + local.minute
+    start, end = (int(t[:2]) * 60 + int(t[3:]) for t in (hours["from"], hours["to"]))
+    return start <= now < end if start < end else (now >= start or now < end)
 
 
 def normalised_plate(text: str) -> str:

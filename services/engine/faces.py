@@ -58,7 +58,7 @@ from services.analysis.faces import (
 )
 from services.catalog import work
 from services.common.errors import InvalidArgument, Unavailable
-from services.engine.analysers import EVENTS_APPENDED, FRAMES_SKIPPED, i420_to_rgb, thumbnail
+from services.engine.analysers import EVENTS_APPENDED, FRAMES_SKIPPED, i420_to_rgb, in_hours, thumbnail
 from services.engine.overlays import Overlays
 from services.engine.sources import OpenStream
 from services.engine.workers import Recording
@@ -277,6 +277,8 @@ class FaceAnalysis:
         if recording is not None:
             batch = recording.stamp(item.id, batch, times)
             fence = recording.fence(item.id, frame_time)
+        config = self._rows[item.id].config if item.id in self._rows else {}
+        batch = in_hours(config, batch)
         ids = self._store.append(batch, fence=fence)
         EVENTS_APPENDED.labels(item.stream_id, item.analytic_id).inc(len(ids))
 

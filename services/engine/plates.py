@@ -50,7 +50,7 @@ from services.analysis.plates import (
     plate_zone,
 )
 from services.catalog import work
-from services.engine.analysers import EVENTS_APPENDED, FRAMES_SKIPPED, MARGIN, THUMBNAIL_QUALITY, i420_to_rgb
+from services.engine.analysers import EVENTS_APPENDED, FRAMES_SKIPPED, MARGIN, THUMBNAIL_QUALITY, i420_to_rgb, in_hours
 from services.engine.overlays import Overlays
 from services.engine.sources import OpenStream
 from services.engine.workers import Recording
@@ -253,5 +253,7 @@ class PlateAnalysis:
         if recording is not None:
             batch = recording.stamp(item.id, batch, times)
             fence = recording.fence(item.id, frame_time)
+        config = self._rows[item.id].config if item.id in self._rows else {}
+        batch = in_hours(config, batch)
         ids = self._store.append(batch, fence=fence)
         EVENTS_APPENDED.labels(item.stream_id, item.analytic_id).inc(len(ids))

@@ -6,6 +6,7 @@ the plate stage (`plate_match`)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -13,8 +14,9 @@ import pytest
 
 from services.analysis import faces as fp
 from services.analysis import overlay, plates
-from services.catalog.analytics import CATALOG
-from services.engine.analysers import rules_of
+from services.catalog.analytics import CATALOG, rule_active
+from services.engine.analysers import in_hours, rules_of
+from services.events.store import NewEvent
 from services.vision import sface
 from tests.faces_support import astronaut, two_people
 from tests.plates_support import plated_motorcycle
@@ -227,3 +229,50 @@ async def test_a_listed_plate_is_marked_for_the_overlay_as_read() -> None:
         (0.4, 0.7, 0.6, 0.8),
     )
     assert analyser.marks(0.4) == []  # not seen in that frame
+
+
+# --- active hours ---------------------------------------------------------------
+
+
+def test_active_hours_limit_a_rule_to_a_time_of_day() -> None:
+    night = {
+        "type": "unknown_face",
+        "area": "Door",
+        "active_hours": {"from": "22:00", "to": "06:00", "timezone": "Asia/Jakarta"},
+    }
+    day = {**night, "active_hours": {"from": "08:00", "to": "17:30"}}  # UTC
+    # 16:00 UTC is 23:00 in Jakarta (UTC+7); 12:00 UTC is 19:00 there.
+    assert rule_active(night, datetime(2026, 12, 6, 16, 0, tzinfo=UTC))
+    assert not rule_active(night, datetime(2026, 12, 6, 12, 0, tzinfo=UTC))
+    assert rule_active(day, datetime(2026, 12, 6, 8, 0, tzinfo=UTC)) and not rule_active(
+        day, datetime(2026, 12, 6, 17, 30, tzinfo=UTC)
+    )
+    assert rule_active({"type": "unknown_face", "area": "Door"}, datetime(2026, 12, 6, 3, 0, tzinfo=UTC))
+
+    def event(sub: str, **attributes: Any) -> NewEvent:
+        return NewEvent(
+            "s", "NFV4-FR", "x", datetime(2026, 12, 6, 12, 0, tzinfo=UTC), sub_analytic=sub, attributes=attributes
+        )
+
+    config = {"rules": [night, day]}
+    kept = in_hours(
+        config, [event("", rule=0), event("rules[0]", rule=0), event("rules[1]", rule=1), event("rules", rule=0)]
+    )
+    assert [(e.sub_analytic, e.attributes["rule"]) for e in kept] == [("", 0), ("rules[1]", 1)]
+
+    areas = [{"name": "Door", "points": LEFT}]
+    bad_zone = {**night, "active_hours": {"from": "22:00", "to": "06:00", "timezone": "Mars/Olympus"}}
+    assert errors("NFV4-FR", {"areas": areas, "rules": [night, day]}) == []
+    assert errors("NFV4-FR", {"areas": areas, "rules": [bad_zone]}) == [
+        "rules[0].active_hours.timezone Mars/Olympus is not a known time zone"
+    ]
+    empty = {**night, "active_hours": {"from": "06:00", "to": "06:00"}}
+    assert errors("NFV4-FR", {"areas": areas, "rules": [empty]}) == [
+        "rules[0].active_hours is empty (from and to are both 06:00)"
+    ]
+    assert any(
+        "active_hours.from" in e
+        for e in errors(
+            "NFV4-FR", {"areas": areas, "rules": [{**night, "active_hours": {"from": "25:00", "to": "06:00"}}]}
+        )
+    )
