@@ -255,7 +255,8 @@ class FaceAnalysis:
         due, row.pending = row.pending + row.analyser.due(time), []
         if not due:
             return
-        gallery = gallery or await self._gallery.get()
+        if gallery is None:
+            gallery = await self._gallery.get()
         decisions = [row.analyser.decide(track, gallery) for track in due]
         await asyncio.to_thread(self._append, item, decisions, time)
 
