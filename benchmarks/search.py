@@ -23,6 +23,17 @@ HNSW graph (no structure at all). Rows belong to 50 streams; the
 "filtered" columns search one stream (2 % of the rows).
 
     python -m benchmarks.search [--n 100000] [--queries 200] [--exact-queries 20] [--data clustered]
+
+At 1 000 000 (`--pgvector-only`): PostgreSQL with pgvector alone (SQLite's
+exact scan, usearch's graph load and exact-pg would take hours here), the
+rows loaded with COPY (the rows `PgVectorIndex.add` writes), the HNSW index
+built with `--m`, `--ef-construction`, `--maintenance-work-mem` and
+`--parallel-workers` (max_parallel_maintenance_workers), then searched once
+per `--ef-search` value; the table's and the index's sizes are printed.
+The ground truth is still numpy's exact top 10 over all the vectors.
+
+    python -m benchmarks.search --n 1000000 --pgvector-only --ef-search 40 100 200 \
+        --parallel-workers 1 --maintenance-work-mem 2GB
 """
 
 from __future__ import annotations
