@@ -23,6 +23,17 @@ HNSW graph (no structure at all). Rows belong to 50 streams; the
 "filtered" columns search one stream (2 % of the rows).
 
     python -m benchmarks.search [--n 100000] [--queries 200] [--exact-queries 20] [--data clustered]
+
+At 1 000 000 (`--pgvector-only`): PostgreSQL with pgvector alone (SQLite's
+exact scan, usearch's graph load and exact-pg would take hours here), the
+rows loaded with COPY (the rows `PgVectorIndex.add` writes), the HNSW index
+built with `--m`, `--ef-construction`, `--maintenance-work-mem` and
+`--parallel-workers` (max_parallel_maintenance_workers), then searched once
+per `--ef-search` value; the table's and the index's sizes are printed.
+The ground truth is still numpy's exact top 10 over all the vectors.
+
+    python -m benchmarks.search --n 1000000 --pgvector-only --ef-search 40 100 200 \
+        --parallel-workers 1 --maintenance-work-mem 2GB
 """
 
 from __future__ import annotations
@@ -46,6 +57,7 @@ from sqlalchemy.engine import Engine
 from services.db.engine import make_engine, migrate
 from services.events.store import Embedding
 from services.search.vectors import (
+    EF_SEARCH,
     ExactIndex,
     Hit,
     Indexed,
@@ -154,6 +166,37 @@ def measure(name: str, index: VectorIndex, ready_s: float, stored: np.ndarray, q
     )
 
 
+def copy_rows(server: str, stored: np.ndarray) -> None:
+    """`stored` into event_embeddings with COPY (the 1 M load: the same
+    rows `PgVectorIndex.add` writes, a few times faster than INSERTs)."""
+    import psycopg
+
+    with psycopg.connect(server.replace("postgresql+psycopg://", "postgresql://", 1)) as conn, conn.cursor() as cur:
+        sql = "COPY event_embeddings (event_id, kind, dim, vector, embedding, stream_id, occurred_at) FROM STDIN"
+        with cur.copy(sql) as copy:
+            for i in range(len(stored)):
+                vector = stored[i]
+                copy.write_row(
+                    (
+                        i + 1,
+                        "face",
+                        DIM,
+                        vector.astype("<f4").tobytes(),
+                        "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + "]",
+                        f"s-{i % STREAMS}",
+                        T0 + timedelta(seconds=i),
+                    )
+                )
+
+
+def pg_sizes(engine: Engine, index_name: str) -> tuple[float, float]:
+    """(table with its TOAST and other indexes, HNSW index) in MiB."""
+    with engine.connect() as conn:
+        table = conn.execute(sa.text("SELECT pg_total_relation_size('event_embeddings')")).scalar_one()
+        index = conn.execute(sa.text("SELECT pg_relation_size(:n)"), {"n": index_name}).scalar_one()
+    return (table - index) / 2**20, index / 2**20
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=100_000, help="embeddings indexed")
@@ -161,24 +204,40 @@ def main() -> None:
     parser.add_argument("--exact-queries", type=int, default=20, help="queries for the exact backends (slow)")
     parser.add_argument("--data", choices=("clustered", "uniform"), default="clustered")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--pgvector-only",
+        action="store_true",
+        help="only pgvector (the 1 M run): rows loaded with COPY, no SQLite, no exact-pg",
+    )
+    parser.add_argument("--m", type=int, default=16, help="HNSW m (pgvector)")
+    parser.add_argument("--ef-construction", type=int, default=64, help="HNSW ef_construction (pgvector)")
+    parser.add_argument(
+        "--ef-search", type=int, nargs="+", default=[EF_SEARCH], help="hnsw.ef_search values measured (pgvector)"
+    )
+    parser.add_argument("--maintenance-work-mem", default="1GB", help="for the HNSW build")
+    parser.add_argument("--parallel-workers", type=int, default=0, help="max_parallel_maintenance_workers")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
+    start = time.perf_counter()
     stored, queries = dataset(args.n, max(args.queries, args.exact_queries), args.data, rng)
+    print(f"{args.n} {args.data} vectors made in {time.perf_counter() - start:.1f} s", flush=True)
     rows: list[Row] = []
+    notes: list[str] = []
     folder = Path(tempfile.mkdtemp(prefix="vigil-bench-"))
     try:
-        url = f"sqlite:///{folder / 'vigil.db'}"
-        migrate(url)
-        lite = make_engine(url)
-        start = time.perf_counter()
-        load(lite, stored, ExactIndex(lite))
-        print(f"SQLite: {args.n} rows written in {time.perf_counter() - start:.1f} s", flush=True)
-        rows.append(measure("exact-sqlite", ExactIndex(lite), 0.0, stored, queries, args.exact_queries))
-        usearch = UsearchIndex(lite)
-        start = time.perf_counter()
-        usearch.prepare()
-        rows.append(measure("usearch", usearch, time.perf_counter() - start, stored, queries, args.queries))
-        lite.dispose()
+        if not args.pgvector_only:
+            url = f"sqlite:///{folder / 'vigil.db'}"
+            migrate(url)
+            lite = make_engine(url)
+            start = time.perf_counter()
+            load(lite, stored, ExactIndex(lite))
+            print(f"SQLite: {args.n} rows written in {time.perf_counter() - start:.1f} s", flush=True)
+            rows.append(measure("exact-sqlite", ExactIndex(lite), 0.0, stored, queries, args.exact_queries))
+            usearch = UsearchIndex(lite)
+            start = time.perf_counter()
+            usearch.prepare()
+            rows.append(measure("usearch", usearch, time.perf_counter() - start, stored, queries, args.queries))
+            lite.dispose()
 
         with pgvector_server() as server:
             migrate(server)
@@ -188,30 +247,51 @@ def main() -> None:
                 ddl = conn.execute(sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = :n"), {"n": index_name})
                 create = ddl.scalar_one()
                 conn.execute(sa.text(f"DROP INDEX {index_name}"))
+            if (args.m, args.ef_construction) != (16, 64):  # the migration's are pgvector's defaults
+                head, where = create.split(" WHERE ", 1)
+                create = f"{head} WITH (m = {args.m}, ef_construction = {args.ef_construction}) WHERE {where}"
             start = time.perf_counter()
-            load(pg, stored, PgVectorIndex(pg))
+            if args.pgvector_only:
+                copy_rows(server, stored)
+            else:
+                load(pg, stored, PgVectorIndex(pg))
             print(f"PostgreSQL: {args.n} rows written in {time.perf_counter() - start:.1f} s", flush=True)
-            start = time.perf_counter()
-            with pg.begin() as conn:
-                conn.execute(sa.text("SET LOCAL maintenance_work_mem = '1GB'"))
-                conn.execute(sa.text(create))
-            built = time.perf_counter() - start
             with pg.begin() as conn:
                 conn.execute(sa.text("ANALYZE event_embeddings"))
-            rows.append(measure("exact-pg", ExactIndex(pg), 0.0, stored, queries, args.exact_queries))
-            rows.append(measure("pgvector", PgVectorIndex(pg), built, stored, queries, args.queries))
+            print(f"building: {create}", flush=True)
+            start = time.perf_counter()
+            with pg.begin() as conn:
+                conn.execute(sa.text(f"SET LOCAL maintenance_work_mem = '{args.maintenance_work_mem}'"))
+                conn.execute(sa.text(f"SET LOCAL max_parallel_maintenance_workers = {args.parallel_workers}"))
+                conn.execute(sa.text(create))
+            built = time.perf_counter() - start
+            print(f"HNSW built in {built:.1f} s", flush=True)
+            table_mib, index_mib = pg_sizes(pg, index_name)
+            notes.append(
+                f"PostgreSQL: table {table_mib:.0f} MiB (rows, TOAST, B-trees), HNSW index {index_mib:.0f} MiB "
+                f"(m {args.m}, ef_construction {args.ef_construction}, maintenance_work_mem "
+                f"{args.maintenance_work_mem}, {args.parallel_workers} parallel workers): built in {built:.1f} s"
+            )
+            if not args.pgvector_only:
+                rows.append(measure("exact-pg", ExactIndex(pg), 0.0, stored, queries, args.exact_queries))
+            for ef in args.ef_search:
+                name = "pgvector" if args.ef_search == [EF_SEARCH] else f"pgvector ef {ef}"
+                rows.append(measure(name, PgVectorIndex(pg, ef_search=ef), built, stored, queries, args.queries))
+                print(f"{name}: p95 {rows[-1].p95_ms:.2f} ms, recall {rows[-1].recall:.3f}", flush=True)
             pg.dispose()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
     print(f"\n{args.n} {args.data} embeddings of {DIM}, top {K}; {os.cpu_count()} CPUs")
+    for note in notes:
+        print(note)
     print(
-        f"{'backend':<13} {'ready s':>8} {'p50 ms':>8} {'p95 ms':>8} {'recall@10':>10} "
+        f"{'backend':<17} {'ready s':>8} {'p50 ms':>8} {'p95 ms':>8} {'recall@10':>10} "
         f"{'1-stream p50 ms':>16} {'1-stream recall':>16} {'queries':>8}"
     )
     for r in rows:
         print(
-            f"{r.name:<13} {r.ready_s:>8.1f} {r.p50_ms:>8.2f} {r.p95_ms:>8.2f} {r.recall:>10.3f} "
+            f"{r.name:<17} {r.ready_s:>8.1f} {r.p50_ms:>8.2f} {r.p95_ms:>8.2f} {r.recall:>10.3f} "
             f"{r.filtered_p50_ms:>16.2f} {r.filtered_recall:>16.3f} {r.queries:>8}"
         )
 

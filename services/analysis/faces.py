@@ -25,6 +25,13 @@ matched against the watch lists (`Gallery.match`: cosine similarity of
 SFace embeddings, the best person whose similarity reaches the config's
 `similarity_threshold`). A track whose faces never passed the quality
 filter gives nothing.
+
+The config's event rules are judged at the same decision: a
+`watchlist_match` rule fires when the best shot's most similar person on
+the rule's watch list (by name or id) reaches the rule's `min_similarity`
+(whatever `similarity_threshold` says); an `unknown_face` rule fires when
+the track is a stranger and its best shot's centre lies in the rule's area
+(one of the config's `areas`, by name).
 """
 
 from __future__ import annotations
@@ -46,6 +53,9 @@ from services.vision.yunet import Face
 FACE_SEEN = "face_seen"
 PERSON_RECOGNISED = "person_recognised"
 STRANGER = "stranger"
+#: Rule events (the config's `rules`, as /rules/pipeline describes them).
+WATCHLIST_MATCH = "watchlist_match"
+UNKNOWN_FACE = "unknown_face"
 #: The embedding kind of a face (services/events/store.py::Embedding).
 EMBEDDING_KIND = "face"
 
@@ -187,6 +197,10 @@ class Settings:
     #: A region of interest in pixels (x, y, width, height; FindFace's `roi`),
     #: None: the whole frame; a face's centre must lie inside.
     roi_rect: tuple[float, float, float, float] | None = None
+    #: The config's `watchlist_match` and `unknown_face` rules (index, rule).
+    rules: tuple[tuple[int, Mapping[str, Any]], ...] = ()
+    #: The config's areas by name (what an `unknown_face` rule names).
+    named_areas: Mapping[str, tuple[Point, ...]] = field(default_factory=dict)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -213,6 +227,15 @@ class Settings:
             track_iou=float(config.get("track_iou", TRACK_IOU)),
             track_shift=float(config.get("track_shift", 0.0)),
             roi_rect=_rect(config.get("roi_rect")),
+            rules=tuple(
+                (i, dict(rule))
+                for i, rule in enumerate(config.get("rules", ()) or ())
+                if rule.get("type") in (WATCHLIST_MATCH, UNKNOWN_FACE)
+            ),
+            named_areas={
+                str(area.get("name")): tuple((float(p["x"]), float(p["y"])) for p in area["points"])
+                for area in config.get("areas", [])
+            },
         )
 
 
@@ -388,11 +411,17 @@ class Gallery:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def best(self, embedding: np.ndarray) -> Match | None:
-        """The most similar entry, whatever its similarity (None when empty)."""
+    def best(self, embedding: np.ndarray, watchlist: str | None = None) -> Match | None:
+        """The most similar entry, whatever its similarity (None when empty);
+        with `watchlist`, among the entries of the list of that name or id."""
         if not self.entries:
             return None
         scores = self._matrix @ sface.normalise(embedding)
+        if watchlist is not None:
+            on_list = np.array([e.watchlist == watchlist or str(e.watchlist_id) == watchlist for e in self.entries])
+            if not on_list.any():
+                return None
+            scores = np.where(on_list, scores, -np.inf)
         i = int(np.argmax(scores))
         e = self.entries[i]
         return Match(e.person_id, e.name, e.note, e.watchlist_id, e.watchlist, float(scores[i]))
@@ -415,6 +444,31 @@ class Decision:
     match: Match | None
     nearest: float | None = None
     events: list[str] = field(default_factory=list)
+    #: The rules that fired: (rule index, event type, the match for a
+    #: `watchlist_match`, None for an `unknown_face`).
+    rule_hits: list[RuleHit] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    """A rule of the config that a decided track set off."""
+
+    index: int
+    type: str
+    match: Match | None = None
+
+
+@dataclass(frozen=True)
+class FaceMark:
+    """A face of the current frame as the overlay view draws it: its box
+    (normalised), the person its best shot matches (None: unknown) and the
+    similarity (to that person, or the nearest one; None without a best
+    shot or an empty gallery)."""
+
+    track_id: int
+    box: Box
+    name: str | None
+    similarity: float | None
 
 
 class FaceAnalyser:
@@ -474,6 +528,22 @@ class FaceAnalyser:
         if track.best is None or candidate.quality.value > track.best.quality.value:
             track.best = BestShot(candidate.quality, sface.normalise(embedding), candidate.box, time, crop)
 
+    def marks(self, time: float, size: tuple[int, int], gallery: Gallery) -> list[FaceMark]:
+        """The faces tracked in the frame at `time`, each with its best
+        shot's match against `gallery` under `similarity_threshold`."""
+        width, height = size
+        out = []
+        for track in self.tracks.live.values():
+            if track.last_seen != time:
+                continue
+            name = similarity = None
+            if track.best is not None and (nearest := gallery.best(track.best.embedding)) is not None:
+                similarity = nearest.similarity
+                if nearest.similarity >= self.settings.similarity_threshold:
+                    name = nearest.name
+            out.append(FaceMark(track.id, normalised_box(track.box, width, height), name, similarity))
+        return out
+
     def due(self, time: float) -> list[Track]:
         """The tracks to decide now: ended ones, and live ones followed for
         `decide_seconds`; each once, and only with a best shot."""
@@ -505,6 +575,7 @@ class FaceAnalyser:
         nearest = gallery.best(best.embedding)
         match = nearest if nearest is not None and nearest.similarity >= self.settings.similarity_threshold else None
         events = [FACE_SEEN, PERSON_RECOGNISED if match is not None else STRANGER]
+        hits = self.rule_hits(best, gallery, match)
         return Decision(
             track.id,
             best,
@@ -512,5 +583,21 @@ class FaceAnalyser:
             track.last_seen - track.first_seen,
             match,
             nearest.similarity if nearest is not None else None,
-            events,
+            events + [hit.type for hit in hits],
+            hits,
         )
+
+    def rule_hits(self, best: BestShot, gallery: Gallery, match: Match | None) -> list[RuleHit]:
+        """The config's rules this best shot sets off."""
+        hits = []
+        centre = ((best.box[0] + best.box[2]) / 2, (best.box[1] + best.box[3]) / 2)
+        for index, rule in self.settings.rules:
+            if rule["type"] == WATCHLIST_MATCH:
+                on_list = gallery.best(best.embedding, str(rule["watchlist"]))
+                if on_list is not None and on_list.similarity >= float(rule["min_similarity"]):
+                    hits.append(RuleHit(index, WATCHLIST_MATCH, on_list))
+            elif rule["type"] == UNKNOWN_FACE and match is None:
+                area = self.settings.named_areas.get(str(rule["area"]))
+                if area is not None and geometry.inside(area, centre):
+                    hits.append(RuleHit(index, UNKNOWN_FACE))
+        return hits

@@ -63,6 +63,8 @@ REGIONS: Mapping[str, str] = {
     "generic": r"^[A-Z0-9]{2,10}$",
 }
 DEFAULT_REGION = "generic"
+#: The event type of a `plate_match` rule.
+PLATE_MATCH = "plate_match"
 #: The longest pattern accepted.
 MAX_PATTERN = 128
 #: Reads per track before its event is raised (it is raised earlier when the track ends).
@@ -109,6 +111,8 @@ class PlateSettings:
     text_threshold: float = 0.6
     reads_per_track: int = DEFAULT_READS_PER_TRACK
     areas: tuple[Any, ...] = ()
+    #: The config's `plate_match` rules.
+    rules: tuple[PlateRule, ...] = ()
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> PlateSettings:
@@ -122,7 +126,44 @@ class PlateSettings:
             text_threshold=float(config.get("text_confidence_threshold", 0.6)),
             reads_per_track=int(config.get("reads_per_track", DEFAULT_READS_PER_TRACK)),
             areas=tuple(config.get("areas", ())),
+            rules=tuple(
+                PlateRule.from_rule(i, rule)
+                for i, rule in enumerate(config.get("rules", ()) or ())
+                if rule.get("type") == PLATE_MATCH
+            ),
         )
+
+
+@dataclass(frozen=True)
+class PlateRule:
+    """A `plate_match` rule: a voted plate on `plates` (as `clean` makes
+    them) or matching `pattern` in full raises a `plate_match` event."""
+
+    index: int
+    plates: frozenset[str] = frozenset()
+    pattern: re.Pattern[str] | None = None
+
+    @classmethod
+    def from_rule(cls, index: int, rule: Mapping[str, Any]) -> PlateRule:
+        pattern = rule.get("pattern")
+        try:
+            compiled = re.compile(str(pattern)) if pattern else None
+        except re.error as error:
+            raise PlateSettingsError(f"rules[{index}].pattern is not a valid regular expression: {error}") from None
+        return cls(index, frozenset(c for c in (clean(str(p)) for p in rule.get("plates", ())) if c), compiled)
+
+    def matches(self, plate: str) -> bool:
+        text = clean(plate)
+        if not text:
+            return False
+        return text in self.plates or (self.pattern is not None and self.pattern.fullmatch(text) is not None)
+
+    def describe(self) -> dict[str, Any]:
+        """What the event's attributes say of the rule."""
+        out: dict[str, Any] = {"rule": self.index}
+        if self.pattern is not None:
+            out["rule_pattern"] = self.pattern.pattern
+        return out
 
 
 def compile_pattern(pattern: str) -> re.Pattern[str]:
@@ -300,6 +341,23 @@ class _PlateTrack:
     vote: PlateVote
     best: dict[str, tuple[float, np.ndarray, np.ndarray]] = field(default_factory=dict)
     done: bool = False
+    #: Where the plate was last read (normalised), for the overlay.
+    plate_box: tuple[float, float, float, float] | None = None
+
+
+@dataclass(frozen=True)
+class VehicleMark:
+    """A vehicle of the current frame as the overlay view draws it: its box
+    and label, the plate voted so far ("" before any read), where the plate
+    was last read (normalised, or None) and whether a `plate_match` rule
+    matches that plate."""
+
+    track_id: int
+    label: str
+    box: tuple[float, float, float, float]
+    text: str
+    plate_box: tuple[float, float, float, float] | None
+    matched: bool
 
 
 def _small(image: np.ndarray, side: int, *, height: bool = False) -> np.ndarray:
@@ -353,13 +411,22 @@ class PlateAnalyser:
                 out.append(obj)
         return out
 
-    def add(self, track_id: int, read: PlateRead | None, vehicle: np.ndarray, plate: np.ndarray) -> bool:
+    def add(
+        self,
+        track_id: int,
+        read: PlateRead | None,
+        vehicle: np.ndarray,
+        plate: np.ndarray,
+        plate_box: tuple[float, float, float, float] | None = None,
+    ) -> bool:
         """A read of a tracked vehicle's plate (with the vehicle's crop and
-        the plate's): counted when at or above the text threshold (True)."""
+        the plate's, and where the plate is in the frame, normalised):
+        counted when at or above the text threshold (True)."""
         track = self._tracks.get(track_id)
         if track is None or track.done or read is None or read.confidence < self.settings.text_threshold:
             return False
         track.vote.add(read.text, read.confidence)
+        track.plate_box = plate_box
         kept = track.best.get(read.text)
         if kept is None or read.confidence > kept[0]:
             track.best[read.text] = (
@@ -368,6 +435,19 @@ class PlateAnalyser:
                 _small(plate, PLATE_CROP_HEIGHT, height=True),
             )
         return True
+
+    def marks(self, time: float) -> list[VehicleMark]:
+        """The vehicles tracked in the frame at `time`, with their plate as
+        voted so far."""
+        out = []
+        for track_id, track in sorted(self._tracks.items()):
+            if track.last_seen != time:
+                continue
+            voted = track.vote.result()
+            text = voted[0] if voted is not None else ""
+            matched = bool(text) and any(rule.matches(text) for rule in self.settings.rules)
+            out.append(VehicleMark(track_id, track.label, track.box, text, track.plate_box, matched))
+        return out
 
     def finished(self, time: float) -> list[PlateResult]:
         """The plates of tracks read `reads_per_track` times or gone."""

@@ -13,8 +13,11 @@ says every one of them is ready.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from services.catalog.schemas import (
     DRAFT,
@@ -73,14 +76,51 @@ def _rules(*rules: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _rule(kind: str, description: str, **properties: Any) -> dict[str, Any]:
+_CLOCK = {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "description": "HH:MM, 24-hour clock."}
+#: When a rule applies (every rule may have it; without it, always).
+_ACTIVE_HOURS = {
+    "type": "object",
+    "title": "Active hours",
+    "description": "The rule fires only for events from `from` to `to` (HH:MM; past midnight when `to` is earlier) "
+    "in `timezone` (an IANA name, UTC by default).",
+    "properties": {
+        "from": _CLOCK,
+        "to": _CLOCK,
+        "timezone": {"type": "string", "minLength": 1, "maxLength": 64, "default": "UTC"},
+    },
+    "required": ["from", "to"],
+    "additionalProperties": False,
+}
+
+
+def _rule(kind: str, description: str, *, optional: tuple[str, ...] = (), **properties: Any) -> dict[str, Any]:
     return {
         "type": "object",
         "title": kind,
         "description": description,
-        "properties": {"type": {"const": kind}, **properties},
-        "required": ["type", *properties],
+        "properties": {"type": {"const": kind}, **properties, "active_hours": _ACTIVE_HOURS},
+        "required": ["type", *(name for name in properties if name not in optional)],
         "additionalProperties": False,
+    }
+
+
+def _rules_setting(*rules: dict[str, Any]) -> dict[str, Any]:
+    """The `rules` setting of a pipeline config: the items of the analytic's
+    `/rules/pipeline` list, each checked against its own kind's branch (so an
+    error names the setting, not "matches none of the kinds")."""
+    kinds = [rule["title"] for rule in rules]
+    return {
+        "type": "array",
+        "title": "Event rules",
+        "description": "The event rules this pipeline applies (GET /rules/pipeline/{analytic_id} describes them); "
+        "each raises events of its own type.",
+        "maxItems": 64,
+        "items": {
+            "type": "object",
+            "properties": {"type": {"enum": kinds}},
+            "required": ["type"],
+            "allOf": [{"if": {"properties": {"type": {"const": rule["title"]}}}, "then": rule} for rule in rules],
+        },
     }
 
 
@@ -129,6 +169,101 @@ _OBJECT_RULES = (
     ),
 )
 
+_FACE_RULES = (
+    _rule(
+        "watchlist_match",
+        "A face's best shot matches a person of the watch list (its name or id) with at least `min_similarity`.",
+        watchlist=_WATCHLIST,
+        min_similarity={"type": "number", "minimum": 0, "maximum": 1},
+    ),
+    _rule(
+        "unknown_face",
+        "A face matches no watch-list entry (below `similarity_threshold`) and its best shot lies in `area` "
+        "(the `name` of one of the config's `areas`).",
+        area=_AREA_NAME,
+    ),
+)
+_PLATE_RULES = (
+    _rule(
+        "plate_match",
+        "A vehicle's voted plate is on the list `plates` (compared without spaces or dashes, any case) or "
+        "matches the regular expression `pattern` in full; at least one of the two.",
+        optional=("plates", "pattern"),
+        plates={"type": "array", "items": {"type": "string", "maxLength": 16}, "maxItems": 10000},
+        pattern={"type": "string", "minLength": 1, "maxLength": 128, "format": "regex"},
+    ),
+)
+
+
+def _names(entries: Any) -> set[str]:
+    return {str(e.get("name")) for e in entries or [] if isinstance(e, dict)}
+
+
+def _sub_names(config: dict[str, Any], sub: str, key: str = "areas") -> set[str]:
+    """The names of the areas (or lines) of an active sub-analytic."""
+    out: set[str] = set()
+    for entry in config.get("sub_analytics", []) or []:
+        if isinstance(entry, dict) and entry.get("name") == sub and entry.get("is_active", True):
+            out |= _names(entry.get(key))
+    return out
+
+
+def rule_errors(config: dict[str, Any]) -> list[str]:
+    """What the schema cannot say of a config's `rules`: each rule must name
+    an area or line the config has (one naming nothing would never fire),
+    and a `plate_match` needs plates or a pattern."""
+    errors = []
+    for i, rule in enumerate(config.get("rules", []) or []):
+        kind = rule.get("type")
+        where = f"rules[{i}]"
+        if kind in ("area_occupancy_over", "dwell_over") and rule["area"] not in _sub_names(config, "area"):
+            errors.append(f"{where}.area {rule['area']} is not an area of the active area sub-analytic")
+        elif kind == "line_count_over" and rule["line"] not in _sub_names(config, "counting"):
+            errors.append(f"{where}.line {rule['line']} is not a line of the active counting sub-analytic")
+        elif kind == "unknown_face" and rule["area"] not in _names(config.get("areas")):
+            errors.append(f"{where}.area {rule['area']} is not one of the config's areas")
+        elif kind == "plate_match":
+            plates = [p for p in rule.get("plates", []) if normalised_plate(p)]
+            if not plates and not rule.get("pattern"):
+                errors.append(f"{where} needs plates (at least one with a letter or digit) or a pattern")
+        hours = rule.get("active_hours")
+        if hours is not None:
+            if hours["from"] == hours["to"]:
+                errors.append(f"{where}.active_hours is empty (from and to are both {hours['from']})")
+            if _zone(hours.get("timezone", "UTC")) is None:
+                errors.append(f"{where}.active_hours.timezone {hours['timezone']} is not a known time zone")
+    return errors
+
+
+def _zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def rule_active(rule: Mapping[str, Any], when: datetime) -> bool:
+    """Whether a rule applies to an event at `when` (timezone-aware): always
+    without `active_hours`, else when the local time in its zone lies from
+    `from` (included) to `to` (excluded), past midnight when `to` is
+    earlier."""
+    hours = rule.get("active_hours")
+    if not hours:
+        return True
+    zone = _zone(str(hours.get("timezone", "UTC")))
+    if zone is None:
+        return False  # refused when stored; a zone gone since matches nothing
+    local = when.astimezone(zone)
+    now = local.hour * 60 + local.minute
+    start, end = (int(t[:2]) * 60 + int(t[3:]) for t in (hours["from"], hours["to"]))
+    return start <= now < end if start < end else (now >= start or now < end)
+
+
+def normalised_plate(text: str) -> str:
+    """A plate as compared: uppercase letters and digits only."""
+    return re.sub(r"[^A-Z0-9]", "", text.upper())
+
+
 _LINE = [{"x": 0.1, "y": 0.5}, {"x": 0.9, "y": 0.5}]
 _FRAME = [{"x": 0.0, "y": 0.0}, {"x": 1.0, "y": 0.0}, {"x": 1.0, "y": 1.0}, {"x": 0.0, "y": 1.0}]
 
@@ -150,8 +285,10 @@ def _object_config(classes: str) -> ConfigSpec:
                 ),
                 "default": True,
             },
+            "rules": _rules_setting(*_OBJECT_RULES),
         },
         (COUNTING, AREA),
+        check=rule_errors,
     )
 
 
@@ -184,17 +321,11 @@ CATALOG: tuple[Analytic, ...] = (
                 },
                 "sample_fps": sample_fps(5),
                 "areas": area_list(limits=False),
-            }
+                "rules": _rules_setting(*_FACE_RULES),
+            },
+            check=rule_errors,
         ),
-        rules=_rules(
-            _rule(
-                "watchlist_match",
-                "A face matches an entry of the watch list.",
-                watchlist=_WATCHLIST,
-                min_similarity={"type": "number", "minimum": 0, "maximum": 1},
-            ),
-            _rule("unknown_face", "A face matches no watch-list entry.", area=_AREA_NAME),
-        ),
+        rules=_rules(*_FACE_RULES),
         presets={
             "access_control": {"object_confidence_threshold": 0.6, "similarity_threshold": 0.7, "sample_fps": 5},
             "crowd_watchlist": {"object_confidence_threshold": 0.5, "similarity_threshold": 0.6, "sample_fps": 2},
@@ -245,15 +376,11 @@ CATALOG: tuple[Analytic, ...] = (
                 },
                 "sample_fps": sample_fps(5),
                 "areas": area_list(limits=False),
-            }
+                "rules": _rules_setting(*_PLATE_RULES),
+            },
+            check=rule_errors,
         ),
-        rules=_rules(
-            _rule(
-                "plate_match",
-                "A read plate is on the list.",
-                plates={"type": "array", "items": {"type": "string", "maxLength": 16}, "maxItems": 10000},
-            ),
-        ),
+        rules=_rules(*_PLATE_RULES),
         presets={
             "gate": {
                 "object_confidence_threshold": 0.5,

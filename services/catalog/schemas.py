@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -169,6 +169,9 @@ class ConfigSpec:
     properties: dict[str, Any]
     sub_analytics: tuple[SubAnalyticSpec, ...] = ()
     required: tuple[str, ...] = ()
+    #: Checks past the schema (a valid config in, sentences out): what one
+    #: setting says of another, e.g. a rule naming an area.
+    check: Callable[[dict[str, Any]], list[str]] | None = field(default=None, compare=False, repr=False)
     _validators: dict[bool, Draft202012Validator] = field(default_factory=dict, compare=False, repr=False)
 
     def schema(self, *, v2: bool = True, title: str = "") -> dict[str, Any]:
@@ -221,6 +224,8 @@ class ConfigSpec:
         messages = sorted({describe(error) for error in errors}, key=lambda m: (m.count("."), m))
         if not messages and isinstance(config, dict):
             messages = duplicate_sub_analytics(config)
+        if not messages and isinstance(config, dict) and self.check is not None:
+            messages = self.check(config)
         return messages[:MAX_ERRORS]
 
     def with_defaults(self, config: dict[str, Any]) -> dict[str, Any]:
@@ -356,7 +361,7 @@ def form_fields(schema: dict[str, Any], values: dict[str, Any] | None = None) ->
     fields = []
     required = set(schema.get("required", []))
     for name, prop in schema.get("properties", {}).items():
-        if name in ("args", "env", "sub_analytics", "name") or "const" in prop:
+        if name in ("args", "env", "sub_analytics", "rules", "name") or "const" in prop:
             continue
         kind = prop.get("type", "string")
         if "enum" in prop:

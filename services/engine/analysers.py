@@ -43,6 +43,7 @@ from services.analysis import overlay
 from services.analysis.motion import GatePolicy
 from services.analysis.objects import LABELS, LOW_SCORE, Event, FrameResult, ObjectAnalyser
 from services.catalog import work
+from services.catalog.analytics import rule_active
 from services.engine.overlays import Overlays
 from services.engine.sources import OpenStream
 from services.engine.workers import Recording
@@ -140,6 +141,27 @@ class _Row:
             self.gate = GatePolicy()
 
 
+def rules_of(config: dict[str, Any]) -> dict[str, Any]:
+    """The event rules of a pipeline config (its `rules` setting) as
+    `ObjectAnalyser` takes them (`/rules/pipeline`'s `{"rules": [...]}`)."""
+    return {"rules": list(config.get("rules", ()) or ())}
+
+
+def in_hours(config: Mapping[str, Any], events: list[NewEvent]) -> list[NewEvent]:
+    """`events` less the rule events (`sub_analytic` `rules...`, the rule's
+    index in `attributes`) whose rule's `active_hours` leave out the
+    event's time."""
+    rules = config.get("rules") or []
+
+    def keep(event: NewEvent) -> bool:
+        index = event.attributes.get("rule")
+        if not event.sub_analytic.startswith("rules") or not isinstance(index, int) or not 0 <= index < len(rules):
+            return True
+        return rule_active(rules[index], event.occurred_at)
+
+    return [e for e in events if keep(e)]
+
+
 class ObjectAnalysis:
     """The analysis stage for people and vehicle analytics (one per engine
     process, shared by its workers; one `ObjectAnalyser` per work row)."""
@@ -183,10 +205,10 @@ class ObjectAnalysis:
             return
         row = self._rows.get(item.id)
         if row is None:
-            row = self._rows[item.id] = _Row(item, ObjectAnalyser(item.analytic_id, config), config)
+            row = self._rows[item.id] = _Row(item, ObjectAnalyser(item.analytic_id, config, rules_of(config)), config)
             row.configure(config)
         elif config != row.config:
-            row.analyser.configure(config)
+            row.analyser.configure(config, rules_of(config))
             row.configure(config)
         gate = row.gate
         if gate is not None and row.retry != ref.time:
@@ -243,6 +265,7 @@ class ObjectAnalysis:
         now = datetime.now(UTC)
         batch = [_new_event(item, e, now, None, recording) for e in reset]  # their object is not in this frame
         batch += [_new_event(item, e, now, thumbnail(rgb, e.box), recording) for e in events]
+        batch = in_hours(row.config, batch)
         if recording is not None:
             ids = self._store.append(batch, fence=recording.fence(item.id, frame_time))
             EVENTS_APPENDED.labels(item.stream_id, item.analytic_id).inc(len(ids))

@@ -15,7 +15,10 @@ two events, appended in one batch:
 - `person_recognised` (the person's name as `primary_text`, their note, or
   the list's name when the note is empty, as `secondary_text`, and the
   similarity, person and list in `attributes`) or `stranger` (the nearest
-  similarity in `attributes`, when any list has photos).
+  similarity in `attributes`, when any list has photos);
+- one event per rule of the config the track set off (`watchlist_match`
+  with the person on the rule's list, `unknown_face`), `sub_analytic`
+  `rules[i]` and the rule's index in `attributes`.
 
 The gallery (every enrolled photo's embedding) is read from the database at
 most every `GALLERY_SECONDS`, so an enrolment applies within that time.
@@ -35,11 +38,13 @@ import time as clock
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import grpc
 import numpy as np
 
+from services.analysis import overlay
 from services.analysis.faces import (
     EMBEDDING_KIND,
     FACE_SEEN,
@@ -53,7 +58,15 @@ from services.analysis.faces import (
 )
 from services.catalog import work
 from services.common.errors import InvalidArgument, Unavailable
-from services.engine.analysers import EVENTS_APPENDED, FRAMES_SKIPPED, THUMBNAIL_QUALITY, i420_to_rgb, thumbnail
+from services.engine.analysers import (
+    EVENTS_APPENDED,
+    FRAMES_SKIPPED,
+    THUMBNAIL_QUALITY,
+    i420_to_rgb,
+    in_hours,
+    thumbnail,
+)
+from services.engine.overlays import Overlays
 from services.engine.sources import OpenStream
 from services.engine.workers import Recording
 from services.events.store import Embedding, EventStore, NewEvent
@@ -135,6 +148,8 @@ class _Row:
     extra: dict[str, Any] = field(default_factory=dict)
     #: An offline job's recording (events at its time, keyed, fenced).
     recording: Recording | None = None
+    #: (stream id, analytic id): where its overlay is published.
+    key: tuple[str, str] = ("", "")
 
 
 class FaceAnalysis:
@@ -149,6 +164,7 @@ class FaceAnalysis:
         *,
         analytic_id: str = ANALYTIC_ID,
         recognise: bool = True,
+        overlays: Overlays | None = None,
     ) -> None:
         """`recognise=False` (smart-search indexing, `NFV4-SS`): each
         decided track gives only its `face_seen` event."""
@@ -157,6 +173,7 @@ class FaceAnalysis:
         self._gallery = gallery
         self._analytic_id = analytic_id
         self._recognise = recognise
+        self._overlays = overlays
         self._rows: dict[int, _Row] = {}
 
     def refuse(self, item: work.WorkItem) -> str | None:
@@ -165,7 +182,9 @@ class FaceAnalysis:
         return f"analytic {item.analytic_id} is not {self._analytic_id}; the work is not run"
 
     def forget(self, work_id: int) -> None:
-        self._rows.pop(work_id, None)
+        row = self._rows.pop(work_id, None)
+        if row is not None and self._overlays is not None:
+            self._overlays.clear(*row.key)
 
     def counters(self, work_id: int) -> dict[str, int]:
         """What the row's analysis counted that its events do not show:
@@ -197,7 +216,9 @@ class FaceAnalysis:
         attributes."""
         row = self._rows.get(item.id)
         if row is None:
-            row = self._rows[item.id] = _Row(FaceAnalyser(config), config, extra=dict(extra or {}))
+            row = self._rows[item.id] = _Row(
+                FaceAnalyser(config), config, extra=dict(extra or {}), key=(item.stream_id, item.analytic_id)
+            )
         elif config != row.config:
             row.analyser.configure(config)
             row.config = config
@@ -239,10 +260,16 @@ class FaceAnalysis:
             for candidate, embedding in zip(candidates, embeddings, strict=False):
                 crop = _crop(rgb, candidate.box)
                 row.analyser.offer(candidate, embedding, crop, time)
+        gallery: Gallery | None = None
+        if self._overlays is not None and self._recognise:
+            gallery = await self._gallery.get()
+            marks = row.analyser.marks(time, (rgb.shape[1], rgb.shape[0]), gallery)
+            self._overlays.publish(item.stream_id, item.analytic_id, partial(overlay.draw_faces, faces=marks))
         due, row.pending = row.pending + row.analyser.due(time), []
         if not due:
             return
-        gallery = await self._gallery.get()
+        if gallery is None:
+            gallery = await self._gallery.get()
         decisions = [row.analyser.decide(track, gallery) for track in due]
         await asyncio.to_thread(self._append, item, decisions, time)
 
@@ -265,6 +292,8 @@ class FaceAnalysis:
         if recording is not None:
             batch = recording.stamp(item.id, batch, times)
             fence = recording.fence(item.id, frame_time)
+        config = self._rows[item.id].config if item.id in self._rows else {}
+        batch = in_hours(config, batch)
         ids = self._store.append(batch, fence=fence)
         EVENTS_APPENDED.labels(item.stream_id, item.analytic_id).inc(len(ids))
 
@@ -329,10 +358,29 @@ def face_events(
         )
 
     vector = [float(v) for v in best.embedding]
-    return [
+    events = [
         event(FACE_SEEN, attributes=attributes, embedding=Embedding(EMBEDDING_KIND, vector)),
         event(PERSON_RECOGNISED if match is not None else STRANGER, attributes={**attributes, **outcome}),
     ]
+    for hit in decision.rule_hits:
+        rule: dict[str, Any] = {"rule": hit.index}
+        if hit.match is not None:  # watchlist_match: the person on the rule's list
+            m = hit.match
+            rule |= {
+                "similarity": round(m.similarity, 4),
+                "person_id": m.person_id,
+                "watchlist_id": m.watchlist_id,
+                "watchlist": m.watchlist,
+            }
+            texts = (m.name[:255], (m.note or m.watchlist)[:255])
+        else:
+            rule |= outcome
+            texts = (primary[:255], secondary[:255])
+        fired = event(hit.type, attributes={**attributes, **rule})
+        events.append(
+            replace(fired, sub_analytic=f"rules[{hit.index}]", primary_text=texts[0], secondary_text=texts[1])
+        )
+    return events
 
 
 @dataclass(frozen=True)

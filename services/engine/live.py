@@ -33,6 +33,7 @@ import grpc
 from google.api import httpbody_pb2
 from prometheus_client import Counter
 
+from services.catalog.analytics import CATALOG
 from services.common.errors import InvalidArgument, NotFound, Unavailable, Unimplemented
 from services.engine.overlays import Drawn, Overlays
 from services.engine.sources import VIEWER, OpenStream, StreamEngine, require
@@ -45,6 +46,9 @@ from vigil.streams.v1 import visualization_service_pb2_grpc as pb_grpc
 BOUNDARY = "frame"
 MJPEG_TYPE = f"multipart/x-mixed-replace; boundary={BOUNDARY}"
 DEFAULT_HEIGHT = 320
+#: The Lenz catalog's ids of analytics (`NFDSS-FR`, `NFDSS-LPR`) as the
+#: streams' assignments name them (`NFV4-FR`, `NFV4-LPR3`).
+VISIONAIRE_IDS = {a.lenz_id: a.id for a in CATALOG if a.lenz_id}
 DEFAULT_QUALITY = 60
 MAX_HEIGHT = 4320
 MAX_FPS = 120
@@ -163,6 +167,7 @@ class LiveViews:
     async def overlay_mjpeg(
         self, node_num: int, stream_id: str, analytic_id: str, fps: float, height: int, quality: int
     ) -> AsyncIterator[bytes]:
+        analytic_id = VISIONAIRE_IDS.get(analytic_id, analytic_id)
         source = await self._overlay_source(node_num, stream_id, analytic_id)
         assert self._overlays is not None
         return self._mjpeg(source, fps, height, quality, Overlay(self._overlays, stream_id, analytic_id))
@@ -212,6 +217,7 @@ class LiveViews:
 
     async def page(self, node_num: int, stream_id: str, analytic_id: str = "") -> str:
         if analytic_id:
+            analytic_id = VISIONAIRE_IDS.get(analytic_id, analytic_id)
             await self._overlay_source(node_num, stream_id, analytic_id)
             src = f"/mjpeg/{node_num}/{stream_id}/{analytic_id}"
             title = html.escape(f"Stream {stream_id}: {analytic_id}")

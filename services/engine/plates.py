@@ -3,7 +3,10 @@ YOLOX-Nano finds vehicles through the inference service, one
 `PlateAnalyser` per work row tracks them and asks for the plates still
 wanted, `PlateReader` reads each (PP-OCRv4 detection and recognition
 through the inference service, on the lower part of the vehicle's box),
-and every vehicle whose reads were voted on gives one `plate_read` event:
+and every vehicle whose reads were voted on gives one `plate_read` event
+(and one `plate_match` event per `plate_match` rule of the config its plate
+matches, with the same fields, `sub_analytic` `rules[i]` and the rule's
+index in `attributes`):
 
 - `primary_text`: the plate (normalised, e.g. `B1234XYZ`);
 - `secondary_text`: the vehicle's label (`car`, `truck`, `bus`, `motorcycle`);
@@ -27,6 +30,7 @@ import base64
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +38,10 @@ import av
 import grpc
 import numpy as np
 
+from services.analysis import overlay
 from services.analysis.objects import LOW_SCORE, TrackedObject
 from services.analysis.plates import (
+    PLATE_MATCH,
     PlateAnalyser,
     PlateReader,
     PlateResult,
@@ -44,7 +50,8 @@ from services.analysis.plates import (
     plate_zone,
 )
 from services.catalog import work
-from services.engine.analysers import EVENTS_APPENDED, FRAMES_SKIPPED, MARGIN, THUMBNAIL_QUALITY, i420_to_rgb
+from services.engine.analysers import EVENTS_APPENDED, FRAMES_SKIPPED, MARGIN, THUMBNAIL_QUALITY, i420_to_rgb, in_hours
+from services.engine.overlays import Overlays
 from services.engine.sources import OpenStream
 from services.engine.workers import Recording
 from services.events.store import EventStore, NewEvent
@@ -54,6 +61,7 @@ from services.media.frame_ring import FrameRef
 from services.media.jpeg import encode_jpeg
 from services.vision import ocr
 from services.vision.detectors import OBJECT_MODEL, ServedTextModels, detect_objects
+from services.vision.image import normalised_box
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +93,8 @@ class _Row:
     analyser: PlateAnalyser
     config: dict[str, Any]
     time: float | None = None
+    #: (stream id, analytic id): where its overlay is published.
+    key: tuple[str, str] = ("", "")
 
 
 class PlateAnalysis:
@@ -92,9 +102,16 @@ class PlateAnalysis:
     its workers; one `PlateAnalyser` per work row)."""
 
     def __init__(
-        self, client: InferenceClient, store: EventStore, dictionary: Path, *, model: str = OBJECT_MODEL
+        self,
+        client: InferenceClient,
+        store: EventStore,
+        dictionary: Path,
+        *,
+        model: str = OBJECT_MODEL,
+        overlays: Overlays | None = None,
     ) -> None:
         self._client = client
+        self._overlays = overlays
         self._store = store
         self._dictionary = dictionary
         self._model = model
@@ -120,7 +137,9 @@ class PlateAnalysis:
         return None
 
     def forget(self, work_id: int) -> None:
-        self._rows.pop(work_id, None)
+        row = self._rows.pop(work_id, None)
+        if row is not None and self._overlays is not None:
+            self._overlays.clear(*row.key)
 
     async def analyse(self, item: work.WorkItem, config: dict[str, Any], stream: OpenStream, ref: FrameRef) -> None:
         if item.analytic_id != ANALYTIC_ID:
@@ -130,7 +149,7 @@ class PlateAnalysis:
             return
         row = self._rows.get(item.id)
         if row is None:
-            row = self._rows[item.id] = _Row(PlateAnalyser(config), config)
+            row = self._rows[item.id] = _Row(PlateAnalyser(config), config, key=(item.stream_id, item.analytic_id))
         elif config != row.config:
             row.analyser.configure(config)
             row.config = config
@@ -143,7 +162,7 @@ class PlateAnalysis:
             return
         if results:
             recording: Recording | None = getattr(stream, "recording", None)
-            await asyncio.to_thread(self._append, item, row.analyser.settings.region, results, recording, ref.time)
+            await asyncio.to_thread(self._append, item, row.analyser.settings, results, recording, ref.time)
 
     async def flush(self, item: work.WorkItem, stream: OpenStream, time: float) -> None:
         """The recording ended: each vehicle still tracked gives its plate."""
@@ -153,7 +172,7 @@ class PlateAnalysis:
         results = row.analyser.reset()
         if results:
             recording: Recording | None = getattr(stream, "recording", None)
-            await asyncio.to_thread(self._append, item, row.analyser.settings.region, results, recording, time)
+            await asyncio.to_thread(self._append, item, row.analyser.settings, results, recording, time)
 
     async def _frame(self, row: _Row, rgb: np.ndarray, ref: FrameRef) -> list[PlateResult]:
         detections = await detect_objects(self._client, rgb, score_threshold=LOW_SCORE, model=self._model)
@@ -172,50 +191,69 @@ class PlateAnalysis:
             found = await reader.read(zone, analyser.settings.pattern)
             if found is not None:
                 px1, py1, px2, py2 = found.box
-                analyser.add(vehicle.track_id, found, vehicle_crop(rgb, box), zone[py1:py2, px1:px2])
+                where = normalised_box((x1 + px1, y1 + py1, x1 + px2, y1 + py2), width, height)
+                analyser.add(vehicle.track_id, found, vehicle_crop(rgb, box), zone[py1:py2, px1:px2], where)
 
         # The vehicles of a frame are read at once (the inference service batches them).
         await asyncio.gather(*(read(v) for v in analyser.vehicles(detections, (width, height), ref.time)))
+        if self._overlays is not None:
+            marks = analyser.marks(ref.time)
+            self._overlays.publish(*row.key, partial(overlay.draw_plates, vehicles=marks))
         return ended + analyser.finished(ref.time)
 
     def _append(
         self,
         item: work.WorkItem,
-        region: str,
+        settings: PlateSettings,
         results: list[PlateResult],
         recording: Recording | None = None,
         frame_time: float = 0.0,
     ) -> None:
-        """One event per vehicle; an offline job's at the recording's time,
-        keyed and stored with the row's checkpoint (workers.Recording)."""
+        """One `plate_read` event per vehicle, and one `plate_match` per rule
+        its plate matches; an offline job's at the recording's time, keyed and
+        stored with the row's checkpoint (workers.Recording)."""
         now = datetime.now(UTC)
-        batch = [
-            NewEvent(
-                stream_id=item.stream_id,
-                analytic_id=item.analytic_id,
-                event_type=EVENT_TYPE,
-                occurred_at=now,
-                node_num=item.node_num,
-                track_id=r.track_id,
-                label=r.label,
-                score=float(r.confidence),
-                box=r.box,
-                thumbnail=jpeg(r.vehicle),
-                attributes={
-                    "plate": r.text,
-                    "plate_jpeg": base64.b64encode(jpeg(r.plate)).decode(),
-                    "reads": r.reads,
-                    "plate_region": region,
-                    "frame_time": round(r.time, 3),
-                },
-                primary_text=r.text,
-                secondary_text=r.label,
-            )
-            for r in results
-        ]
+        batch: list[NewEvent] = []
+        times: list[float] = []
+        for r in results:
+            vehicle = jpeg(r.vehicle)
+            attributes = {
+                "plate": r.text,
+                "plate_jpeg": base64.b64encode(jpeg(r.plate)).decode(),
+                "reads": r.reads,
+                "plate_region": settings.region,
+                "frame_time": round(r.time, 3),
+            }
+            kinds = [(EVENT_TYPE, "", attributes)] + [
+                (PLATE_MATCH, f"rules[{rule.index}]", {**attributes, **rule.describe()})
+                for rule in settings.rules
+                if rule.matches(r.text)
+            ]
+            for kind, sub_analytic, attrs in kinds:
+                batch.append(
+                    NewEvent(
+                        stream_id=item.stream_id,
+                        analytic_id=item.analytic_id,
+                        event_type=kind,
+                        occurred_at=now,
+                        node_num=item.node_num,
+                        sub_analytic=sub_analytic,
+                        track_id=r.track_id,
+                        label=r.label,
+                        score=float(r.confidence),
+                        box=r.box,
+                        thumbnail=vehicle,
+                        attributes=attrs,
+                        primary_text=r.text,
+                        secondary_text=r.label,
+                    )
+                )
+                times.append(r.time)
         fence = None
         if recording is not None:
-            batch = recording.stamp(item.id, batch, [r.time for r in results])
+            batch = recording.stamp(item.id, batch, times)
             fence = recording.fence(item.id, frame_time)
+        config = self._rows[item.id].config if item.id in self._rows else {}
+        batch = in_hours(config, batch)
         ids = self._store.append(batch, fence=fence)
         EVENTS_APPENDED.labels(item.stream_id, item.analytic_id).inc(len(ids))

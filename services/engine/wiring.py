@@ -77,13 +77,13 @@ def build(settings: Settings) -> Built:
     )
     client = InferenceClient(settings.grpc_target("inference"))
     store = EventStore(database, settings.data_dir)
-    overlays = Overlays(drawable=LABELS)
+    overlays = Overlays(drawable={*LABELS, FACE_ANALYTIC, PLATES})
     objects = ObjectAnalysis(client, store, overlays=overlays)
     face_models = FaceModels(client)
     watchlists = WatchlistRepository(database)
-    faces = FaceAnalysis(face_models, store, GalleryCache(watchlists.enrolled))
+    faces = FaceAnalysis(face_models, store, GalleryCache(watchlists.enrolled), overlays=overlays)
     dictionary = settings.inference.model_repository / PPOCR_REC.name / "ppocr_keys.txt"
-    plates = PlateAnalysis(client, store, dictionary)
+    plates = PlateAnalysis(client, store, dictionary, overlays=overlays)
     indexing = SearchIndexing(client, face_models, store)
     extractor = Extractor(EngineRepository(database), client, face_models, store)
     # The vector index of this process (pgvector, usearch or the exact scan,

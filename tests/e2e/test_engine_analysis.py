@@ -5,8 +5,9 @@ tests/unit/test_people_counting_clip.py) is a `file://` stream; NFV4-MPA is
 assigned with a counting line on the middle (the Lenz pipeline route); the
 engine's worker samples it, YOLOX-Nano runs in the inference service, and
 the line events come out of `GET /vigil/v1/events` with their directions
-and thumbnails. (Every analytic of the catalog has a stage now; the
-dispatcher's refusal of one that has none is tests/unit/test_dispatch.py.)"""
+and thumbnails, and the config's `line_count_over` rule raises one breach.
+(Every analytic of the catalog has a stage now; the dispatcher's refusal
+of one that has none is tests/unit/test_dispatch.py.)"""
 
 from __future__ import annotations
 
@@ -45,6 +46,8 @@ CONFIG = {
             ],
         }
     ],
+    # An event rule (/rules/pipeline): more than 2 crossings within 10 minutes.
+    "rules": [{"type": "line_count_over", "line": "Middle", "limit": 2, "window_seconds": 600}],
 }
 
 
@@ -100,6 +103,12 @@ def test_a_person_crossing_a_line_gives_line_events_each_way(platform, http: htt
         assert (0.5 < centre < 0.7) if e["type"] == "line_in" else (0.3 < centre < 0.5), e
     thumbnail = http.get(first[0]["thumbnail_url"])
     assert thumbnail.status_code == 200 and thumbnail.content.startswith(b"\xff\xd8")
+    # The rule: the third crossing breaks it (stored with it), one event, not
+    # one per later crossing.
+    reply = http.get("/vigil/v1/events", params={"stream_id": stream_id, "type": "line_count_over"})
+    breaches = reply.json()["events"]
+    assert len(breaches) == 1 and breaches[0]["sub_analytic"] == "rules", breaches
+    assert breaches[0]["attributes"]["count"] == 3 and breaches[0]["attributes"]["line"] == "Middle"
     # The overlay view draws the counting line (and boxes) on the frames; the
     # plain view of the same stream shows none.
     assert line_share(frames(platform, f"/mjpeg/0/{stream_id}/NFV4-MPA?height=240")) > 0.6

@@ -2,8 +2,10 @@
 PostgreSQL: the astronaut is enrolled on a watch list through
 `/vigil/v1/watchlists` (a photo with no face or two faces is a clear 400),
 an H.264 clip made from her picture is a `file://` stream with `NFV4-FR`
-assigned, the engine recognises her (`person_recognised` with her name and
-note, beside a `face_seen` with its thumbnail), and `POST /smart-search`
+assigned with event rules, the engine recognises her (`person_recognised`
+with her name and note, beside a `face_seen` with its thumbnail, and a
+`watchlist_match` for the rule naming her list), the overlay view draws her
+face in the recognised colour, and `POST /smart-search`
 with her photo finds that face first; a query with no face is a 400."""
 
 from __future__ import annotations
@@ -13,14 +15,27 @@ import base64
 import httpx
 import numpy as np
 
+from services.analysis import overlay
 from tests.e2e.test_engine_analysis import PLATFORM_ENV as ENGINE_ENV
-from tests.e2e.test_engine_analysis import pipeline
+from tests.e2e.test_engine_analysis import frames, pipeline
 from tests.e2e.test_engine_live import create, wait_for
 from tests.faces_support import astronaut, clip_frames, jpeg_of, make_clip, two_people
 from tests.inference_support import picture
 
 PLATFORM_ENV = ENGINE_ENV
 CONFIG = {"object_confidence_threshold": 0.5, "similarity_threshold": 0.5, "min_face_size": 32, "sample_fps": 5}
+WHOLE = [{"x": 0, "y": 0}, {"x": 1, "y": 0}, {"x": 1, "y": 1}, {"x": 0, "y": 1}]
+#: Event rules: her list fires; a list she is not on, and unknown faces, do not.
+RULES = [
+    {"type": "watchlist_match", "watchlist": "crew", "min_similarity": 0.5},
+    {"type": "watchlist_match", "watchlist": "guests", "min_similarity": 0.4},
+    {"type": "unknown_face", "area": "Frame"},
+]
+
+
+def colour_pixels(pictures: list[np.ndarray], colour: tuple[int, int, int]) -> int:
+    """The most pixels of (nearly, after JPEG) `colour` in one of the pictures."""
+    return max(int((np.abs(p.astype(int) - np.array(colour)).max(axis=2) < 50).sum()) for p in pictures)
 
 
 def b64(rgb: np.ndarray) -> str:
@@ -75,9 +90,18 @@ def test_an_enrolled_person_is_recognised_on_a_stream_and_found_by_photo(platfor
     enrolled = http.post(f"/vigil/v1/persons/{pid}/photos", json={"image": b64(astronaut())})
     assert enrolled.status_code == 200, enrolled.text
 
+    other = http.post("/vigil/v1/watchlists", json={"name": "guests"}).json()["watchlist"]["watchlist_id"]
+    guest = http.post(f"/vigil/v1/watchlists/{other}/persons", json={"name": "Cameraman"}).json()["person"]
+    photo = http.post(f"/vigil/v1/persons/{guest['person_id']}/photos", json={"image": b64(picture("camera.png"))})
+    assert photo.status_code == 200, photo.text
+
     clip = make_clip(platform.data_dir / "face.mp4", clip_frames())  # the data folder is the engine's file root
     stream_id = create(http, f"file://{clip}")
-    assigned = http.post(pipeline(stream_id, "NFV4-FR"), json=CONFIG)
+    # A rule naming an area the config lacks could never fire: refused.
+    refused = http.post(pipeline(stream_id, "NFV4-FR"), json={**CONFIG, "rules": RULES})
+    assert refused.status_code == 400 and "rules[2].area Frame is not one of the config's areas" in refused.text
+    config = {**CONFIG, "areas": [{"name": "Frame", "points": WHOLE}], "rules": RULES}
+    assigned = http.post(pipeline(stream_id, "NFV4-FR"), json=config)
     assert assigned.status_code == 200, assigned.text
 
     def events() -> list[dict]:
@@ -93,6 +117,21 @@ def test_an_enrolled_person_is_recognised_on_a_stream_and_found_by_photo(platfor
     shot = http.get(seen["thumbnail_url"])
     assert shot.status_code == 200 and shot.content.startswith(b"\xff\xd8")
     assert not any(e["type"] == "stranger" for e in found)
+    # The rules: one watchlist_match for her list (rule 0) per decided track;
+    # none for the other list (the cameraman is not like her), no unknown_face.
+    found = wait_for(lambda: (e := events()) and any(x["type"] == "watchlist_match" for x in e) and e, seconds=60)
+    matched = [e for e in found if e["type"] == "watchlist_match"]
+    assert {(e["sub_analytic"], e["attributes"]["rule"], e["attributes"]["watchlist"]) for e in matched} == {
+        ("rules[0]", 0, "crew")
+    }
+    assert matched[0]["primary_text"] == "Eileen Collins" and matched[0]["attributes"]["similarity"] > 0.8
+    assert not any(e["type"] == "unknown_face" for e in found)
+    # The overlay view draws her box in the recognised colour (its Lenz id
+    # too); the plain view of the same stream has none of it.
+    green = overlay.RECOGNISED.as_rgb()
+    assert colour_pixels(frames(platform, f"/mjpeg/0/{stream_id}/NFV4-FR?height=240"), green) > 100
+    assert colour_pixels(frames(platform, f"/mjpeg/0/{stream_id}/NFDSS-FR?height=240"), green) > 100
+    assert colour_pixels(frames(platform, f"/mjpeg/0/{stream_id}?height=240"), green) < 10
     assert http.delete(pipeline(stream_id, "NFV4-FR")).status_code == 200
 
     reply = http.post("/smart-search", json={"type": "image", "query": b64(astronaut()), "stream_id": stream_id})
