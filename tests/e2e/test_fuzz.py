@@ -36,6 +36,9 @@ from tests.platform_launcher import RunningPlatform
 #: Examples per operation and seed (113 operations, two seeds).
 EXAMPLES = int(os.environ.get("VIGIL_TEST_FUZZ_EXAMPLES", "8"))
 FIXED_SEED = 18_2026
+#: Only the operations whose label (`PUT /videos/{id}/upload/source_file`)
+#: contains this text, to replay one: `VIGIL_TEST_FUZZ_ONLY`.
+ONLY = os.environ.get("VIGIL_TEST_FUZZ_ONLY", "")
 #: How long an answer that never ends (MJPEG) is read before it is cut.
 STREAM_READ_SECONDS = 2.0
 #: What every answer is checked for.
@@ -50,12 +53,7 @@ CHECKS = [
 SKIPPED = {"SystemService.RestartSystem"}
 #: Failures found after the auth and engine merges, not fixed yet (issue 18
 #: notes): skipped by label until they are.
-KNOWN = {
-    # A long poll that answers nothing for longer than the client waits.
-    "GET /vigil/v1/events/watch",
-    # An error answer whose body does not match FindFace's documented shape.
-    "PUT /videos/{id}/upload/source_file",
-}
+KNOWN: set[str] = set()
 
 
 @dataclass
@@ -65,6 +63,7 @@ class Run:
     server_errors: int = 0
     statuses: Counter[int] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
+    generator_faults: list[str] = field(default_factory=list)
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +157,14 @@ def _fuzz_operation(operation: Any, http: httpx.Client, run: Run) -> list[str]:
             first = str(exc).strip().splitlines()
             failures.append(f"{response.status_code} {' / '.join(first[:6])}\n  replay: {case.as_curl_command()}")
 
-    check()
+    try:
+        check()
+    except hypothesis.errors.FlakyStrategyDefinition as exc:
+        # Hypothesis found schemathesis's own generation inconsistent between
+        # two examples (its negative mode, rarely, on a random seed): a fault
+        # of the generator, not of a request or an answer. The requests sent
+        # before it were checked; the rest of this operation is left out.
+        run.generator_faults.append(f"{operation.label}: {str(exc).splitlines()[0][:200]}")
     return failures
 
 
@@ -178,6 +184,9 @@ def test_fuzz_every_operation(platform: RunningPlatform, http: httpx.Client, sch
         f"{time.monotonic() - started:.0f} s, seeds {seeds}: {server_errors} 5xx (501 aside); "
         f"statuses {dict(sorted(statuses.items()))}"
     )
+    for r in runs:
+        for fault in r.generator_faults:
+            print(f"VIGIL_TEST_FUZZ_SEED={r.seed}: generation stopped early (a schemathesis fault): {fault}")
     failed = [f"VIGIL_TEST_FUZZ_SEED={r.seed}: {text}" for r in runs for text in r.failures]
     assert not failed, f"{len(failed)} failing operations:\n" + "\n".join(failed)
 
@@ -194,5 +203,8 @@ def _strategy(operation: Any) -> Any:
 def _operations(schema: Any) -> Iterator[Any]:
     for result in schema.get_all_operations():
         operation = result.ok()
-        if operation.definition.raw.get("operationId") not in SKIPPED and operation.label not in KNOWN:
-            yield operation
+        if operation.definition.raw.get("operationId") in SKIPPED or operation.label in KNOWN:
+            continue
+        if ONLY and ONLY not in operation.label:
+            continue
+        yield operation
