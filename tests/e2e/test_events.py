@@ -181,7 +181,8 @@ def test_watch_through_the_edge_is_a_growing_json_array(
     reader.join(5)
     text = b"".join(received).decode()
     assert text.startswith("[")
-    decoder, at, elements = json.JSONDecoder(), 1, []
+    decoder, at = json.JSONDecoder(), 1
+    elements: list[dict] = []
     while not elements or "event" not in elements[-1]:  # the array's elements up to the first event
         while text[at] in " \r\n\t,":
             at += 1
