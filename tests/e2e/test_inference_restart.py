@@ -60,6 +60,7 @@ def skipped_frames(http: httpx.Client) -> float:
     return sum(float(v) for v in SKIPPED.findall(text))
 
 
+@pytest.mark.slow
 def test_inference_killed_while_a_stream_is_analysed_and_clips_are_classified(
     platform: RunningPlatform, http: httpx.Client, camera: RtspServer, alarm: bytes
 ) -> None:
