@@ -146,7 +146,7 @@ def _fuzz_operation(operation: Any, http: httpx.Client, run: Run) -> list[str]:
         except httpx.TimeoutException:
             failures.append(f"no answer within {http.timeout.read} s (a hang)\n  replay: {case.as_curl_command()}")
             return
-        except httpx.HTTPError as exc:  # a connection cut, a malformed answer: recorded, never raised
+        except (httpx.HTTPError, httpx.StreamError) as exc:  # a connection cut, a malformed answer: recorded
             failures.append(f"{type(exc).__name__}: {exc}\n  replay: {case.as_curl_command()}")
             return
         run.statuses[response.status_code] += 1
@@ -159,6 +159,11 @@ def _fuzz_operation(operation: Any, http: httpx.Client, run: Run) -> list[str]:
         except (AssertionError, BaseExceptionGroup) as exc:  # schemathesis gathers failed checks in one group
             first = str(exc).strip().splitlines()
             failures.append(f"{response.status_code} {' / '.join(first[:6])}\n  replay: {case.as_curl_command()}")
+        except Exception as exc:  # the check itself could not judge the answer: recorded, never raised
+            failures.append(
+                f"{response.status_code} the check failed: {type(exc).__name__}: {str(exc)[:300]}\n"
+                f"  replay: {case.as_curl_command()}"
+            )
 
     try:
         check()
