@@ -91,6 +91,30 @@ MIN_SIDE = 16
 THUMBNAIL_QUALITY = 85
 
 
+def skip_frame(stream: object, item: work.WorkItem, error: BaseException) -> None:
+    """A frame the inference service could not answer for: counted, logged,
+    and said on the stream (`stream_stats.last_error_msg`, for a live
+    stream) until the analytic analyses a frame again."""
+    FRAMES_SKIPPED.labels(item.stream_id, item.analytic_id, "inference").inc()
+    log.warning("work %d: frame skipped, the inference service failed: %s", item.id, error)
+    note = getattr(stream, "analysis_failed", None)
+    if note is not None:
+        if isinstance(error, InferenceError):
+            reason = f"{error.code.name}: {error.message}"
+        elif isinstance(error, grpc.RpcError):
+            reason = f"{error.code().name}: {error.details()}"  # type: ignore[attr-defined]
+        else:
+            reason = str(error)
+        note(item.analytic_id, f"frames skipped, the inference service fails ({reason[:200]})")
+
+
+def analysed(stream: object, item: work.WorkItem) -> None:
+    """The analytic analysed a frame: whatever skip_frame said is over."""
+    done = getattr(stream, "analysis_ok", None)
+    if done is not None:
+        done(item.analytic_id)
+
+
 def i420_to_rgb(pixels: np.ndarray) -> np.ndarray:
     """An RGB (HWC) picture of one I420 frame of the ring."""
     return av.VideoFrame.from_ndarray(pixels, format="yuv420p").to_ndarray(format="rgb24")
@@ -223,10 +247,10 @@ class ObjectAnalysis:
             if getattr(stream, "recording", None) is not None:
                 row.retry = ref.time
                 raise  # a recording loses no frame: the offline job retries it
-            FRAMES_SKIPPED.labels(item.stream_id, item.analytic_id, "inference").inc()
-            log.warning("work %d: frame skipped, the inference service failed: %s", item.id, error)
+            skip_frame(stream, item, error)
             return
         row.retry = None
+        analysed(stream, item)
         if row.time is not None and ref.time <= row.time:
             row.pending += row.analyser.reset()  # the source started again
         row.time = ref.time

@@ -50,7 +50,15 @@ from services.analysis.plates import (
     plate_zone,
 )
 from services.catalog import work
-from services.engine.analysers import EVENTS_APPENDED, FRAMES_SKIPPED, MARGIN, THUMBNAIL_QUALITY, i420_to_rgb, in_hours
+from services.engine.analysers import (
+    EVENTS_APPENDED,
+    MARGIN,
+    THUMBNAIL_QUALITY,
+    analysed,
+    i420_to_rgb,
+    in_hours,
+    skip_frame,
+)
 from services.engine.overlays import Overlays
 from services.engine.sources import OpenStream
 from services.engine.workers import Recording
@@ -157,9 +165,9 @@ class PlateAnalysis:
         try:
             results = await self._frame(row, rgb, ref)
         except (InferenceError, grpc.RpcError) as error:
-            FRAMES_SKIPPED.labels(item.stream_id, item.analytic_id, "inference").inc()
-            log.warning("work %d: frame skipped, the inference service failed: %s", item.id, error)
+            skip_frame(stream, item, error)
             return
+        analysed(stream, item)
         if results:
             recording: Recording | None = getattr(stream, "recording", None)
             await asyncio.to_thread(self._append, item, row.analyser.settings, results, recording, ref.time)

@@ -84,6 +84,10 @@ class OpenStream:
         self._loop = loop
         self._next: asyncio.Future[None] = loop.create_future()
         self.live: LiveSource | None = None
+        #: analytic id -> why its frames are being skipped (the inference
+        #: service fails); `stream_stats.last_error_msg` shows it until
+        #: a frame of that analytic is analysed again.
+        self.analysis_problems: dict[str, str] = {}
 
     @property
     def recording(self) -> None:
@@ -92,6 +96,18 @@ class OpenStream:
 
     def attach(self, live: LiveSource) -> None:
         self.live = live
+
+    def analysis_failed(self, analytic_id: str, why: str) -> None:
+        """An analytic skips this stream's frames (why), until analysis_ok."""
+        self.analysis_problems[analytic_id] = why
+
+    def analysis_ok(self, analytic_id: str) -> None:
+        self.analysis_problems.pop(analytic_id, None)
+
+    def message(self, stats: SourceStats) -> str:
+        """The source's message, then each analytic's problem."""
+        notes = [f"{analytic}: {why}" for analytic, why in sorted(self.analysis_problems.items())]
+        return "; ".join(([stats.message] if stats.message else []) + notes)
 
     def arrived(self, ref: FrameRef, ring: FrameRing) -> None:
         """Called from the decoder thread for every frame."""
@@ -272,7 +288,7 @@ class StreamEngine:
                         stats.fps,
                         stats.width,
                         stats.height,
-                        stats.message,
+                        stream.message(stats),
                         stats.frames,
                         stats.reconnects,
                     )

@@ -40,6 +40,9 @@ MAX_REGIONS = 32
 _ALIGN = 64
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]", "ip6-localhost"}
 _SHM_DIR = "/dev/shm"
+#: Failures that say the server is down or busy, not that it cannot use
+#: shared memory (a restarting server must not turn it off for good).
+_TRANSIENT = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED}
 _counter = itertools.count()
 
 
@@ -348,10 +351,12 @@ class InferenceClient:
             try:
                 await self._call("SystemSharedMemoryRegister", request)
             except InferenceError as err:
-                log.warning("shared memory unusable with this server (%s); sending tensors inline", err)
-                self._shm = False
                 self._regions.remove(region)
                 region.destroy()
+                if err.code in _TRANSIENT:
+                    return None  # the server is down or busy now: this request inline, shared memory again later
+                log.warning("shared memory unusable with this server (%s); sending tensors inline", err)
+                self._shm = False
                 return None
             region.registered = True
         return region, place

@@ -133,11 +133,16 @@ class EventsServicer(events_service_pb2_grpc.EventsServiceServicer):
     ) -> AsyncIterator[pb.WatchEventsResponse]:
         query = await self._domain.query(request.stream_id, request.analytic_id, request.type)
         async with self._domain.follow(query, request.after_id) as events:
-            # Initial metadata says the watch has begun.
+            # Initial metadata and a first keepalive (a message without an
+            # event) say the watch has begun: through the edge the answer's
+            # status and first bytes come at once, not with the first event.
             await context.send_initial_metadata(())
+            yield pb.WatchEventsResponse()
             try:
-                async for event in events:
-                    yield pb.WatchEventsResponse(event=event_message(event))
+                async for event in with_keepalive(events, self._keepalive_seconds):
+                    # A quiet watch sends a keepalive now and then, so the
+                    # edge's idle timeout does not cut it.
+                    yield pb.WatchEventsResponse(event=event_message(event)) if event else pb.WatchEventsResponse()
             except FollowerTooSlow:
                 raise ResourceExhausted("fell behind by more than 1000 events") from None
 

@@ -276,6 +276,9 @@ class UploadSessions:
         """Where the file part goes, decided when it starts."""
         spool = self._settings.max_chunk_bytes
         if form is None:
+            # A spool file needs new space (a chunk placed in its session's
+            # preallocated file does not): not below the reserve.
+            await asyncio.to_thread(self._library.check_room, 0)
             return Sink.spool(self._store.new_tmp_path(), spool, durable=False)
         if form.session_id is None:
             intake.session = await self._open_session(head, form)
@@ -292,6 +295,7 @@ class UploadSessions:
             return Sink.discard(spool)
         chunk = upload.chunk_size
         if form.chunk_index in live.writing or (chunk is None and form.chunk_index != 0):
+            await asyncio.to_thread(self._library.check_room, 0)
             return Sink.spool(self._store.new_tmp_path(), spool, durable=False)
         live.writing.add(form.chunk_index)
         intake.writing = form.chunk_index

@@ -181,7 +181,15 @@ def test_watch_through_the_edge_is_a_growing_json_array(
     reader.join(5)
     text = b"".join(received).decode()
     assert text.startswith("[")
-    first, _ = json.JSONDecoder().raw_decode(text[1:].lstrip())  # the array's first element
+    decoder, at = json.JSONDecoder(), 1
+    elements: list[dict] = []
+    while not elements or "event" not in elements[-1]:  # the array's elements up to the first event
+        while text[at] in " \r\n\t,":
+            at += 1
+        element, at = decoder.raw_decode(text, at)
+        elements.append(element)
+    assert elements[0] == {}  # a keepalive: the watch has begun
+    first = elements[-1]
     assert first["event"]["id"] in appended and first["event"]["attributes"] == {"dwell_seconds": 31}
 
 
@@ -190,6 +198,7 @@ def test_watch_over_grpc(platform: RunningPlatform, store: EventStore, stream_id
         stub = events_service_pb2_grpc.EventsServiceStub(channel)
         call = stub.WatchEvents(pb.WatchEventsRequest(stream_id=stream_id, analytic_id="NFV4-FR"), timeout=30)
         call.initial_metadata()  # the watch has begun
+        assert not next(call).HasField("event")  # and its first keepalive says so too
         (wanted,) = store.append([event(stream_id, "watchlist_match", "NFV4-FR", label="Budi")])
         got = next(call).event
         assert got.id == wanted and got.label == "Budi" and got.type == "watchlist_match"

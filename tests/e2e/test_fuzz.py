@@ -36,6 +36,9 @@ from tests.platform_launcher import RunningPlatform
 #: Examples per operation and seed (113 operations, two seeds).
 EXAMPLES = int(os.environ.get("VIGIL_TEST_FUZZ_EXAMPLES", "8"))
 FIXED_SEED = 18_2026
+#: Only the operations whose label (`PUT /videos/{id}/upload/source_file`)
+#: contains this text, to replay one: `VIGIL_TEST_FUZZ_ONLY`.
+ONLY = os.environ.get("VIGIL_TEST_FUZZ_ONLY", "")
 #: How long an answer that never ends (MJPEG) is read before it is cut.
 STREAM_READ_SECONDS = 2.0
 #: What every answer is checked for.
@@ -50,12 +53,7 @@ CHECKS = [
 SKIPPED = {"SystemService.RestartSystem"}
 #: Failures found after the auth and engine merges, not fixed yet (issue 18
 #: notes): skipped by label until they are.
-KNOWN = {
-    # A long poll that answers nothing for longer than the client waits.
-    "GET /vigil/v1/events/watch",
-    # An error answer whose body does not match FindFace's documented shape.
-    "PUT /videos/{id}/upload/source_file",
-}
+KNOWN: set[str] = set()
 
 
 @dataclass
@@ -65,6 +63,7 @@ class Run:
     server_errors: int = 0
     statuses: Counter[int] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
+    generator_faults: list[str] = field(default_factory=list)
 
 
 @pytest.fixture(scope="module")
@@ -100,19 +99,29 @@ def _send(http: httpx.Client, case: Any) -> httpx.Response:
     if kwargs.get("files") is not None:
         request["files"] = kwargs["files"]
     # Read the answer as it comes: an endless one (a live MJPEG of a stream
-    # the fuzzer made) is cut after STREAM_READ_SECONDS and its status,
-    # headers and first bytes are checked.
+    # the fuzzer made, a quiet events watch) is cut after STREAM_READ_SECONDS
+    # (once its headers came, each read waits at most that long) and its
+    # status, headers and first bytes are checked; its body, cut, is not
+    # checked against a schema.
     with http.stream(**request) as streamed:
         body = bytearray()
         until = time.monotonic() + STREAM_READ_SECONDS
-        for chunk in streamed.iter_bytes():
-            body += chunk
-            if time.monotonic() > until:
-                break
+        timeouts = dict(streamed.request.extensions.get("timeout", {}))
+        streamed.request.extensions["timeout"] = timeouts | {"read": STREAM_READ_SECONDS}
+        cut = False
+        try:
+            for chunk in streamed.iter_bytes():
+                body += chunk
+                if time.monotonic() > until:
+                    cut = True
+                    break
+        except httpx.ReadTimeout:
+            cut = True  # the headers came; the body pauses longer than we read
         response = httpx.Response(
             streamed.status_code, headers=streamed.headers, content=bytes(body), request=streamed.request
         )
     response.elapsed = datetime.timedelta(0)
+    response.extensions["cut"] = cut
     return response
 
 
@@ -147,18 +156,36 @@ def _fuzz_operation(operation: Any, http: httpx.Client, run: Run) -> list[str]:
         except httpx.TimeoutException:
             failures.append(f"no answer within {http.timeout.read} s (a hang)\n  replay: {case.as_curl_command()}")
             return
+        except (httpx.HTTPError, httpx.StreamError) as exc:  # a connection cut, a malformed answer: recorded
+            failures.append(f"{type(exc).__name__}: {exc}\n  replay: {case.as_curl_command()}")
+            return
         run.statuses[response.status_code] += 1
         if response.status_code >= 500 and response.status_code != 501:
             run.server_errors += 1
             failures.append(f"{response.status_code} {response.text[:300]}\n  replay: {case.as_curl_command()}")
             return
         try:
-            case.validate_response(response, checks=CHECKS)
+            checks = CHECKS[:2] if response.extensions.get("cut") else CHECKS
+            case.validate_response(response, checks=checks)
         except (AssertionError, BaseExceptionGroup) as exc:  # schemathesis gathers failed checks in one group
             first = str(exc).strip().splitlines()
             failures.append(f"{response.status_code} {' / '.join(first[:6])}\n  replay: {case.as_curl_command()}")
+        except Exception as exc:  # the check itself could not judge the answer: recorded, never raised
+            failures.append(
+                f"{response.status_code} the check failed: {type(exc).__name__}: {str(exc)[:300]}\n"
+                f"  replay: {case.as_curl_command()}"
+            )
 
-    check()
+    try:
+        check()
+    except hypothesis.errors.Flaky as exc:
+        # check() records every fault of a request or an answer and raises
+        # none, so what escapes it is schemathesis's own generation, which
+        # Hypothesis found inconsistent between two examples (its negative
+        # mode's mutations, rarely, in long runs): a fault of the generator.
+        # The requests sent before it were checked; the rest of this
+        # operation is left out, and the run says so.
+        run.generator_faults.append(f"{operation.label}: {str(exc).splitlines()[0][:200]}")
     return failures
 
 
@@ -178,6 +205,9 @@ def test_fuzz_every_operation(platform: RunningPlatform, http: httpx.Client, sch
         f"{time.monotonic() - started:.0f} s, seeds {seeds}: {server_errors} 5xx (501 aside); "
         f"statuses {dict(sorted(statuses.items()))}"
     )
+    for r in runs:
+        for fault in r.generator_faults:
+            print(f"VIGIL_TEST_FUZZ_SEED={r.seed}: generation stopped early (a schemathesis fault): {fault}")
     failed = [f"VIGIL_TEST_FUZZ_SEED={r.seed}: {text}" for r in runs for text in r.failures]
     assert not failed, f"{len(failed)} failing operations:\n" + "\n".join(failed)
 
@@ -194,5 +224,8 @@ def _strategy(operation: Any) -> Any:
 def _operations(schema: Any) -> Iterator[Any]:
     for result in schema.get_all_operations():
         operation = result.ok()
-        if operation.definition.raw.get("operationId") not in SKIPPED and operation.label not in KNOWN:
-            yield operation
+        if operation.definition.raw.get("operationId") in SKIPPED or operation.label in KNOWN:
+            continue
+        if ONLY and ONLY not in operation.label:
+            continue
+        yield operation

@@ -95,7 +95,10 @@ class EventsServiceServicer:
     def WatchEvents(self, request, context):
         """Follows events live, one typed message per event: the same stream as
         FollowEvents for gRPC clients. Through the edge it is a JSON array that
-        grows as events come (`[{"event": {...}},{"event": {...}}`...). Errors
+        grows as events come (`[{},{"event": {...}},{"event": {...}}`...). A
+        message without `event` is a keepalive: one when the watch begins, then
+        one after every 15 s (`VIGIL_EVENTS_FOLLOW_KEEPALIVE_SECONDS`) without
+        an event, so a quiet watch outlives the edge's idle timeout. Errors
         as ListEvents; RESOURCE_EXHAUSTED when the caller falls more than 1000
         events behind.
         """
