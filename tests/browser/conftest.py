@@ -127,9 +127,14 @@ class Browser:
         return list(self.driver.find_elements(By.CSS_SELECTOR, f'[data-testid="{testid}"]'))
 
     def wait(self, condition: Callable[[Any], Any], timeout: float = 30, message: str = "") -> Any:
+        from selenium.common.exceptions import StaleElementReferenceException
         from selenium.webdriver.support.ui import WebDriverWait
 
-        return WebDriverWait(self.driver, timeout, poll_frequency=0.2).until(condition, message)
+        # A page re-renders while a condition reads it (a live feed, a list
+        # refreshed every few seconds): an element gone stale is read again.
+        return WebDriverWait(
+            self.driver, timeout, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException,)
+        ).until(condition, message)
 
     # -- signing in -------------------------------------------------------------------
     def login(self, token: str | None = None) -> None:

@@ -90,8 +90,12 @@ def test_streams_add_watch_edit_delete(browser: Browser, camera: RtspServer, api
 
     row.find_element("css selector", '[data-testid="stream-edit"]').click()
     name = browser.find("stream-form-name")
+    # The form fills in the stream's own values when its detail arrives:
+    # edit the name only then, or the typing lands before the fill.
+    browser.wait(lambda _: name.get_attribute("value") == "gate", 30, "the form never showed the stream's name")
     name.clear()
     name.send_keys("gate 2")
+    browser.wait(lambda _: name.get_attribute("value") == "gate 2", 10, "the name field did not take the edit")
     browser.find("stream-form-submit").click()
     shows(browser, "streams-message", "gate 2: stream successfully updated")
     assert api.get(f"/streams/0/{sid}").json()["stream_name"] == "gate 2"

@@ -185,13 +185,13 @@ def test_unknown_streams_and_analytics_are_404(platform, http, camera) -> None:
     for path in (f"/mjpeg/0/{stream_id}/NFV4-MPA", f"/visual/0/{stream_id}/NFV4-MPA"):
         assert http.get(path).json() == {"code": 404, "message": "stream or analytic not found"}
     # Assigned (the catalog's work row): people counting draws its overlay
-    # (the page embeds it); face recognition's stage draws none here.
-    for analytic in ("NFV4-MPA", "NFV4-FR"):
+    # (the page embeds it); smart-search indexing draws none.
+    for analytic in ("NFV4-MPA", "NFV4-SS"):
         assigned = http.post(f"/api/visionaire/pipeline/node-000/{stream_id}/{analytic}", json={})
         assert assigned.status_code == 200, assigned.text
     page = http.get(f"/visual/0/{stream_id}/NFV4-MPA")
     assert page.status_code == 200 and f'<img src="/mjpeg/0/{stream_id}/NFV4-MPA"' in page.text
-    for path in (f"/mjpeg/0/{stream_id}/NFV4-FR", f"/visual/0/{stream_id}/NFV4-FR"):
+    for path in (f"/mjpeg/0/{stream_id}/NFV4-SS", f"/visual/0/{stream_id}/NFV4-SS"):
         reply = http.get(path)
         assert reply.status_code == 501 and "not drawn" in reply.json()["message"], reply.text
     assert http.get(f"/mjpeg/0/{stream_id}/NFV4-MVA").status_code == 404  # not assigned
