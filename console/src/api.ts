@@ -130,19 +130,25 @@ async function send(path: string, options: RequestOptions): Promise<Response> {
     signal: options.signal,
   });
   if (!response.ok) {
-    const text = await response.text();
-    let parsed: unknown = null;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      parsed = null;
-    }
-    const message = errorMessage(response.status, parsed, text);
+    const error = await failure(response);
     const family = familyOf(path);
     if (response.status === 401 && getToken() && (family === "lenz" || family === "visionaire")) onUnauthorized?.();
-    throw new ApiError(response.status, message, parsed);
+    throw error;
   }
   return response;
+}
+
+/** The ApiError of a failed answer: its body's JSON (null when it is not
+ * JSON) and the message in the family's words. */
+export async function failure(response: Response): Promise<ApiError> {
+  const text = await response.text();
+  let parsed: unknown = null;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    parsed = null;
+  }
+  return new ApiError(response.status, errorMessage(response.status, parsed, text), parsed);
 }
 
 /** A JSON route: the parsed answer (null for 204). Throws ApiError. */
@@ -165,16 +171,7 @@ export async function checkToken(token: string): Promise<void> {
     headers: { Accept: "application/json", Authorization: `Bearer ${token}` },
   });
   if (response.status === 401) throw new ApiError(401, "invalid token", null);
-  if (!response.ok) {
-    const text = await response.text();
-    let parsed: unknown = null;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = null;
-    }
-    throw new ApiError(response.status, errorMessage(response.status, parsed, text), parsed);
-  }
+  if (!response.ok) throw await failure(response);
 }
 
 /** A message for anything a call threw. */

@@ -6,7 +6,7 @@
 // the MJPEG route refuses (an analytic that draws no overlay: 501), the view
 // says why and falls back to snapshots.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { apiBlob, authHeaders, describe, errorMessage } from "./api";
+import { apiBlob, authHeaders, describe, failure } from "./api";
 
 export type LiveMode = "mjpeg" | "snapshots";
 
@@ -103,14 +103,7 @@ export function LiveView({ node, stream, analytic, height = 480, fps = 10 }: Liv
       try {
         const response = await fetch(url, { headers: { Accept: "*/*", ...authHeaders(url) }, signal: abort.signal });
         if (!response.ok) {
-          const text = await response.text();
-          let body: unknown = null;
-          try {
-            body = JSON.parse(text);
-          } catch {
-            body = null;
-          }
-          setNote(`MJPEG: ${errorMessage(response.status, body, text)}. Showing the current frame every second instead.`);
+          setNote(`MJPEG: ${(await failure(response)).message}. Showing the current frame every second instead.`);
           setMode("snapshots");
           return;
         }

@@ -2,7 +2,7 @@
 // behind the credentials, times, files as base64, the live events follow.
 import { useEffect, useState } from "preact/hooks";
 import "./media.css";
-import { ApiError, apiBlob, authHeaders, errorMessage, withQuery } from "./api";
+import { apiBlob, authHeaders, failure, withQuery } from "./api";
 
 /** An event as `GET /vigil/v1/events` lists it (proto vigil.events.v1.Event). */
 export interface VigilEvent {
@@ -119,16 +119,7 @@ export async function followEvents(
     headers: { Accept: "text/event-stream", ...authHeaders(path) },
     signal,
   });
-  if (!response.ok || !response.body) {
-    const text = await response.text();
-    let parsed: unknown = null;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = null;
-    }
-    throw new ApiError(response.status, errorMessage(response.status, parsed, text), parsed);
-  }
+  if (!response.ok || !response.body) throw await failure(response);
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
   for (;;) {
