@@ -15,4 +15,5 @@ if [ -n "$PG" ]; then
 else
   echo "!!! PostgreSQL could not be started: the PostgreSQL test variants will be SKIPPED !!!" >&2
 fi
-.venv/bin/python -m pytest -p no:cacheprovider "$@"
+# The slowest cases are listed at the end, to keep the suite lean.
+.venv/bin/python -m pytest -p no:cacheprovider --durations=25 "$@"
