@@ -72,3 +72,26 @@ export function Loading({ when }: { when: boolean }) {
     </p>
   ) : null;
 }
+
+/** A labelled date-and-time field to the second (the pages' "From" and "Until" filters). */
+export function TimeField(props: {
+  id: string;
+  label: string;
+  value: string;
+  onInput: (event: Event) => void;
+  testid?: string;
+}) {
+  return (
+    <div>
+      <label for={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        type="datetime-local"
+        step={1}
+        data-testid={props.testid}
+        value={props.value}
+        onInput={props.onInput}
+      />
+    </div>
+  );
+}

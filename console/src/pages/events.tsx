@@ -16,7 +16,7 @@ import {
   formatTime,
   localToRfc3339,
 } from "../media";
-import { ErrorBox } from "../ui";
+import { ErrorBox, TimeField } from "../ui";
 import type { PageProps } from "./index";
 
 interface Filter {
@@ -190,28 +190,8 @@ export function EventsPage({ query }: PageProps) {
               ))}
             </select>
           </div>
-          <div>
-            <label for="ev-since">From</label>
-            <input
-              id="ev-since"
-              type="datetime-local"
-              step={1}
-              data-testid="events-filter-since"
-              value={draft.since}
-              onInput={set("since")}
-            />
-          </div>
-          <div>
-            <label for="ev-until">Until</label>
-            <input
-              id="ev-until"
-              type="datetime-local"
-              step={1}
-              data-testid="events-filter-until"
-              value={draft.until}
-              onInput={set("until")}
-            />
-          </div>
+          <TimeField id="ev-since" label="From" testid="events-filter-since" value={draft.since} onInput={set("since")} />
+          <TimeField id="ev-until" label="Until" testid="events-filter-until" value={draft.until} onInput={set("until")} />
         </div>
         <div class="actions">
           <button type="submit" data-testid="events-apply">

@@ -5,7 +5,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, describe } from "../api";
 import { Base64Image, type StreamRef, fileToBase64, formatTime, localToRfc3339 } from "../media";
-import { ErrorBox } from "../ui";
+import { ErrorBox, TimeField } from "../ui";
 import type { PageProps } from "./index";
 
 interface Result {
@@ -138,26 +138,18 @@ export function SearchPage(_props: PageProps) {
               ))}
             </select>
           </div>
-          <div>
-            <label for="search-since">From</label>
-            <input
-              id="search-since"
-              type="datetime-local"
-              step={1}
-              value={since}
-              onInput={(e) => setSince((e.target as HTMLInputElement).value)}
-            />
-          </div>
-          <div>
-            <label for="search-until">Until</label>
-            <input
-              id="search-until"
-              type="datetime-local"
-              step={1}
-              value={until}
-              onInput={(e) => setUntil((e.target as HTMLInputElement).value)}
-            />
-          </div>
+          <TimeField
+            id="search-since"
+            label="From"
+            value={since}
+            onInput={(e) => setSince((e.target as HTMLInputElement).value)}
+          />
+          <TimeField
+            id="search-until"
+            label="Until"
+            value={until}
+            onInput={(e) => setUntil((e.target as HTMLInputElement).value)}
+          />
         </div>
         <div class="actions">
           <button type="submit" data-testid="search-submit" disabled={busy}>
