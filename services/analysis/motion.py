@@ -90,8 +90,26 @@ class GatePolicy:
         """Whether to run the detector on this frame (`tracking`: objects
         are tracked now). The motion is measured on every frame, so the
         average follows the scene."""
+        return self.decide(self.measure(luma), time, tracking)
+
+    def measure(self, luma: np.ndarray) -> bool:
+        """`detect`'s first half: whether this frame moved (the average
+        follows it). Frames are measured in their order."""
         assert self.detector is not None
-        moved = self.detector.moved(luma)
+        return self.detector.moved(luma)
+
+    def likely(self, moved: bool, time: float, tracking: bool) -> bool:
+        """What `decide` would say now, without deciding: a pipeline asks
+        it before the frame ahead is decided (with that frame's `_last` and
+        `tracking` not known yet), to send the detector its request early.
+        A wrong guess costs a request; `decide` is still exact."""
+        last = self._last
+        wait = self.recheck_seconds if tracking else self.idle_recheck_seconds
+        return moved or last is None or time < last or time - last >= wait
+
+    def decide(self, moved: bool, time: float, tracking: bool) -> bool:
+        """`detect`'s second half, in frame order once the frame before it
+        is decided (`tracking` is that frame's)."""
         last = self._last
         wait = self.recheck_seconds if tracking else self.idle_recheck_seconds
         if moved or last is None or time < last or time - last >= wait:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -46,7 +47,7 @@ from services.catalog import work
 from services.catalog.analytics import rule_active
 from services.engine.overlays import Overlays
 from services.engine.sources import OpenStream
-from services.engine.workers import Recording
+from services.engine.workers import Prepared, Recording
 from services.events.store import EventStore, NewEvent
 from services.events.vocabulary import MAX_THUMBNAIL_BYTES
 from services.inference_client import InferenceClient
@@ -54,6 +55,7 @@ from services.inference_client.client import InferenceError
 from services.media.frame_ring import FrameRef
 from services.media.jpeg import encode_jpeg
 from services.vision.detectors import OBJECT_MODEL, detect_objects
+from services.vision.yolox import Detection
 
 log = logging.getLogger(__name__)
 
@@ -120,18 +122,50 @@ def i420_to_rgb(pixels: np.ndarray) -> np.ndarray:
     return av.VideoFrame.from_ndarray(pixels, format="yuv420p").to_ndarray(format="rgb24")
 
 
+#: Frames whose RGB picture is kept for the next stage that asks (by ring
+#: and sequence number): a FindFace archive's face, body and car rows, or a
+#: video's several analytics, read the same frame one after the other.
+RGB_KEPT = 4
+_rgb: OrderedDict[tuple[str, int, int, int], np.ndarray] = OrderedDict()
+
+
+async def frame_rgb(pixels: np.ndarray, ref: FrameRef) -> np.ndarray:
+    """The RGB picture of a ring frame, converted once however many stages
+    analyse it (the pictures are read, never written, by the stages)."""
+    key = (ref.ring, ref.seq, ref.width, ref.height)
+    rgb = _rgb.get(key)
+    if rgb is None:
+        rgb = await asyncio.to_thread(i420_to_rgb, pixels)
+        _rgb[key] = rgb
+        while len(_rgb) > RGB_KEPT:
+            _rgb.popitem(last=False)
+    else:
+        _rgb.move_to_end(key)
+    return rgb
+
+
 def thumbnail(
     rgb: np.ndarray, box: tuple[float, float, float, float], quality: int = THUMBNAIL_QUALITY
 ) -> bytes | None:
     """A JPEG of the normalised box (with a margin) of an RGB frame; the
     whole frame when the box is tiny; None when it would be too large."""
+    return thumbnail_jpeg(thumbnail_crop(rgb, box), quality)
+
+
+def thumbnail_crop(rgb: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+    """The pixels `thumbnail` encodes, copied out of the frame (a stage that
+    keeps a best shot keeps these, and encodes the one it posts)."""
     height, width = rgb.shape[:2]
     x1, y1, x2, y2 = box
     mx, my = (x2 - x1) * MARGIN, (y2 - y1) * MARGIN
     left, top = max(0, int((x1 - mx) * width)), max(0, int((y1 - my) * height))
     right, bottom = min(width, int((x2 + mx) * width + 1)), min(height, int((y2 + my) * height + 1))
     crop = rgb[top:bottom, left:right] if right - left >= MIN_SIDE and bottom - top >= MIN_SIDE else rgb
-    crop = np.ascontiguousarray(crop[: crop.shape[0] & ~1, : crop.shape[1] & ~1])
+    return np.array(crop[: crop.shape[0] & ~1, : crop.shape[1] & ~1], order="C")
+
+
+def thumbnail_jpeg(crop: np.ndarray, quality: int = THUMBNAIL_QUALITY) -> bytes | None:
+    """`thumbnail_crop`'s pixels as the JPEG `thumbnail` gives."""
     data = encode_jpeg(av.VideoFrame.from_ndarray(crop, format="rgb24"), quality=quality)
     return data if len(data) <= MAX_THUMBNAIL_BYTES else None
 
@@ -221,12 +255,21 @@ class ObjectAnalysis:
             self._overlays.clear(row.item.stream_id, row.item.analytic_id)
 
     async def analyse(self, item: work.WorkItem, config: dict[str, Any], stream: OpenStream, ref: FrameRef) -> None:
+        prepared = await self.prepare(item, config, stream, ref)
+        await prepared.complete()
+
+    async def prepare(self, item: work.WorkItem, config: dict[str, Any], stream: OpenStream, ref: FrameRef) -> Prepared:
+        """The frame's first half, done in frame order: its pixels read and
+        converted, its motion measured, and (when the motion gate will
+        likely let it through) its detection request sent. The offline
+        pipeline prepares frame N+1 before it completes frame N, so the
+        inference service has the next request while N is decided."""
         why = self.refuse(item)
         if why is not None:
             raise ValueError(why)
         pixels = stream.read(ref)
         if pixels is None:  # overwritten before it could be read: counted by the stream
-            return
+            return Prepared(_nothing)
         row = self._rows.get(item.id)
         if row is None:
             row = self._rows[item.id] = _Row(item, ObjectAnalyser(item.analytic_id, config, rules_of(config)), config)
@@ -234,15 +277,46 @@ class ObjectAnalysis:
         elif config != row.config:
             row.analyser.configure(config, rules_of(config))
             row.configure(config)
-        gate = row.gate
-        if gate is not None and row.retry != ref.time:
-            luma = pixels[: ref.height]  # type: ignore[index]
-            if not await asyncio.to_thread(gate.detect, luma, ref.time, row.tracking):
-                FRAMES_GATED.labels(item.stream_id, item.analytic_id).inc()
+        gate = row.gate if row.retry != ref.time else None  # a frame tried again has passed it
+        moved = True
+        if gate is not None:
+            moved = await asyncio.to_thread(gate.measure, pixels[: ref.height])  # type: ignore[index]
+        rgb: np.ndarray | None = None
+        task: asyncio.Future[list[Detection]] | None = None
+        if gate is None or gate.likely(moved, ref.time, row.tracking):
+            rgb = await frame_rgb(pixels, ref)  # type: ignore[arg-type]
+            task = self._detect(rgb)
+        return Prepared(lambda: self._complete(item, row, stream, ref, rgb, gate, moved, task), task)
+
+    def _detect(self, rgb: np.ndarray) -> asyncio.Future[list[Detection]]:
+        return asyncio.ensure_future(detect_objects(self._client, rgb, score_threshold=LOW_SCORE, model=self._model))
+
+    async def _complete(
+        self,
+        item: work.WorkItem,
+        row: _Row,
+        stream: OpenStream,
+        ref: FrameRef,
+        rgb: np.ndarray | None,
+        gate: GatePolicy | None,
+        moved: bool,
+        task: asyncio.Future[list[Detection]] | None,
+    ) -> None:
+        """The frame's second half, in frame order: the gate decided with
+        the frame before's tracking, the detections awaited, tracked,
+        counted and stored."""
+        if gate is not None and not gate.decide(moved, ref.time, row.tracking):
+            if task is not None:
+                Prepared(_nothing, task).discard()
+            FRAMES_GATED.labels(item.stream_id, item.analytic_id).inc()
+            return
+        if rgb is None:
+            pixels = stream.read(ref)
+            if pixels is None:  # overwritten meanwhile: counted by the stream
                 return
-        rgb = await asyncio.to_thread(i420_to_rgb, pixels)  # type: ignore[arg-type]
+            rgb = await frame_rgb(pixels, ref)  # type: ignore[arg-type]
         try:
-            detections = await detect_objects(self._client, rgb, score_threshold=LOW_SCORE, model=self._model)
+            detections = await (task if task is not None else self._detect(rgb))
         except (InferenceError, grpc.RpcError) as error:
             if getattr(stream, "recording", None) is not None:
                 row.retry = ref.time
@@ -312,6 +386,10 @@ class ObjectAnalysis:
             return
         row.unsaved = []
         EVENTS_APPENDED.labels(item.stream_id, item.analytic_id).inc(len(ids))
+
+
+async def _nothing() -> None:
+    return None
 
 
 def _drawer(result: FrameResult) -> Callable[[np.ndarray], np.ndarray]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from services.catalog import work
 from services.engine.sources import OpenStream
-from services.engine.workers import Analyser
+from services.engine.workers import Analyser, Prepared
 from services.media.frame_ring import FrameRef
 
 
@@ -56,3 +56,15 @@ class Analysers:
         if stage is None:
             raise ValueError(self.refuse(item))
         await stage.analyse(item, config, stream, ref)
+
+    async def prepare(self, item: work.WorkItem, config: dict[str, Any], stream: OpenStream, ref: FrameRef) -> Prepared:
+        """The frame begun by the row's stage (workers.Prepared); a stage
+        that begins nothing early analyses the whole frame in `complete`."""
+        stage = self._stages.get(item.analytic_id)
+        if stage is None:
+            raise ValueError(self.refuse(item))
+        prepare = getattr(stage, "prepare", None)
+        if prepare is not None:
+            prepared: Prepared = await prepare(item, config, stream, ref)
+            return prepared
+        return Prepared(lambda: stage.analyse(item, config, stream, ref))

@@ -62,7 +62,7 @@ from services.engine.analysers import (
     EVENTS_APPENDED,
     FRAMES_SKIPPED,
     THUMBNAIL_QUALITY,
-    i420_to_rgb,
+    frame_rgb,
     in_hours,
     thumbnail,
 )
@@ -199,7 +199,7 @@ class FaceAnalysis:
         pixels = stream.read(ref)
         if pixels is None:
             return
-        rgb = await asyncio.to_thread(i420_to_rgb, pixels)  # type: ignore[arg-type]
+        rgb = await frame_rgb(pixels, ref)  # type: ignore[arg-type]
         await self.analyse_picture(item, config, rgb, ref.time, recording=getattr(stream, "recording", None))
 
     async def analyse_picture(

@@ -35,7 +35,7 @@ import numpy as np
 from services.analysis.faces import in_rect
 from services.analysis.objects import PEOPLE, VEHICLES, ObjectAnalyser
 from services.catalog import work
-from services.engine.analysers import EVENTS_APPENDED, THUMBNAIL_QUALITY, i420_to_rgb, thumbnail
+from services.engine.analysers import EVENTS_APPENDED, THUMBNAIL_QUALITY, frame_rgb, thumbnail_crop, thumbnail_jpeg
 from services.engine.sources import OpenStream
 from services.engine.workers import Recording
 from services.events.store import EventStore, NewEvent
@@ -92,7 +92,8 @@ class _Best:
     box: tuple[float, float, float, float]
     time: float
     label: str
-    jpeg: bytes | None
+    #: The best shot's pixels (`thumbnail_crop`), encoded when it is posted.
+    crop: np.ndarray
 
 
 @dataclass
@@ -171,7 +172,7 @@ class ObjectPosting:
         if last is not None and last[0] == frame:
             rgb, detections = last[1], last[2]
         else:
-            rgb = await asyncio.to_thread(i420_to_rgb, pixels)  # type: ignore[arg-type]
+            rgb = await frame_rgb(pixels, ref)  # type: ignore[arg-type]
             # A failure of the inference service propagates: the offline job tries the frame again.
             detections = await detect_objects(self._client, rgb, score_threshold=LOW_SCORE, model=self._model)
             self._last[item.stream_id] = (frame, rgb, detections)
@@ -201,7 +202,8 @@ class ObjectPosting:
             if obj.score < s.min_score or not s.min_size <= size <= s.max_size or not in_rect(s.roi_rect, centre):
                 continue
             if track.best is None or obj.score > track.best.score:
-                track.best = _Best(obj.score, obj.box, time, obj.label, thumbnail(rgb, obj.box, s.jpeg_quality))
+                # The pixels are kept; only the posted best shot is encoded.
+                track.best = _Best(obj.score, obj.box, time, obj.label, thumbnail_crop(rgb, obj.box))
         due = []
         for track_id, track in list(row.tracks.items()):
             if time - track.last_seen > s.lost_seconds:
@@ -256,7 +258,7 @@ class ObjectPosting:
                     label=best.label,
                     score=float(best.score),
                     box=best.box,
-                    thumbnail=best.jpeg,
+                    thumbnail=thumbnail_jpeg(best.crop, row.settings.jpeg_quality),
                     attributes={
                         "frame_time": round(best.time, 3),
                         "track_frames": track.frames,

@@ -45,7 +45,9 @@ time) -> `failed`.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
+import functools
 import logging
 import math
 import queue
@@ -64,7 +66,7 @@ from sqlmodel import Session, col, select
 from services.catalog import work
 from services.db.models import Stream, Video, as_utc
 from services.engine.sources import OpenStream
-from services.engine.workers import FRAMES_SAMPLED, Analyser, Recording, sample_fps, worker_id
+from services.engine.workers import FRAMES_SAMPLED, Analyser, Prepared, Recording, sample_fps, worker_id
 from services.events.store import EventStore, Fenced
 from services.inference_client.client import InferenceError
 from services.media.container import DECODE_ERRORS, NotAVideo, error_reason, open_video
@@ -75,8 +77,13 @@ log = logging.getLogger(__name__)
 #: A resumed job re-reads this much video before its checkpoint (events
 #: there are skipped), so tracking and line crossings pick up where they were.
 WARMUP_SECONDS = 2.0
-#: Frames decoded ahead of the analysis (the ring has two more slots).
+#: Frames decoded ahead of the analysis.
 QUEUE_FRAMES = 2
+#: Frames in the analysis at once: frame N+1 is prepared (its detection
+#: request sent) before frame N is completed, so the inference service
+#: always has the next request (workers.Prepared). The ring holds these, the
+#: queued frames and the one being decoded.
+PIPELINE_DEPTH = 2
 #: Frames that stop more than this before the announced end are truncated.
 END_TOLERANCE_SECONDS = 0.5
 
@@ -220,7 +227,7 @@ class Decoder:
         self.width, self.height = width, height
         ring = self.ring
         if ring is None or (ring.width, ring.height) != (width, height):
-            ring = self.ring = FrameRing(width, height, QUEUE_FRAMES + 2)
+            ring = self.ring = FrameRing(width, height, QUEUE_FRAMES + PIPELINE_DEPTH + 1)
             self._rings.append(ring)
         seq, pixels = ring.slot_view()
         pixels[:] = frame.to_ndarray()
@@ -470,6 +477,7 @@ class OfflineWorker:
         )
         loop = asyncio.get_running_loop()
         decoder.start()
+        inflight: collections.deque[tuple[Sampled, list[tuple[int, Prepared]]]] = collections.deque()
         try:
             beat = loop.time()
             while True:
@@ -477,12 +485,14 @@ class OfflineWorker:
                 if got is None:
                     pass
                 elif isinstance(got, Ended):
+                    while inflight:
+                        await self._complete(job, frames, source, *inflight.popleft())
                     await self._ended(job, got, source, frames)
                     return
                 else:
-                    await self._frame(job, frames, got, source)
-                    job.frames += 1
-                    job.last_time = max(job.last_time, got.ref.time)
+                    inflight.append((got, await self._prepare(job, frames, got)))
+                    while len(inflight) >= PIPELINE_DEPTH:
+                        await self._complete(job, frames, source, *inflight.popleft())
                 if loop.time() - beat >= self._interval:
                     beat = loop.time()
                     if not await self._beat(job, source):
@@ -490,45 +500,84 @@ class OfflineWorker:
                 if not job.rows:
                     return
         finally:
+            for _, prepared in inflight:
+                for _, ready in prepared:
+                    ready.discard()
             await asyncio.to_thread(decoder.close)
 
-    async def _frame(self, job: Job, frames: FileFrames, got: Sampled, source: Source) -> None:
-        """Hand one kept frame to the analysis of each row that wants it. A
-        frame the inference service cannot answer for is tried again every
-        second (heartbeating meanwhile) for `inference_patience_seconds`,
-        then the job fails: a recording loses no frame silently."""
-        loop = asyncio.get_running_loop()
+    async def _prepare(self, job: Job, frames: FileFrames, got: Sampled) -> list[tuple[int, Prepared]]:
+        """Begin one kept frame for each row that wants it (in frame order)."""
+        prepare = getattr(self._analyser, "prepare", None)
+        begun: list[tuple[int, Prepared]] = []
         for row_id in got.rows:
             row = job.rows.get(row_id)
             if row is None:
                 continue
             row.sampled += 1
             FRAMES_SAMPLED.labels(job.stream_id, row.item.analytic_id).inc()
-            since = loop.time()
-            while True:
-                try:
-                    # The stages take an OpenStream; they read only what FileFrames
-                    # has (`read`, `stream_id`, `node_num`, `recording`).
-                    await self._analyser.analyse(row.item, row.item.config, cast(OpenStream, frames), got.ref)
-                    break
-                except Fenced:  # cancelled, removed or taken over meanwhile
-                    job.rows.pop(row_id, None)
-                    break
-                except (InferenceError, grpc.RpcError) as error:
-                    waited = loop.time() - since
-                    if waited >= self._patience:
-                        raise Unanswered(
-                            f"the inference service did not answer for {waited:.0f} s at {got.ref.time:.1f} s "
-                            f"of the video: {error}"
-                        ) from None
-                    log.warning(
-                        "offline worker %s: frame at %.2f s waits for inference: %s", self.id, got.ref.time, error
-                    )
-                    await asyncio.sleep(1.0)
-                    if not await self._beat(job, source) or row_id not in job.rows:
-                        return
+            # The stages take an OpenStream; they read only what FileFrames
+            # has (`read`, `stream_id`, `node_num`, `recording`).
+            stream = cast(OpenStream, frames)
+            if prepare is None:
+                whole = functools.partial(self._analyser.analyse, row.item, row.item.config, stream, got.ref)
+                begun.append((row_id, Prepared(whole)))
+                continue
+            try:
+                begun.append((row_id, await prepare(row.item, row.item.config, stream, got.ref)))
+            except Fenced:  # cancelled, removed or taken over meanwhile
+                job.rows.pop(row_id, None)
+        return begun
+
+    async def _complete(
+        self, job: Job, frames: FileFrames, source: Source, got: Sampled, begun: list[tuple[int, Prepared]]
+    ) -> None:
+        """Finish one kept frame for each row, in frame order. A frame the
+        inference service cannot answer for is tried again every second
+        (heartbeating meanwhile) for `inference_patience_seconds`, then the
+        job fails: a recording loses no frame silently."""
+        for row_id, ready in begun:
+            row = job.rows.get(row_id)
+            if row is None:
+                ready.discard()
+                continue
+            try:
+                await ready.complete()
+            except Fenced:  # cancelled, removed or taken over meanwhile
+                job.rows.pop(row_id, None)
+            except (InferenceError, grpc.RpcError) as error:
+                await self._again(job, frames, got, source, row, error)
             if row_id in job.rows:
                 row.reached = max(row.reached, got.ref.time)
+        job.frames += 1
+        job.last_time = max(job.last_time, got.ref.time)
+
+    async def _again(
+        self, job: Job, frames: FileFrames, got: Sampled, source: Source, row: Row, error: BaseException
+    ) -> None:
+        """Analyse a frame of a row again until the inference service answers
+        (see `_complete`); returns when it did or the row is gone."""
+        loop = asyncio.get_running_loop()
+        since = loop.time()
+        row_id = row.item.id
+        while True:
+            waited = loop.time() - since
+            if waited >= self._patience:
+                raise Unanswered(
+                    f"the inference service did not answer for {waited:.0f} s at {got.ref.time:.1f} s "
+                    f"of the video: {error}"
+                ) from None
+            log.warning("offline worker %s: frame at %.2f s waits for inference: %s", self.id, got.ref.time, error)
+            await asyncio.sleep(1.0)
+            if not await self._beat(job, source) or row_id not in job.rows:
+                return
+            try:
+                await self._analyser.analyse(row.item, row.item.config, cast(OpenStream, frames), got.ref)
+                return
+            except Fenced:
+                job.rows.pop(row_id, None)
+                return
+            except (InferenceError, grpc.RpcError) as again:
+                error = again
 
     async def _beat(self, job: Job, source: Source) -> bool:
         """Renew the rows with their checkpoints; False when none is left."""

@@ -55,7 +55,7 @@ from services.engine.analysers import (
     MARGIN,
     THUMBNAIL_QUALITY,
     analysed,
-    i420_to_rgb,
+    frame_rgb,
     in_hours,
     skip_frame,
 )
@@ -161,7 +161,7 @@ class PlateAnalysis:
         elif config != row.config:
             row.analyser.configure(config)
             row.config = config
-        rgb = await asyncio.to_thread(i420_to_rgb, pixels)  # type: ignore[arg-type]
+        rgb = await frame_rgb(pixels, ref)  # type: ignore[arg-type]
         try:
             results = await self._frame(row, rgb, ref)
         except (InferenceError, grpc.RpcError) as error:

@@ -38,7 +38,7 @@ import numpy as np
 from services.analysis.objects import LABELS, LOW_SCORE, ObjectAnalyser
 from services.catalog import work
 from services.common.errors import InvalidArgument, NotFound, Unavailable
-from services.engine.analysers import EVENTS_APPENDED, FRAMES_SKIPPED, i420_to_rgb, thumbnail
+from services.engine.analysers import EVENTS_APPENDED, FRAMES_SKIPPED, frame_rgb, thumbnail
 from services.engine.faces import (
     EMBEDDING_KIND,
     FACE_SEEN,
@@ -110,7 +110,7 @@ class SearchIndexing:
         pixels = stream.read(ref)
         if pixels is None:
             return
-        rgb = await asyncio.to_thread(i420_to_rgb, pixels)  # type: ignore[arg-type]
+        rgb = await frame_rgb(pixels, ref)  # type: ignore[arg-type]
         jobs = []
         recording: Recording | None = getattr(stream, "recording", None)
         if config.get("index_faces", True):

@@ -49,7 +49,7 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -142,6 +142,27 @@ class Analyser(Protocol):
 
     async def analyse(self, item: work.WorkItem, config: dict[str, Any], stream: OpenStream, ref: FrameRef) -> None:
         """Analyse one frame (read its pixels with `stream.read(ref)`)."""
+
+
+class Prepared:
+    """A frame a stage has begun (an offline job's pipeline: its inference
+    request is sent while the frame before it is still being decided):
+    `complete()` finishes it, in frame order; `discard()` drops it. A stage
+    with nothing to begin early finishes the whole frame in `complete`."""
+
+    def __init__(self, complete: Callable[[], Awaitable[None]], task: asyncio.Future[Any] | None = None) -> None:
+        self.complete = complete
+        self._task = task
+
+    def discard(self) -> None:
+        task = self._task
+        if task is None:
+            return
+        if task.done():
+            if not task.cancelled():
+                task.exception()  # retrieved: a failed request of a dropped frame is not an error
+        else:
+            task.cancel()
 
 
 class NotBuilt(Exception):

@@ -54,3 +54,33 @@ def test_the_policy_rechecks_tracks_every_second_and_an_empty_scene_rarely() -> 
     assert idle == [0.0, 10.0, 20.0]
     # Frame times that start again (a file looping, a reconnect) detect at once.
     assert policy.detect(noisy(base, rng), 0.2, tracking=False)
+
+
+def test_a_pipeline_measuring_ahead_decides_as_detect_does() -> None:
+    """The offline pipeline measures frame N+1's motion (and guesses with
+    `likely`, to send its detection early) before it decides frame N: its
+    decisions are `detect`'s, frame for frame, whatever the guesses were."""
+    rng = np.random.default_rng(11)
+    base = scene()
+    frames: list[tuple[np.ndarray, float, bool]] = []
+    for i in range(60):  # still, a walker for a while, still again; tracking while the walker is there
+        frame = base.copy()
+        walking = 20 <= i < 35
+        if walking:
+            x = 100 + 30 * (i - 20)
+            frame[300:480, x : x + 60] = 255 - frame[300:480, x : x + 60]
+        frames.append((noisy(frame, rng), i * 0.2, walking))
+    plain = GatePolicy()
+    # `tracking` is what the frame before showed, as the engine passes it.
+    expected = [plain.detect(luma, time, n > 0 and frames[n - 1][2]) for n, (luma, time, _) in enumerate(frames)]
+    ahead = GatePolicy()
+    measured = [ahead.measure(frames[0][0])]
+    decided, guesses = [], []
+    for n, (_, time, _) in enumerate(frames):
+        if n + 1 < len(frames):  # frame N+1 begun before N is decided
+            measured.append(ahead.measure(frames[n + 1][0]))
+            guesses.append(ahead.likely(measured[n + 1], frames[n + 1][1], n > 0 and frames[n - 1][2]))
+        decided.append(ahead.decide(measured[n], time, n > 0 and frames[n - 1][2]))
+    assert decided == expected
+    assert any(expected) and not all(expected)  # the gate both let frames through and held some
+    assert sum(guesses) >= sum(expected[1:]) - 2  # the guesses send nearly every frame that will pass early

@@ -203,6 +203,24 @@ def test_resize_keeps_a_linear_ramp() -> None:
     assert img.resize(ramp, 64, 4).tolist() == ramp.tolist()
 
 
+def test_opencv_resize_and_warp_agree_with_the_numpy_reference() -> None:
+    """The OpenCV paths (`resize`, `warp_affine` on uint8) sample where the
+    numpy reference does: within one grey level (OpenCV's fixed-point
+    rounding), at every size the engine uses, grey and colour."""
+    rng = np.random.default_rng(3)
+    picture = rng.integers(0, 256, (270, 480, 3), dtype=np.uint8)
+    for width, height in ((416, 234), (640, 360), (97, 55), (960, 540)):
+        fast = img.resize(picture, width, height).astype(int)
+        assert fast.shape == (height, width, 3)
+        assert np.abs(fast - img.resize_reference(picture, width, height).astype(int)).max() <= 1
+    grey = picture[..., 0]
+    assert np.abs(img.resize(grey, 100, 60).astype(int) - img.resize_reference(grey, 100, 60).astype(int)).max() <= 1
+    matrix = np.array([[0.9, 0.1, -20.0], [-0.1, 0.9, 15.0]])
+    fast = img.warp_affine(picture, matrix, 112, 112).astype(int)
+    slow = img.warp_affine(picture.astype(np.float32), matrix, 112, 112).astype(int)  # the numpy path
+    assert np.abs(fast - slow).max() <= 1
+
+
 def test_nms_keeps_the_best_of_overlapping_boxes() -> None:
     boxes = np.array([[0, 0, 10, 10], [1, 1, 11, 11], [50, 50, 60, 60]], np.float32)
     assert img.nms(boxes, np.array([0.5, 0.9, 0.3]), 0.5) == [1, 2]
