@@ -45,8 +45,9 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy import and_, func, or_
+from sqlalchemy import select as sql_select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from services.db.models import Event
 from services.events.vocabulary import SIGHTING
@@ -191,17 +192,17 @@ class TextSearch:
         if not matches:
             return []
         sighting = col(Event.attributes)[SIGHTING].as_string()
-        stmt = select(
-            Event.id,
-            Event.primary_text,
-            Event.secondary_text,
-            Event.label,
-            Event.sub_analytic,
-            Event.event_type,
+        stmt = sql_select(
+            col(Event.id),
+            col(Event.primary_text),
+            col(Event.secondary_text),
+            col(Event.label),
+            col(Event.sub_analytic),
+            col(Event.event_type),
             sighting,
         ).where(or_(*matches))
         if where.stream_id is not None:
-            stmt = stmt.where(Event.stream_id == where.stream_id)
+            stmt = stmt.where(col(Event.stream_id) == where.stream_id)
         if where.since is not None:
             stmt = stmt.where(col(Event.occurred_at) >= where.since)
         if where.until is not None:
@@ -210,5 +211,5 @@ class TextSearch:
         with Session(self._engine) as session:
             return [
                 Candidate(i or 0, p or "", s or "", lb or "", sub or "", kind or "", key or "")
-                for i, p, s, lb, sub, kind, key in session.exec(stmt)
+                for i, p, s, lb, sub, kind, key in session.execute(stmt)
             ]
