@@ -44,11 +44,13 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 import numpy as np
 
 from services.analysis.objects import LOST_SECONDS, ObjectAnalyser, TrackedObject
+from services.catalog.analytics import hours_active
 from services.vision import ocr
 from services.vision.image import resize
 from services.vision.yolox import Detection
@@ -137,11 +139,15 @@ class PlateSettings:
 @dataclass(frozen=True)
 class PlateRule:
     """A `plate_match` rule: a voted plate on `plates` (as `clean` makes
-    them) or matching `pattern` in full raises a `plate_match` event."""
+    them) or matching `pattern` in full raises a `plate_match` event, at a
+    time within the rule's `active_hours` (`fires`: the events and the
+    overlay's match colour both ask it)."""
 
     index: int
     plates: frozenset[str] = frozenset()
     pattern: re.Pattern[str] | None = None
+    #: The rule's `active_hours` (from, to, timezone), None: always.
+    active_hours: Mapping[str, Any] | None = field(default=None, compare=False)
 
     @classmethod
     def from_rule(cls, index: int, rule: Mapping[str, Any]) -> PlateRule:
@@ -150,13 +156,21 @@ class PlateRule:
             compiled = re.compile(str(pattern)) if pattern else None
         except re.error as error:
             raise PlateSettingsError(f"rules[{index}].pattern is not a valid regular expression: {error}") from None
-        return cls(index, frozenset(c for c in (clean(str(p)) for p in rule.get("plates", ())) if c), compiled)
+        plates = frozenset(c for c in (clean(str(p)) for p in rule.get("plates", ())) if c)
+        hours = rule.get("active_hours")
+        return cls(index, plates, compiled, dict(hours) if hours else None)
 
     def matches(self, plate: str) -> bool:
         text = clean(plate)
         if not text:
             return False
         return text in self.plates or (self.pattern is not None and self.pattern.fullmatch(text) is not None)
+
+    def fires(self, plate: str, when: datetime) -> bool:
+        """Whether a vehicle with this plate at `when` (timezone-aware: the
+        event's time) raises the rule's event: the plate matches and `when`
+        is within the rule's `active_hours`."""
+        return self.matches(plate) and hours_active(self.active_hours, when)
 
     def describe(self) -> dict[str, Any]:
         """What the event's attributes say of the rule."""
@@ -436,16 +450,17 @@ class PlateAnalyser:
             )
         return True
 
-    def marks(self, time: float) -> list[VehicleMark]:
+    def marks(self, time: float, when: datetime) -> list[VehicleMark]:
         """The vehicles tracked in the frame at `time`, with their plate as
-        voted so far."""
+        voted so far; `matched` when a `plate_match` rule fires on that
+        plate at `when` (the frame's event time: now for a live stream)."""
         out = []
         for track_id, track in sorted(self._tracks.items()):
             if track.last_seen != time:
                 continue
             voted = track.vote.result()
             text = voted[0] if voted is not None else ""
-            matched = bool(text) and any(rule.matches(text) for rule in self.settings.rules)
+            matched = bool(text) and any(rule.fires(text, when) for rule in self.settings.rules)
             out.append(VehicleMark(track_id, track.label, track.box, text, track.plate_box, matched))
         return out
 

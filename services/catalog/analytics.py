@@ -246,8 +246,14 @@ def rule_active(rule: Mapping[str, Any], when: datetime) -> bool:
     """Whether a rule applies to an event at `when` (timezone-aware): always
     without `active_hours`, else when the local time in its zone lies from
     `from` (included) to `to` (excluded), past midnight when `to` is
-    earlier."""
-    hours = rule.get("active_hours")
+    earlier. The one test of a rule's hours: the engine's rule events
+    (services/engine/analysers.py `in_hours`, the plate stage through
+    `PlateRule.fires`) and the plate overlay's match colour use it."""
+    return hours_active(rule.get("active_hours"), when)
+
+
+def hours_active(hours: Mapping[str, Any] | None, when: datetime) -> bool:
+    """`rule_active` of a rule whose `active_hours` is `hours` (None: always)."""
     if not hours:
         return True
     zone = _zone(str(hours.get("timezone", "UTC")))

@@ -20,6 +20,10 @@ two events, appended in one batch:
   with the person on the rule's list, `unknown_face`), `sub_analytic`
   `rules[i]` and the rule's index in `attributes`.
 
+All the events of one track carry the same `sighting` attribute
+(services/events/vocabulary.py): smart search by text returns them as one
+result.
+
 The gallery (every enrolled photo's embedding) is read from the database at
 most every `GALLERY_SECONDS`, so an enrolment applies within that time.
 
@@ -70,6 +74,7 @@ from services.engine.overlays import Overlays
 from services.engine.sources import OpenStream
 from services.engine.workers import Recording
 from services.events.store import Embedding, EventStore, NewEvent
+from services.events.vocabulary import SIGHTING, new_sighting
 from services.inference_client import InferenceClient
 from services.inference_client.client import InferenceError
 from services.media.frame_ring import FrameRef
@@ -313,7 +318,8 @@ def face_events(
     item: work.WorkItem, decision: Decision, now: datetime, quality: int = THUMBNAIL_QUALITY
 ) -> list[NewEvent]:
     """The events of one decided track: `face_seen` (thumbnail, embedding)
-    and `person_recognised` or `stranger`."""
+    and `person_recognised` or `stranger`, then its rule events; all with
+    one new `sighting` key."""
     best = decision.best
     jpeg = (
         thumbnail(best.crop, (0.0, 0.0, 1.0, 1.0), quality)
@@ -321,6 +327,7 @@ def face_events(
         else None
     )
     attributes: dict[str, Any] = {
+        SIGHTING: new_sighting(),
         "frame_time": round(best.time, 3),
         "track_frames": decision.frames,
         "track_seconds": round(decision.seconds, 3),

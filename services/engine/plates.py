@@ -4,9 +4,10 @@ YOLOX-Nano finds vehicles through the inference service, one
 wanted, `PlateReader` reads each (PP-OCRv4 detection and recognition
 through the inference service, on the lower part of the vehicle's box),
 and every vehicle whose reads were voted on gives one `plate_read` event
-(and one `plate_match` event per `plate_match` rule of the config its plate
-matches, with the same fields, `sub_analytic` `rules[i]` and the rule's
-index in `attributes`):
+(and one `plate_match` event per `plate_match` rule of the config that fires
+on its plate, `PlateRule.fires`: listed or matching the rule's pattern, at a
+time within the rule's `active_hours`; with the same fields, `sub_analytic`
+`rules[i]` and the rule's index in `attributes`):
 
 - `primary_text`: the plate (normalised, e.g. `B1234XYZ`);
 - `secondary_text`: the vehicle's label (`car`, `truck`, `bus`, `motorcycle`);
@@ -15,7 +16,14 @@ index in `attributes`):
   read of the plate), at most `VEHICLE_CROP_SIDE` pixels;
 - `attributes`: `plate_jpeg` (the plate crop, base64 JPEG, at most
   `PLATE_CROP_HEIGHT` pixels high: a few kilobytes), `reads` (how many reads
-  voted), `plate_region`, `frame_time`.
+  voted), `plate_region`, `frame_time`, and `sighting` (one key shared by the
+  vehicle's `plate_read` and `plate_match` events; smart search by text
+  returns them as one result).
+
+The overlay draws a vehicle's plate in the match colour when a `plate_match`
+rule fires on the plate voted so far at the frame's time (the same
+`PlateRule.fires`), so outside a rule's `active_hours` it is drawn as any
+other plate.
 
 The recogniser's dictionary (`ppocr_keys.txt`) is read from the model
 repository when the first plate row starts; without it the row is refused.
@@ -56,13 +64,13 @@ from services.engine.analysers import (
     THUMBNAIL_QUALITY,
     analysed,
     frame_rgb,
-    in_hours,
     skip_frame,
 )
 from services.engine.overlays import Overlays
 from services.engine.sources import OpenStream
 from services.engine.workers import Recording
 from services.events.store import EventStore, NewEvent
+from services.events.vocabulary import SIGHTING, new_sighting
 from services.inference_client import InferenceClient
 from services.inference_client.client import InferenceError
 from services.media.frame_ring import FrameRef
@@ -162,14 +170,15 @@ class PlateAnalysis:
             row.analyser.configure(config)
             row.config = config
         rgb = await frame_rgb(pixels, ref)  # type: ignore[arg-type]
+        recording: Recording | None = getattr(stream, "recording", None)
         try:
-            results = await self._frame(row, rgb, ref)
+            when = recording.occurred_at(ref.time) if recording is not None else datetime.now(UTC)
+            results = await self._frame(row, rgb, ref, when)
         except (InferenceError, grpc.RpcError) as error:
             skip_frame(stream, item, error)
             return
         analysed(stream, item)
         if results:
-            recording: Recording | None = getattr(stream, "recording", None)
             await asyncio.to_thread(self._append, item, row.analyser.settings, results, recording, ref.time)
 
     async def flush(self, item: work.WorkItem, stream: OpenStream, time: float) -> None:
@@ -182,7 +191,9 @@ class PlateAnalysis:
             recording: Recording | None = getattr(stream, "recording", None)
             await asyncio.to_thread(self._append, item, row.analyser.settings, results, recording, time)
 
-    async def _frame(self, row: _Row, rgb: np.ndarray, ref: FrameRef) -> list[PlateResult]:
+    async def _frame(self, row: _Row, rgb: np.ndarray, ref: FrameRef, when: datetime) -> list[PlateResult]:
+        """One frame's vehicles tracked and read; the overlay's `plate_match`
+        colour is judged at `when`, the time this frame's events would take."""
         detections = await detect_objects(self._client, rgb, score_threshold=LOW_SCORE, model=self._model)
         ended: list[PlateResult] = []
         if row.time is not None and ref.time <= row.time:
@@ -205,7 +216,7 @@ class PlateAnalysis:
         # The vehicles of a frame are read at once (the inference service batches them).
         await asyncio.gather(*(read(v) for v in analyser.vehicles(detections, (width, height), ref.time)))
         if self._overlays is not None:
-            marks = analyser.marks(ref.time)
+            marks = analyser.marks(ref.time, when)
             self._overlays.publish(*row.key, partial(overlay.draw_plates, vehicles=marks))
         return ended + analyser.finished(ref.time)
 
@@ -217,51 +228,63 @@ class PlateAnalysis:
         recording: Recording | None = None,
         frame_time: float = 0.0,
     ) -> None:
-        """One `plate_read` event per vehicle, and one `plate_match` per rule
-        its plate matches; an offline job's at the recording's time, keyed and
-        stored with the row's checkpoint (workers.Recording)."""
+        """The vehicles' events (`plate_events`) in one batch; an offline
+        job's at the recording's time, keyed and stored with the row's
+        checkpoint (workers.Recording)."""
         now = datetime.now(UTC)
         batch: list[NewEvent] = []
         times: list[float] = []
         for r in results:
-            vehicle = jpeg(r.vehicle)
-            attributes = {
-                "plate": r.text,
-                "plate_jpeg": base64.b64encode(jpeg(r.plate)).decode(),
-                "reads": r.reads,
-                "plate_region": settings.region,
-                "frame_time": round(r.time, 3),
-            }
-            kinds = [(EVENT_TYPE, "", attributes)] + [
-                (PLATE_MATCH, f"rules[{rule.index}]", {**attributes, **rule.describe()})
-                for rule in settings.rules
-                if rule.matches(r.text)
-            ]
-            for kind, sub_analytic, attrs in kinds:
-                batch.append(
-                    NewEvent(
-                        stream_id=item.stream_id,
-                        analytic_id=item.analytic_id,
-                        event_type=kind,
-                        occurred_at=now,
-                        node_num=item.node_num,
-                        sub_analytic=sub_analytic,
-                        track_id=r.track_id,
-                        label=r.label,
-                        score=float(r.confidence),
-                        box=r.box,
-                        thumbnail=vehicle,
-                        attributes=attrs,
-                        primary_text=r.text,
-                        secondary_text=r.label,
-                    )
-                )
-                times.append(r.time)
+            events = plate_events(item, settings, r, now, recording.occurred_at(r.time) if recording else now)
+            batch += events
+            times += [r.time] * len(events)
         fence = None
         if recording is not None:
             batch = recording.stamp(item.id, batch, times)
             fence = recording.fence(item.id, frame_time)
-        config = self._rows[item.id].config if item.id in self._rows else {}
-        batch = in_hours(config, batch)
         ids = self._store.append(batch, fence=fence)
         EVENTS_APPENDED.labels(item.stream_id, item.analytic_id).inc(len(ids))
+
+
+def plate_events(
+    item: work.WorkItem, settings: PlateSettings, result: PlateResult, now: datetime, when: datetime
+) -> list[NewEvent]:
+    """A vehicle's events (at `now`): `plate_read`, and one `plate_match` per
+    rule that fires on its plate at `when`, the event's time (`PlateRule.fires`:
+    listed and within `active_hours`, as the overlay judges it); all with the
+    same fields and one new `sighting` key, which smart search's text branch
+    groups by."""
+    r = result
+    vehicle = jpeg(r.vehicle)
+    attributes = {
+        SIGHTING: new_sighting(),
+        "plate": r.text,
+        "plate_jpeg": base64.b64encode(jpeg(r.plate)).decode(),
+        "reads": r.reads,
+        "plate_region": settings.region,
+        "frame_time": round(r.time, 3),
+    }
+    kinds = [(EVENT_TYPE, "", attributes)] + [
+        (PLATE_MATCH, f"rules[{rule.index}]", {**attributes, **rule.describe()})
+        for rule in settings.rules
+        if rule.fires(r.text, when)
+    ]
+    return [
+        NewEvent(
+            stream_id=item.stream_id,
+            analytic_id=item.analytic_id,
+            event_type=kind,
+            occurred_at=now,
+            node_num=item.node_num,
+            sub_analytic=sub_analytic,
+            track_id=r.track_id,
+            label=r.label,
+            score=float(r.confidence),
+            box=r.box,
+            thumbnail=vehicle,
+            attributes=attrs,
+            primary_text=r.text,
+            secondary_text=r.label,
+        )
+        for kind, sub_analytic, attrs in kinds
+    ]

@@ -6,6 +6,8 @@ catalog's, and the types include every type services/analysis raises
 
 from __future__ import annotations
 
+import uuid
+
 #: The stages of FindFace video-archive processing (services/engine/findface.py):
 #: faces, bodies and cars of an archive, not in the Lenz catalog.
 FINDFACE_ANALYTIC_IDS = ("FF-FACE", "FF-BODY", "FF-CAR")
@@ -47,3 +49,16 @@ MAX_LABEL = 64
 MAX_SUB_ANALYTIC = 32
 #: Largest thumbnail accepted, in bytes.
 MAX_THUMBNAIL_BYTES = 1024 * 1024
+
+#: The attribute that links the events of one sighting (one decided face
+#: track, one vehicle's voted plate): its reading (`plate_read`,
+#: `face_seen`, `person_recognised`/`stranger`) and the rule events it set off
+#: (`plate_match`, `watchlist_match`, `unknown_face`) carry the same value,
+#: made once where the track's events are made (`new_sighting`). Smart search
+#: by text returns one result per sighting (services/search/text.py).
+SIGHTING = "sighting"
+
+
+def new_sighting() -> str:
+    """A fresh sighting key (32 hex digits)."""
+    return uuid.uuid4().hex

@@ -23,6 +23,16 @@ case-insensitive for ASCII), whose length is within the edit budget of the
 query's (for approximate matches), or whose label or `secondary_text`
 contains it; newest first, at most `MAX_CANDIDATES` rows. Python scores them.
 
+One result per sighting: the events that share a `sighting` attribute (a
+vehicle's `plate_read` and its `plate_match` rule events; a face track's
+`face_seen`, `person_recognised` and `watchlist_match`/`unknown_face`; the
+engine writes one key into all the events of a track) count once, as the
+group's best event (`_preferred`): the most similar to the query, then a
+rule's event (it says the most: the read's text, thumbnail and confidence
+plus the rule), then the reading over `face_seen`, then the newest. Events
+without the attribute (stored before it existed) are each their own
+sighting. `limit` counts sightings.
+
 Blocking (database I/O): `search` runs in a worker thread.
 """
 
@@ -35,10 +45,12 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy import and_, func, or_
+from sqlalchemy import select as sql_select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from services.db.models import Event
+from services.events.vocabulary import SIGHTING
 from services.search.smart import SearchQuery
 from services.search.vectors import Hit, VectorFilter
 
@@ -110,6 +122,29 @@ def similarity(query: Query, primary: str, secondary: str = "", label: str = "")
     return round(best, 6)
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """An event the database handed over for scoring."""
+
+    id: int
+    primary: str
+    secondary: str
+    label: str
+    sub_analytic: str
+    event_type: str
+    #: Its `sighting` attribute ("" when it has none).
+    sighting: str
+
+
+def _preferred(event: Candidate) -> int:
+    """Which event of a sighting stands for it among equally similar ones:
+    a rule's event (`sub_analytic` `rules[i]`), then the reading
+    (`plate_read`, `person_recognised`, `stranger`), then `face_seen`."""
+    if event.sub_analytic.startswith("rules"):
+        return 2
+    return 0 if event.event_type == "face_seen" else 1
+
+
 class TextSearch:
     """The `text` branch of SmartSearch over the events table."""
 
@@ -121,17 +156,23 @@ class TextSearch:
         return await asyncio.to_thread(self.search, text, query.where, query.limit)
 
     def search(self, text: str, where: VectorFilter, limit: int) -> list[Hit]:
-        """The best `limit` events for `text`, most similar first (then newest)."""
+        """The best `limit` sightings for `text` (one event each), most
+        similar first (then newest)."""
         wanted = Query.of(text)
-        hits = [
-            Hit(event_id, score)
-            for event_id, primary, secondary, label in self._candidates(wanted, where)
-            if (score := similarity(wanted, primary, secondary, label)) > 0
-        ]
+        best: dict[str | int, tuple[float, int, int]] = {}
+        for c in self._candidates(wanted, where):
+            score = similarity(wanted, c.primary, c.secondary, c.label)
+            if score <= 0:
+                continue
+            group: str | int = c.sighting or c.id
+            ranked = (score, _preferred(c), c.id)
+            if group not in best or ranked > best[group]:
+                best[group] = ranked
+        hits = [Hit(event_id, score) for score, _, event_id in best.values()]
         hits.sort(key=lambda hit: (-hit.similarity, -hit.event_id))
         return hits[:limit]
 
-    def _candidates(self, query: Query, where: VectorFilter) -> list[tuple[int, str, str, str]]:
+    def _candidates(self, query: Query, where: VectorFilter) -> list[Candidate]:
         primary = func.upper(col(Event.primary_text))
         matches = []
         if query.plate:
@@ -150,13 +191,25 @@ class TextSearch:
             matches.append(and_(col(Event.primary_text) != "", length >= low, length <= high))
         if not matches:
             return []
-        stmt = select(Event.id, Event.primary_text, Event.secondary_text, Event.label).where(or_(*matches))
+        sighting = col(Event.attributes)[SIGHTING].as_string()
+        stmt = sql_select(
+            col(Event.id),
+            col(Event.primary_text),
+            col(Event.secondary_text),
+            col(Event.label),
+            col(Event.sub_analytic),
+            col(Event.event_type),
+            sighting,
+        ).where(or_(*matches))
         if where.stream_id is not None:
-            stmt = stmt.where(Event.stream_id == where.stream_id)
+            stmt = stmt.where(col(Event.stream_id) == where.stream_id)
         if where.since is not None:
             stmt = stmt.where(col(Event.occurred_at) >= where.since)
         if where.until is not None:
             stmt = stmt.where(col(Event.occurred_at) < where.until)
         stmt = stmt.order_by(col(Event.id).desc()).limit(self._max)
         with Session(self._engine) as session:
-            return [(i or 0, p or "", s or "", lb or "") for i, p, s, lb in session.exec(stmt)]
+            return [
+                Candidate(i or 0, p or "", s or "", lb or "", sub or "", kind or "", key or "")
+                for i, p, s, lb, sub, kind, key in session.execute(stmt)
+            ]

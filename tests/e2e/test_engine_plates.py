@@ -71,6 +71,11 @@ def test_a_plate_on_a_vehicle_is_read_once_and_found_by_text(platform, http: htt
     assert {(e["sub_analytic"], e["attributes"]["rule"]) for e in matches} == {("rules[0]", 0)}, events
     assert {e["track_id"] for e in matches} <= {e["track_id"] for e in reads}
     assert matches[0]["label"] == "motorcycle" and matches[0]["attributes"]["plate"] == "B1234XYZ"
+    # Each match shares its read's sighting key (the link smart search groups by).
+    sightings = {e["attributes"]["sighting"]: e["track_id"] for e in reads}
+    assert len(sightings) == len(reads) and all(
+        sightings[m["attributes"]["sighting"]] == m["track_id"] for m in matches
+    )
     # The overlay view draws the vehicle and its plate (its Lenz id too); the
     # plain view of the same stream has none of those colours. The vehicle is
     # in 2 s of the clip's 5: 30 frames at 5 fps see a whole play.
@@ -85,6 +90,9 @@ def test_a_plate_on_a_vehicle_is_read_once_and_found_by_text(platform, http: htt
     best = found.json()["results"][0]
     assert best["primary_text"] == "B1234XYZ" and 0.7 < best["similarity"] < 0.8
     assert best["analytic_id"] == "NFV4-LPR3" and best["image_jpeg"]
+    # One result per sighting: a read and its plate_match (same time) are one.
+    stamps = [r["timestamp_ms"] for r in found.json()["results"]]
+    assert len(set(stamps)) == len(stamps), stamps
     assert http.delete(pipeline(stream_id, "NFV4-LPR3")).status_code == 200
 
 

@@ -19,8 +19,15 @@ import httpx
 import numpy as np
 import pytest
 
+from services.analysis.faces import BestShot, Decision, Match, Quality, RuleHit
+from services.analysis.plates import PlateResult, PlateSettings
+from services.catalog.work import WorkItem
 from services.db.engine import make_engine
+from services.engine.faces import face_events
+from services.engine.plates import plate_events
 from services.events.store import EventStore, NewEvent
+from services.search.text import TextSearch
+from services.search.vectors import VectorFilter
 from tests.platform_launcher import RunningPlatform
 from vigil.events.v1 import events_service_pb2 as pb
 from vigil.events.v1 import events_service_pb2_grpc
@@ -362,3 +369,88 @@ def test_smart_search_by_text_through_the_edge(http: httpx.Client, store: EventS
     nothing = http.post("/smart-search", json={"type": "text", "query": "ZZ9999", "stream_id": stream_id})
     assert nothing.status_code == 200 and nothing.json()["results"] == []
     assert exact and misread and person and other
+
+
+def work_item(stream_id: str, analytic_id: str) -> WorkItem:
+    return WorkItem(
+        id=1,
+        stream_id=stream_id,
+        node_num=0,
+        analytic_id=analytic_id,
+        kind="live",
+        config={},
+        config_version=1,
+        state="running",
+        owner=None,
+        heartbeat_at=None,
+        progress=0.0,
+        error="",
+        attempts=0,
+        seat=0,
+        serial_number="",
+    )
+
+
+def test_smart_search_by_text_returns_each_sighting_once(
+    platform: RunningPlatform, http: httpx.Client, store: EventStore, stream_id: str
+) -> None:
+    """A vehicle's `plate_read` and the `plate_match` events of the two rules
+    its plate set off, and a face track's `face_seen`, `person_recognised` and
+    `watchlist_match`, made by the engine's own functions (one `sighting` key
+    per track), are one result each, standing as the rule's event with the
+    read's text, thumbnail and time; `limit` counts sightings."""
+    at = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
+    rules = [{"type": "plate_match", "plates": ["B 5150 KLM"]}, {"type": "plate_match", "pattern": "B5150[A-Z]+"}]
+    settings = PlateSettings.from_config({"plate_region": "ID", "rules": rules})
+    shade = np.full((40, 60, 3), 120, np.uint8)
+
+    def vehicle(track_id: int, seconds: float) -> list[NewEvent]:
+        result = PlateResult(track_id, "car", "B5150KLM", 0.91, 5, (0.1, 0.2, 0.5, 0.6), seconds, shade, shade[:12])
+        when = at + timedelta(seconds=seconds)
+        return plate_events(work_item(stream_id, "NFV4-LPR3"), settings, result, when, when)
+
+    first, second = vehicle(1, 0.0), vehicle(2, 60.0)
+    assert [e.event_type for e in first] == ["plate_read", "plate_match", "plate_match"]
+    best = BestShot(
+        Quality(0.95, 120.0, 3.0, -2.0, 1.0, 300.0),
+        np.full(128, 128**-0.5, np.float32),
+        (0.3, 0.2, 0.5, 0.5),
+        4.0,
+        np.full((64, 64, 3), 150, np.uint8),
+    )
+    dewi = Match(7, "Dewi Lestari", "", 3, "staff", 0.71)
+    decision = Decision(5, best, 20, 2.0, dewi, 0.71, rule_hits=[RuleHit(0, "watchlist_match", dewi)])
+    face = face_events(work_item(stream_id, "NFV4-FR"), decision, at)
+    assert [e.event_type for e in face] == ["face_seen", "person_recognised", "watchlist_match"]
+    store.append(first + second + face)
+
+    def search(query: str, **more: object) -> list[dict[str, object]]:
+        reply = http.post("/smart-search", json={"type": "text", "query": query, "stream_id": stream_id, **more})
+        assert reply.status_code == 200, reply.text
+        return list(reply.json()["results"])
+
+    ms = [(at + timedelta(seconds=s)).timestamp() * 1000 for s in (60, 0)]
+    plates = search("b 5150 klm")
+    assert [(r["timestamp_ms"], r["primary_text"], r["secondary_text"], r["similarity"]) for r in plates] == [
+        (ms[0], "B5150KLM", "car", 1),
+        (ms[1], "B5150KLM", "car", 1),
+    ]
+    assert base64.b64decode(str(plates[1]["image_jpeg"])) == first[0].thumbnail
+    # `limit` is results: two sightings, not two events of the newest.
+    assert [r["timestamp_ms"] for r in search("5150", limit=2)] == ms
+    assert [r["timestamp_ms"] for r in search("B5150KLM", limit=1)] == ms[:1]
+    names = search("lestari")
+    assert [(r["primary_text"], r["secondary_text"], r["analytic_id"]) for r in names] == [
+        ("Dewi Lestari", "staff", "NFV4-FR")
+    ]
+
+    # The event standing for each sighting is its rule's.
+    engine = make_engine(platform.env["VIGIL_DATABASE_URL"])
+    try:
+        texts = TextSearch(engine)
+        hits = texts.search("B5150KLM", VectorFilter(stream_id=stream_id), 10) + texts.search(
+            "Dewi Lestari", VectorFilter(stream_id=stream_id), 10
+        )
+    finally:
+        engine.dispose()
+    assert [e.event_type for e in store.by_ids([h.event_id for h in hits])] == ["plate_match"] * 2 + ["watchlist_match"]

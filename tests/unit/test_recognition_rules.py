@@ -6,7 +6,7 @@ the plate stage (`plate_match`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -15,8 +15,11 @@ import pytest
 from services.analysis import faces as fp
 from services.analysis import overlay, plates
 from services.catalog.analytics import CATALOG, rule_active
+from services.catalog.work import WorkItem
 from services.engine.analysers import in_hours, rules_of
+from services.engine.plates import plate_events
 from services.events.store import NewEvent
+from services.events.vocabulary import SIGHTING
 from services.vision import sface
 from tests.faces_support import astronaut, two_people
 from tests.plates_support import plated_motorcycle
@@ -221,14 +224,57 @@ async def test_a_listed_plate_is_marked_for_the_overlay_as_read() -> None:
             box = (vehicle.box[0] * width, vehicle.box[1] * height, vehicle.box[2] * width, vehicle.box[3] * height)
             read = await reader().read(zone(image, box), analyser.settings.pattern)
             assert analyser.add(vehicle.track_id, read, image, image, (0.4, 0.7, 0.6, 0.8))
-    (mark,) = analyser.marks(0.2)
+    (mark,) = analyser.marks(0.2, datetime.now(UTC))
     assert (mark.label, mark.text, mark.matched, mark.plate_box) == (
         "motorcycle",
         "B1234XYZ",
         True,
         (0.4, 0.7, 0.6, 0.8),
     )
-    assert analyser.marks(0.4) == []  # not seen in that frame
+    assert analyser.marks(0.4, datetime.now(UTC)) == []  # not seen in that frame
+
+
+def hours_without(now: datetime) -> tuple[dict[str, str], datetime]:
+    """`active_hours` (UTC) of one whole hour that leaves out `now` (it
+    starts one to two hours later), and a time inside them."""
+    start = (now + timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
+    hours = {"from": start.strftime("%H:%M"), "to": (start + timedelta(hours=1)).strftime("%H:%M"), "timezone": "UTC"}
+    return hours, start + timedelta(minutes=30)
+
+
+async def test_a_listed_plate_outside_its_rules_active_hours_is_drawn_as_any_plate() -> None:
+    """The overlay's match colour means "a rule fires now": a plate listed by
+    a rule whose `active_hours` leave out now is not matched, and the
+    stage's events for it have no `plate_match` either (one function,
+    `PlateRule.fires`, judges both); inside the hours both say it is."""
+    image = plated_motorcycle("B1234XYZ")
+    detections = detect(image)
+    now = datetime.now(UTC)
+    hours, later = hours_without(now)
+    rules = [{"type": "plate_match", "plates": ["B1234XYZ"], "active_hours": hours}]
+    analyser = plates.PlateAnalyser({"plate_region": "ID", "reads_per_track": 10, "rules": rules})
+    height, width = image.shape[:2]
+    for time in (0.0, 0.2):
+        for vehicle in analyser.vehicles(detections, (width, height), time):
+            box = (vehicle.box[0] * width, vehicle.box[1] * height, vehicle.box[2] * width, vehicle.box[3] * height)
+            read = await reader().read(zone(image, box), analyser.settings.pattern)
+            assert analyser.add(vehicle.track_id, read, image, image)
+    (mark,) = analyser.marks(0.2, now)
+    assert mark.text == "B1234XYZ" and not mark.matched
+    drawn = overlay.draw_plates(image, [mark])
+    assert share(drawn, overlay.LISTED) < share(image, overlay.LISTED) + 0.001
+    (inside,) = analyser.marks(0.2, later)
+    assert inside.matched
+    assert share(overlay.draw_plates(image, [inside]), overlay.LISTED) > share(image, overlay.LISTED) + 0.005
+
+    (result,) = analyser.reset()
+    item = WorkItem(1, "cam", 0, "NFV4-LPR3", "live", {}, 1, "running", None, None, 0.0, "", 0, 0, "")
+    outside = plate_events(item, analyser.settings, result, now, now)
+    assert [e.event_type for e in outside] == ["plate_read"]
+    fired = plate_events(item, analyser.settings, result, now, later)
+    assert [(e.event_type, e.sub_analytic) for e in fired] == [("plate_read", ""), ("plate_match", "rules[0]")]
+    # One vehicle, one sighting: both events carry the same new key.
+    assert fired[0].attributes[SIGHTING] == fired[1].attributes[SIGHTING] != outside[0].attributes[SIGHTING]
 
 
 # --- active hours ---------------------------------------------------------------
