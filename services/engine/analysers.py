@@ -47,7 +47,7 @@ from services.catalog import work
 from services.catalog.analytics import rule_active
 from services.engine.overlays import Overlays
 from services.engine.sources import OpenStream
-from services.engine.workers import Prepared, Recording
+from services.engine.workers import Prepared, Recording, drop
 from services.events.store import EventStore, NewEvent
 from services.events.vocabulary import MAX_THUMBNAIL_BYTES
 from services.inference_client import InferenceClient
@@ -269,7 +269,7 @@ class ObjectAnalysis:
             raise ValueError(why)
         pixels = stream.read(ref)
         if pixels is None:  # overwritten before it could be read: counted by the stream
-            return Prepared(_nothing)
+            return Prepared.nothing()
         row = self._rows.get(item.id)
         if row is None:
             row = self._rows[item.id] = _Row(item, ObjectAnalyser(item.analytic_id, config, rules_of(config)), config)
@@ -307,7 +307,7 @@ class ObjectAnalysis:
         counted and stored."""
         if gate is not None and not gate.decide(moved, ref.time, row.tracking):
             if task is not None:
-                Prepared(_nothing, task).discard()
+                drop(task)
             FRAMES_GATED.labels(item.stream_id, item.analytic_id).inc()
             return
         if rgb is None:
@@ -386,10 +386,6 @@ class ObjectAnalysis:
             return
         row.unsaved = []
         EVENTS_APPENDED.labels(item.stream_id, item.analytic_id).inc(len(ids))
-
-
-async def _nothing() -> None:
-    return None
 
 
 def _drawer(result: FrameResult) -> Callable[[np.ndarray], np.ndarray]:

@@ -39,7 +39,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time as clock
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -72,7 +72,7 @@ from services.engine.analysers import (
 )
 from services.engine.overlays import Overlays
 from services.engine.sources import OpenStream
-from services.engine.workers import Recording
+from services.engine.workers import Prepared, Recording
 from services.events.store import Embedding, EventStore, NewEvent
 from services.events.vocabulary import SIGHTING, new_sighting
 from services.inference_client import InferenceClient
@@ -198,14 +198,26 @@ class FaceAnalysis:
         return {"not_posted": row.analyser.unposted if row is not None else 0}
 
     async def analyse(self, item: work.WorkItem, config: dict[str, Any], stream: OpenStream, ref: FrameRef) -> None:
+        prepared = await self.prepare(item, config, stream, ref)
+        await prepared.complete()
+
+    async def prepare(self, item: work.WorkItem, config: dict[str, Any], stream: OpenStream, ref: FrameRef) -> Prepared:
+        """The frame's first half (workers.Prepared): converted, and its
+        face detection request sent; `complete` does the rest in frame order."""
         why = self.refuse(item)
         if why is not None:
             raise ValueError(why)
         pixels = stream.read(ref)
         if pixels is None:
-            return
+            return Prepared.nothing()
         rgb = await frame_rgb(pixels, ref)  # type: ignore[arg-type]
-        await self.analyse_picture(item, config, rgb, ref.time, recording=getattr(stream, "recording", None))
+        detected = asyncio.ensure_future(self._models.detect(rgb))
+        recording = getattr(stream, "recording", None)
+
+        async def complete() -> None:
+            await self.analyse_picture(item, config, rgb, ref.time, recording=recording, detected=detected)
+
+        return Prepared(complete, detected)
 
     async def analyse_picture(
         self,
@@ -215,10 +227,11 @@ class FaceAnalysis:
         time: float,
         extra: dict[str, Any] | None = None,
         recording: Recording | None = None,
+        detected: Awaitable[list[yunet.Face]] | None = None,
     ) -> None:
         """Analyse one RGB frame of the row (another stage that already
         converted the frame calls this); `extra` goes into every event's
-        attributes."""
+        attributes; `detected`: the frame's faces, asked for already."""
         row = self._rows.get(item.id)
         if row is None:
             row = self._rows[item.id] = _Row(
@@ -228,7 +241,7 @@ class FaceAnalysis:
             row.analyser.configure(config)
             row.config = config
         row.recording = recording
-        await self.analyse_rgb(item, row, rgb, time)
+        await self.analyse_rgb(item, row, rgb, time, detected)
 
     async def flush(self, item: work.WorkItem, stream: OpenStream, time: float) -> None:
         """The recording ended: its face tracks not decided yet are decided
@@ -244,9 +257,16 @@ class FaceAnalysis:
         decisions = [row.analyser.decide(track, gallery) for track in due]
         await asyncio.to_thread(self._append, item, decisions, time)
 
-    async def analyse_rgb(self, item: work.WorkItem, row: _Row, rgb: np.ndarray, time: float) -> None:
+    async def analyse_rgb(
+        self,
+        item: work.WorkItem,
+        row: _Row,
+        rgb: np.ndarray,
+        time: float,
+        detected: Awaitable[list[yunet.Face]] | None = None,
+    ) -> None:
         try:
-            faces = await self._models.detect(rgb)
+            faces = await (detected if detected is not None else self._models.detect(rgb))
         except Unavailable as error:
             FRAMES_SKIPPED.labels(item.stream_id, item.analytic_id, "inference").inc()
             log.warning("work %d: frame skipped: %s", item.id, error.message)

@@ -37,7 +37,7 @@ from services.analysis.objects import PEOPLE, VEHICLES, ObjectAnalyser
 from services.catalog import work
 from services.engine.analysers import EVENTS_APPENDED, THUMBNAIL_QUALITY, frame_rgb, thumbnail_crop, thumbnail_jpeg
 from services.engine.sources import OpenStream
-from services.engine.workers import Recording
+from services.engine.workers import Prepared, Recording
 from services.events.store import EventStore, NewEvent
 from services.inference_client import InferenceClient
 from services.media.frame_ring import FrameRef
@@ -134,7 +134,7 @@ class ObjectPosting:
         #: The last frame's RGB and detections per stream: bodies and cars
         #: of one archive share one YOLOX call per frame (its rows are fed
         #: the same frame one after the other).
-        self._last: dict[str, tuple[tuple[str, int], np.ndarray, list[Detection]]] = {}
+        self._last: dict[str, tuple[tuple[str, int], np.ndarray, asyncio.Future[list[Detection]]]] = {}
 
     def refuse(self, item: work.WorkItem) -> str | None:
         if item.analytic_id in _LABELS:
@@ -160,26 +160,48 @@ class ObjectPosting:
         return row
 
     async def analyse(self, item: work.WorkItem, config: dict[str, Any], stream: OpenStream, ref: FrameRef) -> None:
+        prepared = await self.prepare(item, config, stream, ref)
+        await prepared.complete()
+
+    async def prepare(self, item: work.WorkItem, config: dict[str, Any], stream: OpenStream, ref: FrameRef) -> Prepared:
+        """The frame's first half (workers.Prepared): converted, and its
+        YOLOX request sent (once for the archive's body and car rows)."""
         why = self.refuse(item)
         if why is not None:
             raise ValueError(why)
         pixels = stream.read(ref)
         if pixels is None:
-            return
+            return Prepared.nothing()
         row = self._row(item, config)
         frame = (ref.ring, ref.seq)
         last = self._last.get(item.stream_id)
-        if last is not None and last[0] == frame:
-            rgb, detections = last[1], last[2]
+        if last is not None and last[0] == frame and not _failed(last[2]):
+            rgb, detected = last[1], last[2]
         else:
             rgb = await frame_rgb(pixels, ref)  # type: ignore[arg-type]
-            # A failure of the inference service propagates: the offline job tries the frame again.
-            detections = await detect_objects(self._client, rgb, score_threshold=LOW_SCORE, model=self._model)
-            self._last[item.stream_id] = (frame, rgb, detections)
+            detected = asyncio.ensure_future(
+                detect_objects(self._client, rgb, score_threshold=LOW_SCORE, model=self._model)
+            )
+            # Shared by the rows: no row's end cancels it, and a failure
+            # nobody awaited is not an error.
+            detected.add_done_callback(lambda task: task.cancelled() or task.exception())
+            self._last[item.stream_id] = (frame, rgb, detected)
         recording: Recording | None = getattr(stream, "recording", None)
-        due = await asyncio.to_thread(self._observe, row, detections, rgb, ref.time)
-        if due:
-            await asyncio.to_thread(self._post, item, row, due, ref.time, recording)
+
+        async def complete() -> None:
+            try:
+                detections = await detected
+            except BaseException:
+                # A failure of the inference service propagates (the offline
+                # job tries the frame again, with a new request).
+                if self._last.get(item.stream_id, (None, None, None))[2] is detected:
+                    self._last.pop(item.stream_id, None)
+                raise
+            due = await asyncio.to_thread(self._observe, row, detections, rgb, ref.time)
+            if due:
+                await asyncio.to_thread(self._post, item, row, due, ref.time, recording)
+
+        return Prepared(complete)
 
     def _observe(self, row: _Row, detections: list[Detection], rgb: np.ndarray, time: float) -> list[_Posted]:
         height, width = rgb.shape[:2]
@@ -273,6 +295,10 @@ class ObjectPosting:
             fence = recording.fence(item.id, frame_time)
         ids = self._store.append(batch, fence=fence)
         EVENTS_APPENDED.labels(item.stream_id, item.analytic_id).inc(len(ids))
+
+
+def _failed(task: asyncio.Future[Any]) -> bool:
+    return task.done() and (task.cancelled() or task.exception() is not None)
 
 
 def _fps(config: Mapping[str, Any]) -> float:

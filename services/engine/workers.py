@@ -144,6 +144,10 @@ class Analyser(Protocol):
         """Analyse one frame (read its pixels with `stream.read(ref)`)."""
 
 
+async def _nothing() -> None:
+    return None
+
+
 class Prepared:
     """A frame a stage has begun (an offline job's pipeline: its inference
     request is sent while the frame before it is still being decided):
@@ -154,15 +158,23 @@ class Prepared:
         self.complete = complete
         self._task = task
 
+    @classmethod
+    def nothing(cls) -> Prepared:
+        """A frame with nothing to do (its pixels were overwritten)."""
+        return cls(_nothing)
+
     def discard(self) -> None:
-        task = self._task
-        if task is None:
-            return
-        if task.done():
-            if not task.cancelled():
-                task.exception()  # retrieved: a failed request of a dropped frame is not an error
-        else:
-            task.cancel()
+        if self._task is not None:
+            drop(self._task)
+
+
+def drop(task: asyncio.Future[Any]) -> None:
+    """Drop a request nobody will wait for: cancelled, or its failure
+    retrieved (not logged as an error)."""
+    if not task.done():
+        task.cancel()
+    elif not task.cancelled():
+        task.exception()
 
 
 class NotBuilt(Exception):
