@@ -241,9 +241,7 @@ class InferenceClient:
     async def _call(self, method: str, request: object, deadline: float | None = None) -> object:
         try:
             # Fail fast: never queued for a ready channel (see the module's doc).
-            return await getattr(self._stub(), method)(
-                request, timeout=self.deadline(deadline), wait_for_ready=False
-            )
+            return await getattr(self._stub(), method)(request, timeout=self.deadline(deadline), wait_for_ready=False)
         except grpc.aio.AioRpcError as err:
             raise InferenceError(err.code(), err.details() or "") from None
 
