@@ -191,6 +191,13 @@ class EngineSettings(Section):
         description="How often a worker renews its rows, picks up config changes and claims new work.",
     )
     claim_limit: int = Field(default=8, ge=1, description="Most work rows one worker claims in one round.")
+    inference_deadline_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        description="Deadline of each inference call of live analysis (a few sampled-frame intervals): a frame "
+        "not answered by then is skipped, counted and said on the stream, never waited for (offline jobs keep "
+        "30 s and try the frame again).",
+    )
     offline_workers: int = Field(
         default=1,
         ge=0,

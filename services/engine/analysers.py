@@ -107,7 +107,7 @@ def skip_frame(stream: object, item: work.WorkItem, error: BaseException) -> Non
             reason = f"{error.code().name}: {error.details()}"  # type: ignore[attr-defined]
         else:
             reason = str(error)
-        note(item.analytic_id, f"frames skipped, the inference service fails ({reason[:200]})")
+        note(item.analytic_id, f"frames skipped, the inference service is unavailable ({reason[:200]})")
 
 
 def analysed(stream: object, item: work.WorkItem) -> None:

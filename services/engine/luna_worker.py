@@ -44,6 +44,7 @@ from services.engine.faces import FaceAnalysis
 from services.engine.live import rendition
 from services.engine.luna_faces import FacePolicy, face_policy, luna_item
 from services.engine.sources import LUNA, OpenStream, StreamEngine
+from services.inference_client.client import call_deadline
 from services.media.live_source import ERROR, RUNNING, Sampler
 from vigil.streams.v1 import luna_stream_pb2 as lpb
 from vigil.streams.v1 import luna_streams_service_pb2 as pb
@@ -85,10 +86,13 @@ class LunaWorker:
         poll_seconds: float = 2.0,
         feedback_seconds: float = 5.0,
         faces: FaceAnalysis | None = None,
+        inference_deadline_seconds: float | None = None,
     ) -> None:
         """With `faces` (a `FaceAnalysis` that does not recognise), each
         stream's face best shots are events under its policies
-        (services/engine/luna_faces.py)."""
+        (services/engine/luna_faces.py); `inference_deadline_seconds` caps
+        the deadline of each inference call of a frame (live video does not
+        wait for an inference service that is down)."""
         #: The Streams service: its gRPC target (a channel is opened on the
         #: running loop at first use) or a stub.
         self._target = streams if isinstance(streams, str) else ""
@@ -96,6 +100,7 @@ class LunaWorker:
         self._channel: grpc.aio.Channel | None = None
         self._engine = engine
         self._faces = faces
+        self._deadline = inference_deadline_seconds
         self._max = max_streams
         self._poll = poll_seconds
         self._every = feedback_seconds
@@ -172,7 +177,8 @@ class LunaWorker:
                     continue
                 rgb = await asyncio.to_thread(i420_to_rgb, pixels)  # type: ignore[arg-type]
                 try:
-                    await faces.analyse_picture(item, policy.config, rgb, ref.time, extra)
+                    with call_deadline(self._deadline):
+                        await faces.analyse_picture(item, policy.config, rgb, ref.time, extra)
                 except Exception:  # a failed frame must not stop the stream's processing
                     log.exception("LUNA worker: faces of stream %s: a frame failed", taken.stream_id)
         finally:

@@ -119,6 +119,7 @@ def build(settings: Settings) -> Built:
             heartbeat_seconds=own.heartbeat_seconds,
             claim_limit=own.claim_limit,
             analyser=analyser,
+            inference_deadline_seconds=own.inference_deadline_seconds,
         )
         for index in range(own.workers)
     ]
@@ -145,6 +146,7 @@ def build(settings: Settings) -> Built:
         max_streams=own.luna_max_streams,
         poll_seconds=own.luna_poll_seconds,
         feedback_seconds=own.luna_feedback_seconds,
+        inference_deadline_seconds=own.inference_deadline_seconds,
     )
 
     async def prepare_vectors() -> None:

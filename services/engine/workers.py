@@ -63,6 +63,7 @@ from services.db.models import utcnow
 from services.engine import registry
 from services.engine.sources import ASSIGNMENT, OpenStream, StreamEngine
 from services.events.store import NewEvent
+from services.inference_client.client import call_deadline
 from services.media.frame_ring import FrameRef
 
 log = logging.getLogger(__name__)
@@ -237,7 +238,11 @@ class WorkWorker:
         claim_limit: int = 8,
         analyser: Analyser | None = None,
         name: str = "",
+        inference_deadline_seconds: float | None = None,
     ) -> None:
+        """`inference_deadline_seconds` caps the deadline of every inference
+        call the analysis of a sampled frame makes (None: the client's own):
+        live video does not wait for an inference service that is down."""
         if heartbeat_seconds >= lease_seconds:
             raise ValueError("heartbeat_seconds must be shorter than lease_seconds")
         self._db = database
@@ -248,6 +253,7 @@ class WorkWorker:
         self._interval = heartbeat_seconds
         self._limit = claim_limit
         self._analyser = analyser
+        self._deadline = inference_deadline_seconds
         self.held: dict[int, Held] = {}
         self._closed = False
         self._started = utcnow()
@@ -380,8 +386,11 @@ class WorkWorker:
             held.sampled += 1
             FRAMES_SAMPLED.labels(held.item.stream_id, held.item.analytic_id).inc()
             if self._analyser is not None:
-                # The analysis stage: one call per sampled frame.
-                await self._analyser.analyse(held.item, held.config, stream, ref)
+                # The analysis stage: one call per sampled frame; its inference
+                # calls fail within the live deadline (a frame skipped, counted
+                # and said on the stream) rather than wait for the service.
+                with call_deadline(self._deadline):
+                    await self._analyser.analyse(held.item, held.config, stream, ref)
 
     # -- life --------------------------------------------------------------
 

@@ -12,15 +12,33 @@ the same one; only the request's description crosses the socket. When
 registering fails (a server on another host or in another container, one
 without the extension) the client logs it once and sends plain raw tensors
 from then on, as it does for remote targets.
+
+Deadlines and outages. Every call has a deadline: the one it names, else
+the client's `timeout` (30 s), capped by `call_deadline(seconds)` for the
+calls made inside it (the engine's live analysis: a frame not answered
+within a few frame intervals is worth nothing). Calls never wait for a
+ready channel (`wait_for_ready=False`, gRPC's default, said explicitly):
+while the service is down (connection refused, the channel in
+TRANSIENT_FAILURE) they fail at once with UNAVAILABLE. gRPC still queues a
+call while the channel is IDLE or CONNECTING, until that connection
+attempt ends: after the server's process died the channel is IDLE, and
+the next call waits on the new attempt, which hangs when a port accepts
+connections but does not answer (a restarted server bound but not yet
+serving, a stopped or starved process); only the deadline ends that wait.
+Reconnection backs off 1 s, x1.6 per failure, capped at
+`MAX_RECONNECT_BACKOFF_MS` (gRPC's own cap is 120 s: a service back after
+a long outage would be found only minutes later).
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import itertools
 import logging
 import mmap
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import grpc
@@ -44,6 +62,24 @@ _SHM_DIR = "/dev/shm"
 #: shared memory (a restarting server must not turn it off for good).
 _TRANSIENT = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED}
 _counter = itertools.count()
+#: The longest wait between two attempts to reconnect (gRPC backs off 1 s,
+#: x1.6 per failed attempt; its default cap, 120 s, would leave a service
+#: that came back after a long outage unused for up to two minutes).
+MAX_RECONNECT_BACKOFF_MS = 5000
+#: A cap on the deadline of the calls made in this context (call_deadline).
+_CAP: contextvars.ContextVar[float | None] = contextvars.ContextVar("inference_call_deadline", default=None)
+
+
+@contextlib.contextmanager
+def call_deadline(seconds: float | None) -> Iterator[None]:
+    """Calls made inside (by this task, and by tasks it starts meanwhile)
+    fail with DEADLINE_EXCEEDED after at most `seconds`, whatever deadline
+    they name; None leaves their deadlines as they are."""
+    token = _CAP.set(seconds)
+    try:
+        yield
+    finally:
+        _CAP.reset(token)
 
 
 def is_local(target: str) -> bool:
@@ -160,6 +196,7 @@ class InferenceClient:
                 options=[
                     ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
                     ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+                    ("grpc.max_reconnect_backoff_ms", MAX_RECONNECT_BACKOFF_MS),
                 ],
             )
             self._stub_ = grpc_service_pb2_grpc.GRPCInferenceServiceStub(self._channel)
@@ -192,9 +229,19 @@ class InferenceClient:
             await self._channel.close()
             self._channel = self._stub_ = None
 
+    def deadline(self, named: float | None = None) -> float | None:
+        """The deadline of a call that names `named` (None: the client's),
+        capped by `call_deadline`."""
+        seconds = named or self._timeout
+        cap = _CAP.get()
+        if cap is None:
+            return seconds
+        return cap if seconds is None else min(seconds, cap)
+
     async def _call(self, method: str, request: object, deadline: float | None = None) -> object:
         try:
-            return await getattr(self._stub(), method)(request, timeout=deadline or self._timeout)
+            # Fail fast: never queued for a ready channel (see the module's doc).
+            return await getattr(self._stub(), method)(request, timeout=self.deadline(deadline), wait_for_ready=False)
         except grpc.aio.AioRpcError as err:
             raise InferenceError(err.code(), err.details() or "") from None
 

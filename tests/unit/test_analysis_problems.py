@@ -34,8 +34,9 @@ def test_a_skipped_frame_is_said_on_the_stream_until_one_is_analysed() -> None:
         skip_frame(stream, cars, InferenceError(grpc.StatusCode.DEADLINE_EXCEEDED, "late"))
         said = stream.message(SourceStats(message="reconnected"))
         assert said == (
-            "reconnected; NFV4-MPA: frames skipped, the inference service fails (UNAVAILABLE: connection refused); "
-            "NFV4-MVA: frames skipped, the inference service fails (DEADLINE_EXCEEDED: late)"
+            "reconnected; NFV4-MPA: frames skipped, the inference service is unavailable "
+            "(UNAVAILABLE: connection refused); "
+            "NFV4-MVA: frames skipped, the inference service is unavailable (DEADLINE_EXCEEDED: late)"
         )
         analysed(stream, people)
         analysed(stream, cars)
