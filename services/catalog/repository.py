@@ -191,9 +191,7 @@ class CatalogRepository:
         `running` job keeps its run and the new config applies to the next
         run. None when the analytic is not assigned to the stream."""
         with Session(self._engine) as session:
-            offline = session.exec(
-                select(Stream.offline_mode).where(col(Stream.stream_id) == stream_id)
-            ).first()
+            offline = session.exec(select(Stream.offline_mode).where(col(Stream.stream_id) == stream_id)).first()
             if offline:
                 # The stream row's lock orders this with an assignment or a
                 # worker's claim of the job (work.claim_job locks it too).

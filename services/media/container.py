@@ -9,7 +9,7 @@ thread.
 from __future__ import annotations
 
 import os
-from typing import Any, BinaryIO
+from typing import Any
 
 import av
 
@@ -188,6 +188,7 @@ class StartCodeReader:
         self._head_limit = head_limit
         self._tail = b""  # the last 2 bytes read: a start code may straddle two reads
         self._run_start = 0  # where the current run with no start code began
+        self._read_end = 0  # where the last read ended: a read elsewhere starts a new run
 
     def read(self, size: int = -1) -> bytes:
         position = self._position
@@ -199,6 +200,11 @@ class StartCodeReader:
         self._position += len(data)
         if self._run_limit is None or not data:
             return data
+        if position != self._read_end:
+            # A read after a seek elsewhere (not PyAV's seek to the end and
+            # back to learn the size): a new place, a new run.
+            self._tail, self._run_start = b"", position
+        self._read_end = self._position
         joined = self._tail + data
         found = joined.rfind(START_CODE)
         if found >= 0:
@@ -221,7 +227,6 @@ class StartCodeReader:
         elif whence != os.SEEK_SET:
             raise OSError(f"unsupported seek whence {whence}")
         self._position = max(0, offset)
-        self._tail, self._run_start = b"", self._position  # a new place: a new run
         return self._position
 
     def tell(self) -> int:
@@ -296,9 +301,7 @@ def open_video(source: str, *, pictures: bool = True) -> Any:
         else:
             reader = StartCodeReader(path, format=raw)
             try:
-                container = av.open(
-                    reader, format=raw, options=options, timeout=timeout, buffer_size=READ_BUFFER_BYTES
-                )
+                container = av.open(reader, format=raw, options=options, timeout=timeout, buffer_size=READ_BUFFER_BYTES)
             except BaseException:
                 reader.close()
                 raise
