@@ -252,7 +252,7 @@ def raw_stream_format(path: str, options: dict[str, str], timeout: tuple[float, 
     except OSError:
         return None
     try:
-        with av.open(reader, options=dict(options), timeout=timeout, buffer_size=READ_BUFFER_BYTES) as container:
+        with av.open(reader, "r", options=dict(options), timeout=timeout, buffer_size=READ_BUFFER_BYTES) as container:
             name = str(container.format.name)
     except (*DECODE_ERRORS, UnicodeDecodeError):
         return None
@@ -301,7 +301,9 @@ def open_video(source: str, *, pictures: bool = True) -> Any:
         else:
             reader = StartCodeReader(path, format=raw)
             try:
-                container = av.open(reader, format=raw, options=options, timeout=timeout, buffer_size=READ_BUFFER_BYTES)
+                container = av.open(
+                    reader, "r", format=raw, options=options, timeout=timeout, buffer_size=READ_BUFFER_BYTES
+                )
             except BaseException:
                 reader.close()
                 raise

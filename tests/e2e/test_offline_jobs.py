@@ -167,7 +167,7 @@ def test_a_config_change_after_the_job_ended_runs_it_again(platform, http: httpx
     ], first
     # The investigator moves the line to the left third and renames it.
     left = {"name": "Kiri", "points": [{"x": 0.3, "y": 0.98}, {"x": 0.3, "y": 0.02}], "direction": "both"}
-    changed = {**CONFIG, "sub_analytics": [{**CONFIG["sub_analytics"][0], "areas": [left]}]}
+    changed = {**CONFIG, "sub_analytics": [{"name": "counting", "is_active": True, "areas": [left]}]}
     put = http.put(pipeline(stream_id, "NFV4-MPA"), json=changed)
     assert put.status_code == 200, put.text
     armed = detail(http, video_id)["job"]
