@@ -23,8 +23,10 @@ import pytest
 from services.media.container import (
     MAX_HOLE_BYTES,
     MAX_RUN_BYTES,
+    READ_BUFFER_BYTES,
     HostileMedia,
     NotAVideo,
+    StartCodeReader,
     hole_bytes,
     open_video,
 )
@@ -201,3 +203,27 @@ def test_a_raw_h264_file_still_opens_and_a_run_part_way_stops_its_decode(tmp_pat
         assert decoded > 50  # the head's frames came first
     finally:
         container.close()
+
+
+def test_the_reader_finds_a_start_code_across_two_reads_and_after_a_size_query(tmp_path: Path) -> None:
+    """00 00 | 01 split over two reads still ends the run; PyAV's seek to
+    the end and back (to learn the size) does not restart it; a read
+    elsewhere does."""
+    block = READ_BUFFER_BYTES
+    path = tmp_path / "runs.bin"
+    path.write_bytes(b"\x01" * (block - 2) + b"\x00\x00" + b"\x01" + b"\x02" * (2 * block))
+    reader = StartCodeReader(path.as_posix(), run_limit=block + block // 2, format="h264")
+    try:
+        assert len(reader.read(block)) == block
+        assert len(reader.read(block)) == block  # the start code straddled: the run began at block + 1
+        where = reader.tell()
+        reader.seek(0, os.SEEK_END)
+        reader.seek(where)
+        with pytest.raises(
+            HostileMedia, match=rf"the file has \d+ MiB with no video start code at offset {block + 1} "
+        ):
+            reader.read(block)
+        reader.seek(block)  # a read elsewhere: a new run from there
+        assert len(reader.read(block)) == block
+    finally:
+        reader.close()
