@@ -151,7 +151,6 @@ def test_an_uploaded_video_is_analysed_once_with_its_own_times(platform, http: h
     assert lenz_error(http.post(f"/vigil/v1/videos/{video_id}/cancel"), 404) == "video not found"
 
 
-@pytest.mark.slow
 def test_a_config_change_after_the_job_ended_runs_it_again(platform, http: httpx.Client, clip: bytes) -> None:
     """Done -> PUT a new counting line -> the job is armed (the schedule
     delay) and runs the whole video again -> done; the new line's crossings
