@@ -44,6 +44,28 @@ def make_h264(
     return path
 
 
+def make_raw_h264(path: Path, clip: Path) -> Path:
+    """`clip`'s H.264 video as a raw Annex B elementary stream (`.h264`: no
+    container, frames found by their start codes)."""
+    with av.open(str(clip)) as source, av.open(str(path), "w", format="h264") as out:
+        stream = out.add_stream_from_template(source.streams.video[0])
+        for packet in source.demux(source.streams.video[0]):
+            if packet.dts is not None:
+                packet.stream = stream
+                out.mux(packet)
+    return path
+
+
+def append_zeros(path: Path, size: int) -> Path:
+    """Append `size` zero bytes to `path`, every one written (not a hole:
+    the sparse-file check does not see them)."""
+    block = bytes(1 << 20)
+    with path.open("ab") as out:
+        for start in range(0, size, len(block)):
+            out.write(block[: min(len(block), size - start)])
+    return path
+
+
 def make_sparse_frames(
     path: Path, *, hours: float = 10.0, every: float = 300.0, width: int = 64, height: int = 48
 ) -> Path:

@@ -184,8 +184,18 @@ class CatalogRepository:
     def update_config(self, stream_id: str, analytic_id: str, config: dict[str, Any], now: datetime) -> Work | None:
         """Replace the config of an assignment in one statement: version + 1;
         live work that failed becomes pending again (a new config is a new
-        try). None when the analytic is not assigned to the stream."""
+        try); an uploaded video's job that is not `scheduled` or `running`
+        (it ended: done, failed, cancelled; or it is armed) is armed again as
+        an assignment arms it (work.arm_stream: the schedule delay, then the
+        whole video with every assigned analytic), while a `scheduled` or
+        `running` job keeps its run and the new config applies to the next
+        run. None when the analytic is not assigned to the stream."""
         with Session(self._engine) as session:
+            offline = session.exec(select(Stream.offline_mode).where(col(Stream.stream_id) == stream_id)).first()
+            if offline:
+                # The stream row's lock orders this with an assignment or a
+                # worker's claim of the job (work.claim_job locks it too).
+                lock_row(session, col(Stream.stream_id), stream_id)
             result = session.execute(
                 update(Work)
                 .where(col(Work.stream_id) == stream_id, col(Work.analytic_id) == analytic_id)
@@ -201,6 +211,10 @@ class CatalogRepository:
                 .where(col(Work.id) == work_id, col(Work.kind) == work.LIVE, col(Work.state) == work.FAILED)
                 .values(state=work.PENDING, error="")
             )
+            if offline:
+                rows = list(session.exec(select(Work).where(col(Work.stream_id) == stream_id)))
+                if not work.job_active(rows, now):
+                    work.arm_stream(session, stream_id, self.schedule_delay, now)
             session.commit()
             return session.get(Work, work_id, populate_existing=True)
 

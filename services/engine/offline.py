@@ -69,7 +69,7 @@ from services.engine.sources import OpenStream
 from services.engine.workers import FRAMES_SAMPLED, Analyser, Prepared, Recording, sample_fps, worker_id
 from services.events.store import EventStore, Fenced
 from services.inference_client.client import InferenceError
-from services.media.container import DECODE_ERRORS, NotAVideo, error_reason, open_video
+from services.media.container import DECODE_ERRORS, HostileMedia, NotAVideo, error_reason, open_video
 from services.media.frame_ring import FrameRef, FrameRing
 
 log = logging.getLogger(__name__)
@@ -212,6 +212,8 @@ class Decoder:
                 if not self._put(Sampled(ref, tuple(wanted))):
                     return
             self._put(Ended(last_time, count))
+        except HostileMedia as error:  # found part way (a raw stream's run with no start code)
+            self._put(Ended(last_time, count, f"the file cannot be analysed: {error}" if count == 0 else str(error)))
         except DECODE_ERRORS as error:
             self._put(Ended(last_time, count, f"decoding failed at {last_time:.1f} s: {error_reason(error)}"))
         except Exception as error:  # never leave the job waiting for a frame

@@ -58,6 +58,25 @@ PLAYLIST_SIGNATURES = {
 MAX_HOLE_BYTES = 16 * 1024 * 1024
 
 
+#: Demuxers of raw video elementary streams: no container framing, the
+#: frames are found by their start codes (00 00 01). FFmpeg's parser gathers
+#: the bytes after a start code into one packet until the next start code,
+#: so a long run with none (gigabytes of zeros written after a real raw
+#: H.264 head) is held in memory whole: these are opened through a
+#: StartCodeReader.
+RAW_STREAM_FORMATS = {"h264", "hevc", "vvc", "mpegvideo", "m4v", "cavsvideo", "avs2", "avs3", "vc1"}
+#: The longest run of bytes a raw elementary stream may have with no start
+#: code: no real frame is near this (an 8K intra frame is a few MiB).
+MAX_RUN_BYTES = 16 * 1024 * 1024
+#: The file's head the format is found from (`raw_stream_format`): more
+#: than FFmpeg's default probesize (5 000 000 bytes), so the probe sees the
+#: same bytes as the real open and finds the same format.
+FORMAT_HEAD_BYTES = 8 * 1024 * 1024
+#: PyAV's read size for a file object (its default is 32 KiB).
+READ_BUFFER_BYTES = 256 * 1024
+START_CODE = b"\x00\x00\x01"
+
+
 class NotAVideo(ValueError):
     """The source cannot be opened or decoded as a video; the message says why."""
 
@@ -141,6 +160,107 @@ def refuse_sparse(path: str, limit: int = MAX_HOLE_BYTES) -> None:
         )
 
 
+class StartCodeReader:
+    """A local file read by FFmpeg through PyAV (`av.open(reader)`) that
+    refuses (HostileMedia, raised from the read PyAV called, so the open,
+    demux or decode in progress stops with it) a run of more than
+    `run_limit` bytes with no start code (00 00 01); and, when `head_limit`
+    is set, ends (reads as EOF) after that many bytes. `name` is the path,
+    so FFmpeg's probe sees the same file name as a path open would. The
+    descriptor is closed by `close()` or when the reader is collected (PyAV
+    does not close a file object it was given)."""
+
+    def __init__(
+        self,
+        path: str,
+        *,
+        run_limit: int | None = MAX_RUN_BYTES,
+        head_limit: int | None = None,
+        format: str | None = None,
+    ) -> None:
+        self._fd = -1
+        self.name = path
+        #: The demuxer's name, for the refusal's message.
+        self.format = format
+        self._fd = os.open(path, os.O_RDONLY)
+        self._position = 0
+        self._run_limit = run_limit
+        self._head_limit = head_limit
+        self._tail = b""  # the last 2 bytes read: a start code may straddle two reads
+        self._run_start = 0  # where the current run with no start code began
+        self._read_end = 0  # where the last read ended: a read elsewhere starts a new run
+
+    def read(self, size: int = -1) -> bytes:
+        position = self._position
+        if size < 0:
+            size = READ_BUFFER_BYTES
+        if self._head_limit is not None:
+            size = max(0, min(size, self._head_limit - position))
+        data = os.pread(self._fd, size, position) if size else b""
+        self._position += len(data)
+        if self._run_limit is None or not data:
+            return data
+        if position != self._read_end:
+            # A read after a seek elsewhere (not PyAV's seek to the end and
+            # back to learn the size): a new place, a new run.
+            self._tail, self._run_start = b"", position
+        self._read_end = self._position
+        joined = self._tail + data
+        found = joined.rfind(START_CODE)
+        if found >= 0:
+            self._run_start = position - len(self._tail) + found + 3
+        self._tail = joined[-2:]
+        run = self._position - self._run_start
+        if run > self._run_limit:
+            raise HostileMedia(
+                f"the file has {run >> 20} MiB with no video start code at offset {self._run_start} "
+                f"(a raw {self.format or 'video'} stream's frames begin with start codes; a run over "
+                f"{self._run_limit >> 20} MiB is not a frame)"
+            )
+        return data
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        if whence == os.SEEK_CUR:
+            offset += self._position
+        elif whence == os.SEEK_END:
+            offset += os.fstat(self._fd).st_size
+        elif whence != os.SEEK_SET:
+            raise OSError(f"unsupported seek whence {whence}")
+        self._position = max(0, offset)
+        return self._position
+
+    def tell(self) -> int:
+        return self._position
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def __del__(self) -> None:
+        self.close()
+
+
+def raw_stream_format(path: str, options: dict[str, str], timeout: tuple[float, float] | None) -> str | None:
+    """The demuxer FFmpeg picks for a local file when it is one of
+    RAW_STREAM_FORMATS, else None (also when this first look cannot open
+    it: the real open says why). Found by opening the file's first
+    FORMAT_HEAD_BYTES only (then EOF), so a long run of zeros after a raw
+    head is never read here."""
+    try:
+        reader = StartCodeReader(path, run_limit=None, head_limit=FORMAT_HEAD_BYTES)
+    except OSError:
+        return None
+    try:
+        with av.open(reader, "r", options=dict(options), timeout=timeout, buffer_size=READ_BUFFER_BYTES) as container:
+            name = str(container.format.name)
+    except (*DECODE_ERRORS, UnicodeDecodeError):
+        return None
+    finally:
+        reader.close()
+    return name if name in RAW_STREAM_FORMATS else None
+
+
 def check_frame_size(container: Any, limit: int = MAX_FRAME_PIXELS) -> None:
     """Raise HostileMedia when a video stream announces frames larger than
     `limit` pixels (read from the header: nothing is decoded)."""
@@ -158,7 +278,11 @@ def open_video(source: str, *, pictures: bool = True) -> Any:
     never when it is a playlist, and with a time limit on the open and every
     read; a sparse local file (MAX_HOLE_BYTES of holes) is refused unread;
     a network source with a time limit on reads. A header announcing
-    frames over MAX_FRAME_PIXELS is refused before decoding. Raises
+    frames over MAX_FRAME_PIXELS is refused before decoding. A raw
+    elementary stream (RAW_STREAM_FORMATS, found from the file's head) is
+    read through a StartCodeReader: a run of MAX_RUN_BYTES with no start
+    code stops its open, demux or decode with HostileMedia, in bounded
+    memory. Raises
     Unopenable (HostileMedia), NoVideoStream, and StillPicture when
     `pictures` is False."""
     network = "://" in source and not source.startswith("file:")
@@ -170,8 +294,21 @@ def open_video(source: str, *, pictures: bool = True) -> Any:
         refuse_playlist(path)
         refuse_sparse(path)
         options, timeout = {"protocol_whitelist": LOCAL_PROTOCOLS}, LOCAL_TIMEOUTS
+    raw = None if network else raw_stream_format(path, options, timeout)
     try:
-        container = av.open(path, options=options, timeout=timeout)
+        if raw is None:
+            container = av.open(path, options=options, timeout=timeout)
+        else:
+            reader = StartCodeReader(path, format=raw)
+            try:
+                container = av.open(
+                    reader, "r", format=raw, options=options, timeout=timeout, buffer_size=READ_BUFFER_BYTES
+                )
+            except BaseException:
+                reader.close()
+                raise
+    except HostileMedia:
+        raise
     except (*DECODE_ERRORS, UnicodeDecodeError) as exc:
         raise Unopenable(error_reason(exc)) from None
     try:
@@ -219,6 +356,8 @@ def first_frame(container: Any) -> Any:
     try:
         for frame in container.decode(video=0):
             return frame
+    except HostileMedia:
+        raise
     except DECODE_ERRORS as exc:
         raise NotAVideo(f"no frame can be decoded ({error_reason(exc)})") from None
     raise NotAVideo("the video stream has no decodable frame")

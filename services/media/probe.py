@@ -15,6 +15,7 @@ import av
 
 from services.media.container import (
     DECODE_ERRORS,
+    HostileMedia,
     NotAVideo,
     container_duration,
     error_reason,
@@ -77,6 +78,8 @@ def _check_end(container: Any, duration: float) -> None:
         for frame in container.decode(video=0):
             if frame.time is not None:
                 reached = max(reached, float(frame.time))
+    except HostileMedia:
+        raise
     except DECODE_ERRORS as exc:
         raise NotAVideo(f"the video is truncated ({error_reason(exc)})") from None
     if reached < target:

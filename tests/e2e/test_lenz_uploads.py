@@ -6,6 +6,7 @@ idle sessions paused and resumed; files that are not videos."""
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import time
 from pathlib import Path
@@ -14,7 +15,7 @@ import httpx
 import pytest
 
 from tests.e2e.uploads_client import multipart, send_chunk, sha256, split, upload_file
-from tests.media import HOSTILE_KINDS, hostile, make_h264
+from tests.media import HOSTILE_KINDS, append_zeros, hostile, make_h264, make_raw_h264
 from tests.rtsp_support import rtsp_available
 
 PLATFORM_ENV = {"VIGIL_UPLOAD_IDLE_SECONDS": "3", "VIGIL_UPLOAD_MAX_BYTES": str(2**50)}
@@ -292,6 +293,31 @@ def test_files_that_are_not_videos_fail_cleanly(platform, http, video: bytes, ki
     assert not (platform.data_dir / "uploads" / "sessions" / sid).exists()
     videos = _get(http, f"{BASE}?search={kind}.mp4")["data"]["videos"]
     assert videos == []
+
+
+def test_raw_h264_is_accepted_and_a_zero_run_after_its_head_is_refused(platform, http, tmp_path: Path) -> None:
+    """A raw H.264 elementary stream (`.h264`, no container) is a video; the
+    same head followed by 20 MiB of zeros written in full (no hole: the
+    sparse check does not see it) is refused by the probe with the reason,
+    not held whole in memory by FFmpeg's parser."""
+    raw = make_raw_h264(tmp_path / "mentah.h264", make_h264(tmp_path / "mentah.mp4", seconds=2))
+    receipt = upload_file(http, raw.read_bytes(), 2, filename="mentah.h264", query="?auto_stream=false")
+    assert receipt["status"] == "completed", receipt
+    (listed,) = _get(http, f"{BASE}?search=mentah.h264")["data"]["videos"]
+    assert listed["status"] == "ready" and listed["file_size"] == raw.stat().st_size, listed
+    data = append_zeros(raw, 20 << 20).read_bytes()
+    pieces = split(data, 2)
+    first = send_chunk(http, 0, pieces[0], total_chunks=2, total_size=len(data), filename="nol.h264")
+    sid = first.json()["data"]["session_id"]
+    last = send_chunk(http, 1, pieces[1], total_chunks=2, total_size=len(data), session_id=sid, filename="nol.h264")
+    message = _error(last, 400)
+    assert re.fullmatch(
+        r"nol\.h264 is not a video that can be decoded: the file has 16 MiB with no video start code at offset "
+        r"\d+ \(a raw h264 stream's frames begin with start codes; a run over 16 MiB is not a frame\)",
+        message,
+    ), message
+    assert _get(http, f"{BASE}/upload/status/{sid}")["data"]["status"] == "failed"
+    assert _get(http, f"{BASE}?search=nol.h264")["data"]["videos"] == []
 
 
 def test_bad_chunks_get_clear_errors(platform, http, video: bytes) -> None:

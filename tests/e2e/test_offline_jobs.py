@@ -151,6 +151,47 @@ def test_an_uploaded_video_is_analysed_once_with_its_own_times(platform, http: h
     assert lenz_error(http.post(f"/vigil/v1/videos/{video_id}/cancel"), 404) == "video not found"
 
 
+def test_a_config_change_after_the_job_ended_runs_it_again(platform, http: httpx.Client, clip: bytes) -> None:
+    """Done -> PUT a new counting line -> the job is armed (the schedule
+    delay) and runs the whole video again -> done; the new line's crossings
+    are stored beside the first run's (kept, as a POST re-run keeps them)."""
+    video_id, stream_id = upload(http, clip, "revisi.mp4")
+    assert http.post(pipeline(stream_id, "NFV4-MPA"), json=CONFIG).status_code == 200
+    wait_for(lambda: detail(http, video_id)["job"]["state"] == "done", seconds=120)
+    first = events_of(http, stream_id)
+    assert [(e["type"], e["attributes"]["line"]) for e in first] == [
+        ("line_in", "Middle"),
+        ("line_out", "Middle"),
+        ("line_in", "Middle"),
+    ], first
+    # The investigator moves the line to the left third and renames it.
+    left = {"name": "Kiri", "points": [{"x": 0.3, "y": 0.98}, {"x": 0.3, "y": 0.02}], "direction": "both"}
+    changed = {**CONFIG, "sub_analytics": [{"name": "counting", "is_active": True, "areas": [left]}]}
+    put = http.put(pipeline(stream_id, "NFV4-MPA"), json=changed)
+    assert put.status_code == 200, put.text
+    armed = detail(http, video_id)["job"]
+    assert armed["state"] in ("idle", "scheduled", "running") and armed["progress"] < 100, armed
+    if armed["state"] == "idle":
+        assert armed["scheduled_for"], armed  # the schedule delay runs
+    seen = wait_for(lambda: (j := detail(http, video_id)["job"])["state"] in ("done", "failed") and j, seconds=120)
+    assert seen["state"] == "done" and seen["progress"] == 100 and seen["error"] == "", seen
+    events = events_of(http, stream_id)
+    kiri = [e["type"] for e in events if e["attributes"]["line"] == "Kiri"]
+    assert kiri == ["line_in", "line_out", "line_in"], events
+    assert [e["id"] for e in events if e["attributes"]["line"] == "Middle"] == [e["id"] for e in first]
+    assert seen["event_count"] == 6
+    # A PUT while the job is scheduled or running keeps that run (the new
+    # config applies to the next run): the same PUT again while it runs
+    # does not re-arm it.
+    assert http.post(f"/vigil/v1/videos/{video_id}/schedule").status_code == 200
+    again = http.put(pipeline(stream_id, "NFV4-MPA"), json=changed)
+    assert again.status_code == 200, again.text
+    job = detail(http, video_id)["job"]
+    assert job["state"] in ("scheduled", "running", "done") and not job["scheduled_for"], job
+    wait_for(lambda: detail(http, video_id)["job"]["state"] == "done", seconds=120)
+    assert len(events_of(http, stream_id)) == 6
+
+
 def test_a_job_whose_file_was_deleted_fails_clearly(platform, http: httpx.Client, clip: bytes) -> None:
     video_id, stream_id = upload(http, clip, "hilang.mp4")
     Path(detail(http, video_id)["file_path"]).unlink()

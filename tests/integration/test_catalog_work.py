@@ -146,6 +146,32 @@ def test_offline_schedule_and_cancel(engine: Engine) -> None:
     assert states == {"NFV4-MPA": ("done", 1.0), "NFV4-MVA": ("idle", 0.0)}
 
 
+def test_a_config_change_re_arms_an_ended_offline_job_not_a_running_one(engine: Engine) -> None:
+    """A PUT after the job ended arms it as an assignment does (the schedule
+    delay, progress and checkpoint 0); a PUT while it runs keeps the run."""
+    add_stream(engine, "video-1", offline=True)
+    repo = CatalogRepository(engine, offline_schedule_delay_seconds=10.0)
+    assign(engine, "video-1")
+    assert work.schedule_job(engine, "video-1") == 1
+    (item,) = work.claim_job(engine, "jobs", lease_seconds=LEASE)
+    assert work.jobs_of(engine, ["video-1"])["video-1"].state == work.JOB_RUNNING
+    repo.update_config("video-1", "NFV4-MPA", {"sample_fps": 2}, utcnow())
+    (row,) = work.of_stream(engine, "video-1")
+    assert (row.state, row.owner, row.config) == (work.RUNNING, "jobs", {"sample_fps": 2})  # the run goes on
+    assert work.release(engine, item.id, "jobs", state=work.DONE, progress=1.0)
+    assert work.jobs_of(engine, ["video-1"])["video-1"].state == work.JOB_DONE
+    now = utcnow()
+    repo.update_config("video-1", "NFV4-MPA", {"sample_fps": 3}, now)
+    job = work.jobs_of(engine, ["video-1"])["video-1"]
+    assert job.state == work.JOB_IDLE and job.progress == 0.0 and job.scheduled_for is not None, job
+    assert abs((job.scheduled_for - now).total_seconds() - 10.0) < 1.0, job
+    (row,) = work.of_stream(engine, "video-1")
+    assert (row.state, row.config, row.config_version) == (work.IDLE, {"sample_fps": 3}, 3)
+    # Due after the delay: a worker takes the whole job again.
+    later = now + timedelta(seconds=11)
+    assert work.jobs_of(engine, ["video-1"], later)["video-1"].state == work.JOB_SCHEDULED
+
+
 def test_work_goes_with_its_stream(engine: Engine) -> None:
     add_stream(engine, "live-1")
     assign(engine, "live-1")

@@ -11,8 +11,9 @@ stage and the real events store, on the astronaut clip
 * a job whose file is gone fails with a clear reason; a truncated file is
   done with what was read, saying where it stopped; a file with no video
   track fails;
-* hostile media (issue 18's corpus) and sparse files (a 10 GiB hole after
-  a real head) fail their jobs at once with the reason, unread;
+* hostile media (issue 18's corpus), sparse files (a 10 GiB hole after
+  a real head) and a raw H.264 head followed by 48 MiB of written zeros
+  fail their jobs at once with the reason, unread (the zeros: 16 MiB read);
 * the schedule: an assignment arms the job, a second one during the delay
   joins it, one while scheduled or running is refused; cancel idles it.
 """
@@ -48,7 +49,7 @@ from services.events.store import EventQuery, EventStore, NewEvent
 from services.inference_client import InferenceClient
 from services.media.frame_ring import FrameRef
 from tests.inference_support import InferenceServer, free_port, inference_server, model_repository
-from tests.media import HOSTILE_KINDS, hostile
+from tests.media import HOSTILE_KINDS, append_zeros, hostile, make_raw_h264
 from tests.unit.test_people_counting_clip import make_clip
 
 LEASE = 1.5
@@ -339,14 +340,10 @@ async def test_hostile_and_sparse_files_fail_their_jobs_fast(
     files["hole"].touch()
     os.truncate(files["hole"], 10 << 30)
     files["mp4_hole"] = sparse_copy(clip, tmp_path / "mp4_hole.mp4")
-    raw = tmp_path / "raw.h264"
-    with av.open(str(clip)) as source, av.open(str(raw), "w", format="h264") as out:
-        stream = out.add_stream_from_template(source.streams.video[0])
-        for packet in source.demux(source.streams.video[0]):
-            if packet.dts is not None:
-                packet.stream = stream
-                out.mux(packet)
+    raw = make_raw_h264(tmp_path / "raw.h264", clip)
     files["h264_hole"] = sparse_copy(raw, tmp_path / "h264_hole.h264")
+    # A raw H.264 head then 48 MiB of zeros written in full (no hole).
+    files["h264_zeros"] = append_zeros(shutil.copyfile(raw, tmp_path / "h264_zeros.h264"), 48 << 20)
     ids = {kind: assign(database, add_video(database, f"x{kind}", path, 36000.0)) for kind, path in files.items()}
     before, start = bytes_read(), time.monotonic()
     async with InferenceClient(inference.target) as client:
@@ -366,8 +363,13 @@ async def test_hostile_and_sparse_files_fail_their_jobs_fast(
     assert "16000x16000 frames, over the limit" in reasons["huge"].error
     for kind in ("hole", "mp4_hole", "h264_hole"):
         assert "the file is sparse" in reasons[kind].error and "10737" in reasons[kind].error, reasons[kind].error
+    assert re.fullmatch(
+        r"the file cannot be analysed: the file has 16 MiB with no video start code at offset \d+ \(a raw h264 .*",
+        reasons["h264_zeros"].error,
+    ), reasons["h264_zeros"].error
     assert store.counts([f"off-x{kind}" for kind in files]) == dict.fromkeys((f"off-x{k}" for k in files), 0)
-    # Seven jobs in seconds, and nothing like the 30 GiB of holes read (the
-    # database and the model's answers are the bytes read here).
+    # Eight jobs in seconds, and nothing like the 30 GiB of holes or the 48
+    # MiB of zeros read (the raw file's first 8 MiB to find its format, then
+    # 16 MiB; the database and the model's answers are the rest).
     assert took < 20, took
     assert read < 64 << 20, read
