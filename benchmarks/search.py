@@ -257,6 +257,48 @@ def build(args: argparse.Namespace, server: str, pg: Engine, stored: np.ndarray,
     return built
 
 
+def pgvector_rows(
+    args: argparse.Namespace, stored: np.ndarray, queries: np.ndarray, rows: list[Row], notes: list[str]
+) -> None:
+    """The pgvector half: built (or reused with `--keep`), then measured."""
+    built_as = f"n={args.n} data={args.data} seed={args.seed} m={args.m} ef_construction={args.ef_construction}"
+    marker = args.keep / "built" if args.keep else None
+    with pgvector_server(args.keep, args.shared_buffers) as server:
+        pg = make_engine(server)
+        index_name = "ix_event_embeddings_hnsw_face_128"
+        if marker is not None and marker.exists() and marker.read_text().split("\n")[0] == built_as:
+            lines = marker.read_text().split("\n")
+            built, memory, workers = float(lines[1]), lines[2], int(lines[3])
+            print(f"reusing {args.keep} ({built_as}, built in {built:.1f} s)", flush=True)
+        else:
+            built = build(args, server, pg, stored, index_name)
+            memory, workers = args.maintenance_work_mem, args.parallel_workers
+            if marker is not None:
+                marker.write_text(f"{built_as}\n{built}\n{memory}\n{workers}\n")
+        table_mib, index_mib = pg_sizes(pg, index_name)
+        notes.append(
+            f"PostgreSQL: table {table_mib:.0f} MiB (rows, TOAST, B-trees), HNSW index {index_mib:.0f} MiB "
+            f"(m {args.m}, ef_construction {args.ef_construction}, maintenance_work_mem "
+            f"{memory}, {workers} parallel workers): built in {built:.1f} s"
+        )
+        if not args.pgvector_only:
+            rows.append(measure("exact-pg", ExactIndex(pg), 0.0, stored, queries, args.exact_queries))
+        if args.warmup:
+            # Other shots than the measured queries' (a server that has
+            # been answering for a while has the index in its cache).
+            warm = dataset(args.n // 10, args.warmup, args.data, np.random.default_rng(args.seed + 1))[1]
+            start = time.perf_counter()
+            warming = PgVectorIndex(pg, ef_search=max(args.ef_search))
+            for query in warm:
+                warming.search(query, "face", K)
+            print(f"warm-up: {args.warmup} other queries in {time.perf_counter() - start:.1f} s", flush=True)
+        for ef in args.ef_search:
+            name = "pgvector" if args.ef_search == [EF_SEARCH] else f"pgvector ef {ef}"
+            rows.append(measure(name, PgVectorIndex(pg, ef_search=ef), built, stored, queries, args.queries))
+            print(f"{name}: p95 {rows[-1].p95_ms:.2f} ms, recall {rows[-1].recall:.3f}", flush=True)
+        pg.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=100_000, help="embeddings indexed")
@@ -279,7 +321,12 @@ def main() -> None:
     parser.add_argument("--maintenance-work-mem", default="1GB", help="for the HNSW build")
     parser.add_argument("--parallel-workers", type=int, default=0, help="max_parallel_maintenance_workers")
     parser.add_argument(
-        "--warmup", type=int, default=0, help="pgvector: queries of other shots run before the measured ones"
+        "--usearch-only",
+        action="store_true",
+        help="only usearch on SQLite (the 1 M run of the embedded backend): no exact scan, no PostgreSQL",
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=0, help="queries of other shots run before the measured ones (pgvector, usearch)"
     )
     parser.add_argument(
         "--shared-buffers",
@@ -309,47 +356,21 @@ def main() -> None:
             start = time.perf_counter()
             load(lite, stored, ExactIndex(lite))
             print(f"SQLite: {args.n} rows written in {time.perf_counter() - start:.1f} s", flush=True)
-            rows.append(measure("exact-sqlite", ExactIndex(lite), 0.0, stored, queries, args.exact_queries))
+            if not args.usearch_only:
+                rows.append(measure("exact-sqlite", ExactIndex(lite), 0.0, stored, queries, args.exact_queries))
             usearch = UsearchIndex(lite)
             start = time.perf_counter()
             usearch.prepare()
-            rows.append(measure("usearch", usearch, time.perf_counter() - start, stored, queries, args.queries))
+            ready = time.perf_counter() - start
+            print(f"usearch: graph loaded in {ready:.1f} s", flush=True)
+            if args.warmup:
+                for query in dataset(args.n // 10, args.warmup, args.data, np.random.default_rng(args.seed + 1))[1]:
+                    usearch.search(query, "face", K)
+            rows.append(measure("usearch", usearch, ready, stored, queries, args.queries))
             lite.dispose()
 
-        with pgvector_server(args.keep, args.shared_buffers) as server:
-            pg = make_engine(server)
-            index_name = "ix_event_embeddings_hnsw_face_128"
-            if marker is not None and marker.exists() and marker.read_text().split("\n")[0] == built_as:
-                lines = marker.read_text().split("\n")
-                built, memory, workers = float(lines[1]), lines[2], int(lines[3])
-                print(f"reusing {args.keep} ({built_as}, built in {built:.1f} s)", flush=True)
-            else:
-                built = build(args, server, pg, stored, index_name)
-                memory, workers = args.maintenance_work_mem, args.parallel_workers
-                if marker is not None:
-                    marker.write_text(f"{built_as}\n{built}\n{memory}\n{workers}\n")
-            table_mib, index_mib = pg_sizes(pg, index_name)
-            notes.append(
-                f"PostgreSQL: table {table_mib:.0f} MiB (rows, TOAST, B-trees), HNSW index {index_mib:.0f} MiB "
-                f"(m {args.m}, ef_construction {args.ef_construction}, maintenance_work_mem "
-                f"{memory}, {workers} parallel workers): built in {built:.1f} s"
-            )
-            if not args.pgvector_only:
-                rows.append(measure("exact-pg", ExactIndex(pg), 0.0, stored, queries, args.exact_queries))
-            if args.warmup:
-                # Other shots than the measured queries' (a server that has
-                # been answering for a while has the index in its cache).
-                warm = dataset(args.n // 10, args.warmup, args.data, np.random.default_rng(args.seed + 1))[1]
-                start = time.perf_counter()
-                warming = PgVectorIndex(pg, ef_search=max(args.ef_search))
-                for query in warm:
-                    warming.search(query, "face", K)
-                print(f"warm-up: {args.warmup} other queries in {time.perf_counter() - start:.1f} s", flush=True)
-            for ef in args.ef_search:
-                name = "pgvector" if args.ef_search == [EF_SEARCH] else f"pgvector ef {ef}"
-                rows.append(measure(name, PgVectorIndex(pg, ef_search=ef), built, stored, queries, args.queries))
-                print(f"{name}: p95 {rows[-1].p95_ms:.2f} ms, recall {rows[-1].recall:.3f}", flush=True)
-            pg.dispose()
+        if not args.usearch_only:
+            pgvector_rows(args, stored, queries, rows, notes)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
