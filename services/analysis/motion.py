@@ -110,9 +110,7 @@ class GatePolicy:
     def decide(self, moved: bool, time: float, tracking: bool) -> bool:
         """`detect`'s second half, in frame order once the frame before it
         is decided (`tracking` is that frame's)."""
-        last = self._last
-        wait = self.recheck_seconds if tracking else self.idle_recheck_seconds
-        if moved or last is None or time < last or time - last >= wait:
+        if self.likely(moved, time, tracking):
             self._last = time
             return True
         return False

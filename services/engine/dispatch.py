@@ -15,7 +15,7 @@ from typing import Any
 
 from services.catalog import work
 from services.engine.sources import OpenStream
-from services.engine.workers import Analyser, Prepared
+from services.engine.workers import Analyser, Prepared, prepare
 from services.media.frame_ring import FrameRef
 
 
@@ -63,8 +63,4 @@ class Analysers:
         stage = self._stages.get(item.analytic_id)
         if stage is None:
             raise ValueError(self.refuse(item))
-        prepare = getattr(stage, "prepare", None)
-        if prepare is not None:
-            prepared: Prepared = await prepare(item, config, stream, ref)
-            return prepared
-        return Prepared(lambda: stage.analyse(item, config, stream, ref))
+        return await prepare(stage, item, config, stream, ref)

@@ -47,7 +47,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import functools
 import logging
 import math
 import queue
@@ -66,7 +65,7 @@ from sqlmodel import Session, col, select
 from services.catalog import work
 from services.db.models import Stream, Video, as_utc
 from services.engine.sources import OpenStream
-from services.engine.workers import FRAMES_SAMPLED, Analyser, Prepared, Recording, sample_fps, worker_id
+from services.engine.workers import FRAMES_SAMPLED, Analyser, Prepared, Recording, prepare, sample_fps, worker_id
 from services.events.store import EventStore, Fenced
 from services.inference_client.client import InferenceError
 from services.media.container import DECODE_ERRORS, HostileMedia, NotAVideo, error_reason, open_video
@@ -511,7 +510,6 @@ class OfflineWorker:
 
     async def _prepare(self, job: Job, frames: FileFrames, got: Sampled) -> list[tuple[int, Prepared]]:
         """Begin one kept frame for each row that wants it (in frame order)."""
-        prepare = getattr(self._analyser, "prepare", None)
         begun: list[tuple[int, Prepared]] = []
         for row_id in got.rows:
             row = job.rows.get(row_id)
@@ -522,12 +520,8 @@ class OfflineWorker:
             # The stages take an OpenStream; they read only what FileFrames
             # has (`read`, `stream_id`, `node_num`, `recording`).
             stream = cast(OpenStream, frames)
-            if prepare is None:
-                whole = functools.partial(self._analyser.analyse, row.item, row.item.config, stream, got.ref)
-                begun.append((row_id, Prepared(whole)))
-                continue
             try:
-                begun.append((row_id, await prepare(row.item, row.item.config, stream, got.ref)))
+                begun.append((row_id, await prepare(self._analyser, row.item, row.item.config, stream, got.ref)))
             except Fenced:  # cancelled, removed or taken over meanwhile
                 job.rows.pop(row_id, None)
         return begun

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import socket
@@ -167,6 +168,18 @@ class Prepared:
     def discard(self) -> None:
         if self._task is not None:
             drop(self._task)
+
+
+async def prepare(
+    analyser: Analyser, item: work.WorkItem, config: dict[str, Any], stream: OpenStream, ref: FrameRef
+) -> Prepared:
+    """The frame begun by `analyser` (its `prepare`); one that begins nothing
+    early analyses the whole frame in `complete`."""
+    begin = getattr(analyser, "prepare", None)
+    if begin is None:
+        return Prepared(functools.partial(analyser.analyse, item, config, stream, ref))
+    prepared: Prepared = await begin(item, config, stream, ref)
+    return prepared
 
 
 def drop(task: asyncio.Future[Any]) -> None:
